@@ -1,0 +1,75 @@
+# Quito Decide: `make run` serves the site with demo data; `make test` runs the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+LOCK := requirements.lock
+# Python >= 3.12: the first suitable interpreter on PATH, then pyenv's installs.
+PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
+	$$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /root/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -r); do \
+	  p=$$(command -v $$c 2>/dev/null) || continue; \
+	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
+	done)
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+.PHONY: python
+python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "ERROR: Quito Decide needs Python 3.12 or newer (Django 6.1), and none was found."; \
+	  echo "Install one (e.g. 'pyenv install 3.13') or run 'make PYTHON=/path/to/python3.13 ...'."; \
+	  exit 1; fi
+
+$(VENV)/.installed: $(LOCK) | python
+	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
+
+.PHONY: setup
+setup: install ## Migrate and load territory and demo content (idempotent)
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) load_territory
+	$(MANAGE) load_demo
+
+.PHONY: run
+run: setup ## Serve HTTP and WebSocket on http://127.0.0.1:$(PORT) with demo data
+	@echo "Quito Decide on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+.PHONY: test
+test: install ## Run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+	$(MANAGE) collectstatic --no-input -v 0 --settings=quitodecide.settings.test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## ruff, migrations check, and the production deploy check
+	$(VENV)/bin/ruff check .
+	$(MANAGE) makemigrations --check --dry-run
+	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) CEDULA_HASH_KEY=throwaway \
+	  ALLOWED_HOSTS=quitodecide.example DATABASE_URL=$${DATABASE_URL:-sqlite:///var/deploycheck.sqlite3} \
+	  $(MANAGE) check --deploy --fail-level WARNING --settings=quitodecide.settings.production
+
+.PHONY: messages
+messages: install ## Extract translatable strings into locale/es/LC_MESSAGES/django.po
+	$(MANAGE) makemessages -l es --no-obsolete -i '.venv/*' -i 'var/*'
+
+.PHONY: compilemessages
+compilemessages: install ## Compile the .po catalogues (needs gettext's msgfmt)
+	$(MANAGE) compilemessages -i '.venv/*'
+
+.PHONY: lock
+lock: ## Re-pin requirements.lock from pyproject.toml (uses uv from the venv)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -o $(LOCK)
+
+.PHONY: clean
+clean: ## Remove the virtualenv and local data (SQLite, media, static)
+	rm -rf $(VENV) var

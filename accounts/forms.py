@@ -1,0 +1,140 @@
+"""Sign-up and profile forms. Validation messages come from services and validators."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from territory.models import Parish, Zone
+
+from . import services
+from .cedula import cedula_hash, validate_cedula
+from .models import Resident
+
+
+def _privacy_label():
+    return format_html(
+        _(
+            'I have read and accept the <a href="{url}">privacy policy</a>, and I consent to the '
+            "processing of my personal data for taking part in Quito Decide."
+        ),
+        url="/privacidad/",
+    )
+
+
+class ParishChoiceField(forms.ModelChoiceField):
+    """Parishes grouped by zone (optgroups), so the list works without JavaScript."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Parish.objects.select_related("zone"), **kwargs)
+
+    def grouped_choices(self):
+        groups: dict[str, list] = {}
+        for parish in self.queryset.order_by("zone__name", "name"):
+            groups.setdefault(parish.zone.name, []).append((parish.pk, parish.name))
+        return [("", "---------"), *groups.items()]
+
+
+class ResidencyFieldsMixin(forms.Form):
+    display_name = forms.CharField(
+        label=_("Public display name"),
+        max_length=80,
+        required=False,
+        help_text=_("Shown next to what you write. Leave it empty to appear as “Vecino/a”."),
+    )
+    zone = forms.ModelChoiceField(
+        label=_("Zone where you live"),
+        queryset=Zone.objects.order_by("name"),
+        required=False,
+    )
+    parish = ParishChoiceField(label=_("Parish where you live"), required=False)
+    cedula = forms.CharField(
+        label=_("Cédula (optional)"),
+        max_length=13,
+        required=False,
+        help_text=_(
+            "Only used so that each person votes once. We keep a keyed fingerprint "
+            "of it, never the number."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parish"].choices = self.fields["parish"].grouped_choices()
+
+    def clean_cedula(self):
+        value = self.cleaned_data.get("cedula", "")
+        if not value:
+            return ""
+        number = validate_cedula(value)
+        digest = cedula_hash(number)
+        taken = Resident.objects.filter(cedula_hash=digest)
+        if getattr(self, "resident", None) is not None:
+            taken = taken.exclude(pk=self.resident.pk)
+        if taken.exists():
+            raise ValidationError(_("This cédula is already linked to another account."))
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        zone, parish = cleaned.get("zone"), cleaned.get("parish")
+        if parish is not None and zone is None:
+            self.add_error("zone", _("Choose the zone your parish belongs to."))
+        elif parish is not None and parish.zone_id != zone.pk:
+            self.add_error(
+                "parish",
+                _("The parish %(parish)s does not belong to the zone %(zone)s.")
+                % {"parish": parish.name, "zone": zone.name},
+            )
+        return cleaned
+
+
+class ResidentSignupForm(ResidencyFieldsMixin):
+    """Extra fields on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    privacy_consent = forms.BooleanField(
+        label=lazy(_privacy_label, str)(),
+        required=True,
+        initial=False,
+        error_messages={"required": _("You must accept the privacy policy to create an account.")},
+    )
+
+    def signup(self, request, user):
+        data = self.cleaned_data
+        try:
+            services.resident_register(
+                user=user,
+                display_name=data.get("display_name", ""),
+                zone=data.get("zone"),
+                parish=data.get("parish"),
+                cedula=data.get("cedula", ""),
+                privacy_consent=data["privacy_consent"],
+            )
+        except ValidationError as error:  # lost a race with the same cédula
+            raise forms.ValidationError(error.messages) from error
+
+
+class ProfileForm(ResidencyFieldsMixin):
+    email_notifications = forms.BooleanField(
+        label=_("Send me e-mail when someone answers me"),
+        required=False,
+    )
+
+    def __init__(self, *args, resident: Resident, **kwargs):
+        self.resident = resident
+        kwargs.setdefault(
+            "initial",
+            {
+                "display_name": resident.display_name,
+                "zone": resident.zone_id,
+                "parish": resident.parish_id,
+                "email_notifications": resident.email_notifications,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if resident.has_cedula:
+            self.fields["cedula"].help_text = _(
+                "A cédula is already linked to your account. Type another one only to replace it."
+            )

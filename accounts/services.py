@@ -1,0 +1,155 @@
+"""Writes for accounts and residents. Every write goes through here."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from territory.models import Parish, Zone
+
+from . import audit
+from .cedula import cedula_hash
+from .exceptions import DomainError
+from .models import Consent, Resident, User
+from .verification import get_verifier
+
+
+def _check_residency(zone: Zone | None, parish: Parish | None) -> None:
+    if parish is not None and zone is None:
+        raise ValidationError({"zone": _("Choose the zone your parish belongs to.")})
+    if parish is not None and parish.zone_id != zone.pk:
+        raise ValidationError(
+            {
+                "parish": _("The parish %(parish)s does not belong to the zone %(zone)s.")
+                % {"parish": parish.name, "zone": zone.name}
+            }
+        )
+
+
+def _hash_unused(value: str, *, exclude_resident: Resident | None = None) -> str:
+    digest = cedula_hash(value)  # raises ValidationError on a malformed number
+    taken = Resident.objects.filter(cedula_hash=digest)
+    if exclude_resident is not None:
+        taken = taken.exclude(pk=exclude_resident.pk)
+    if taken.exists():
+        raise ValidationError({"cedula": _("This cédula is already linked to another account.")})
+    return digest
+
+
+@transaction.atomic
+def resident_register(
+    *,
+    user: User,
+    display_name: str = "",
+    zone: Zone | None = None,
+    parish: Parish | None = None,
+    cedula: str = "",
+    privacy_consent: bool,
+) -> Resident:
+    """Create the resident profile at sign-up and record the privacy consent."""
+    if not privacy_consent:
+        raise ValidationError(
+            {"privacy_consent": _("You must accept the privacy policy to create an account.")}
+        )
+    _check_residency(zone, parish)
+    digest = _hash_unused(cedula) if cedula else None
+    try:
+        with transaction.atomic():
+            resident = Resident.objects.create(
+                user=user,
+                display_name=display_name.strip(),
+                zone=zone,
+                parish=parish,
+                cedula_hash=digest,
+            )
+    except IntegrityError:
+        # Two sign-ups racing with the same cédula: the unique constraint decides.
+        raise ValidationError(
+            {"cedula": _("This cédula is already linked to another account.")}
+        ) from None
+    consent_record(user=user, purpose=Consent.Purpose.PRIVACY_POLICY)
+    return resident
+
+
+def consent_record(*, user: User, purpose: str, version: str | None = None) -> Consent:
+    consent, _created = Consent.objects.get_or_create(
+        user=user, purpose=purpose, policy_version=version or settings.PRIVACY_POLICY_VERSION
+    )
+    return consent
+
+
+def resident_for(user: User) -> Resident:
+    resident, _created = Resident.objects.get_or_create(user=user)
+    return resident
+
+
+@transaction.atomic
+def resident_update_profile(
+    *,
+    resident: Resident,
+    display_name: str,
+    zone: Zone | None,
+    parish: Parish | None,
+    cedula: str = "",
+    email_notifications: bool = True,
+) -> Resident:
+    """Update the profile. Changing residency withdraws a verification based on it."""
+    _check_residency(zone, parish)
+    if cedula:
+        resident.cedula_hash = _hash_unused(cedula, exclude_resident=resident)
+    moved = (resident.zone_id, resident.parish_id) != (
+        zone.pk if zone else None,
+        parish.pk if parish else None,
+    )
+    if moved and resident.is_verified:
+        resident.verification_status = Resident.Verification.UNVERIFIED
+        resident.verification_method = ""
+        resident.verified_at = None
+        resident.verified_by = None
+    resident.display_name = display_name.strip()
+    resident.zone = zone
+    resident.parish = parish
+    resident.email_notifications = email_notifications
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"cedula": _("This cédula is already linked to another account.")}
+        ) from None
+    return resident
+
+
+@transaction.atomic
+def resident_verify(*, resident: Resident, actor: User, method: str = "staff") -> Resident:
+    """Mark a resident verified by `method`; staff actions go to the audit log."""
+    outcome = get_verifier(method).check(resident=resident, actor=actor)
+    if not outcome.verified:
+        raise DomainError(outcome.reason or _("The resident could not be verified."))
+    if resident.zone_id is None or resident.parish_id is None:
+        raise DomainError(_("A resident needs a zone and parish of residence to be verified."))
+    resident.verification_status = Resident.Verification.VERIFIED
+    resident.verification_method = method
+    resident.verified_at = timezone.now()
+    resident.verified_by = actor
+    resident.save(
+        update_fields=["verification_status", "verification_method", "verified_at", "verified_by"]
+    )
+    log(instance=resident, action=audit.VERIFY, user=actor, data={"method": method})
+    return resident
+
+
+@transaction.atomic
+def resident_unverify(*, resident: Resident, actor: User) -> Resident:
+    get_verifier("staff").check(resident=resident, actor=actor)
+    resident.verification_status = Resident.Verification.UNVERIFIED
+    resident.verification_method = ""
+    resident.verified_at = None
+    resident.verified_by = None
+    resident.save(
+        update_fields=["verification_status", "verification_method", "verified_at", "verified_by"]
+    )
+    log(instance=resident, action=audit.UNVERIFY, user=actor)
+    return resident

@@ -1,0 +1,66 @@
+"""Admin for residents: staff verify residency here (through the verification service)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from . import services
+from .models import Resident
+
+
+class ResidentAdminForm(WagtailAdminModelForm):
+    verified = forms.BooleanField(
+        label=_("Residency verified"),
+        required=False,
+        help_text=_("Tick it once you have checked the person's documents."),
+    )
+
+    class Meta:
+        model = Resident
+        fields = ["display_name", "zone", "parish"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["verified"].initial = self.instance.is_verified
+
+    def clean(self):
+        cleaned = super().clean()
+        zone, parish = cleaned.get("zone"), cleaned.get("parish")
+        if parish is not None and (zone is None or parish.zone_id != zone.pk):
+            self.add_error("parish", _("The parish does not belong to the chosen zone."))
+        if cleaned.get("verified") and (zone is None or parish is None):
+            self.add_error("verified", _("A resident needs a zone and parish to be verified."))
+        return cleaned
+
+    def save(self, commit=True):
+        resident = super().save(commit=commit)
+        wants_verified = self.cleaned_data.get("verified", False)
+        if commit and wants_verified != resident.is_verified:
+            if wants_verified:
+                services.resident_verify(resident=resident, actor=self.for_user)
+            else:
+                services.resident_unverify(resident=resident, actor=self.for_user)
+        return resident
+
+
+class ResidentViewSet(ModelViewSet):
+    model = Resident
+    icon = "user"
+    menu_label = _("Residents")
+    menu_order = 250
+    add_to_admin_menu = True
+    form_class = ResidentAdminForm
+    list_display = ["__str__", "zone", "parish", "verification_status", "verified_at"]
+    list_filter = ["verification_status", "zone"]
+    search_fields = ["display_name", "user__email"]
+    inspect_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return ResidentAdminForm
+
+
+@hooks.register("register_admin_viewset")
+def register_resident_viewset():
+    return ResidentViewSet("residents")

@@ -1,0 +1,29 @@
+"""Reads for the home page."""
+
+from dataclasses import dataclass, field
+
+from territory.models import ZonePage
+
+
+@dataclass
+class HomeSection:
+    """One block of the home page filled by a capability (consultations, assemblies...)."""
+
+    key: str
+    title: str
+    items: list = field(default_factory=list)
+    more_url: str = ""
+
+
+# Capabilities append callables `f(request) -> HomeSection` here from their AppConfig.ready.
+SECTION_PROVIDERS: list = []
+
+
+def zone_pages_for_home():
+    return ZonePage.objects.live().public().select_related("zone").order_by("title")
+
+
+def home_sections(request) -> list[HomeSection]:
+    """Sections with content only: an empty section is never shown."""
+    sections = (provider(request) for provider in SECTION_PROVIDERS)
+    return [section for section in sections if section.items]

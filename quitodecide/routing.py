@@ -1,0 +1,3 @@
+"""WebSocket routes. Live features (assemblies) add their consumers here."""
+
+websocket_urlpatterns: list = []

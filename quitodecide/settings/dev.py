@@ -1,0 +1,8 @@
+"""Development settings: what `make run` uses. DEBUG on, local-only hosts, throw-away keys."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+CEDULA_HASH_KEY = env("CEDULA_HASH_KEY", default="dev-only-cedula-hash-key")
