@@ -46,15 +46,18 @@ run: setup ## Serve HTTP and WebSocket on http://127.0.0.1:$(PORT) with demo dat
 
 .PHONY: test
 test: install ## Run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
-	$(MANAGE) collectstatic --no-input -v 0 --settings=quitodecide.settings.test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: install ## ruff, migrations check, and the production deploy check
+lint: install ## ruff, migrations check, catalogue freshness, and the production deploy check
 	$(VENV)/bin/ruff check .
+	msgfmt --check -o var/django.mo locale/es/LC_MESSAGES/django.po
+	cmp var/django.mo locale/es/LC_MESSAGES/django.mo || \
+	  { echo "locale/es/LC_MESSAGES/django.mo is stale: run 'make compilemessages'"; exit 1; }
 	$(MANAGE) makemigrations --check --dry-run
 	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) CEDULA_HASH_KEY=throwaway \
 	  ALLOWED_HOSTS=quitodecide.example DATABASE_URL=$${DATABASE_URL:-sqlite:///var/deploycheck.sqlite3} \
+	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} EMAIL_URL=smtp+tls://user:pass@smtp.example:587 \
 	  $(MANAGE) check --deploy --fail-level WARNING --settings=quitodecide.settings.production
 
 .PHONY: messages

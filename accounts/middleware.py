@@ -13,7 +13,8 @@ ADMIN_PREFIX = "/admin/"
 
 
 def session_passed_mfa(request) -> bool:
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request))
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
 
 
 class StaffMfaRequiredMiddleware:

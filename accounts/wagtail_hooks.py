@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from . import services
 from .models import Resident
@@ -43,6 +45,22 @@ class ResidentAdminForm(WagtailAdminModelForm):
             else:
                 services.resident_unverify(resident=resident, actor=self.for_user)
         return resident
+
+
+class ResidentPermissionPolicy(ModelPermissionPolicy):
+    """Residents come from sign-up; the admin edits and verifies them but never creates or
+    deletes them (account deletion anonymises contributions and belongs to the person)."""
+
+    def user_has_permission(self, user, action):
+        if action in {"add", "delete"}:
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(Resident, ResidentPermissionPolicy(Resident))
 
 
 class ResidentViewSet(ModelViewSet):

@@ -23,7 +23,8 @@ ABOUT_BODY = [
         "Abierto de la ciudad.</p>"
         "<h2>Qué puede hacer aquí</h2><ul>"
         "<li>Comentar los proyectos de ordenanza artículo por artículo.</li>"
-        "<li>Seguir los presupuestos participativos desde la solicitud hasta la obra terminada.</li>"
+        "<li>Seguir los presupuestos participativos desde la solicitud hasta la obra "
+        "terminada.</li>"
         "<li>Seguir en vivo las asambleas de su barrio, parroquia y zona.</li>"
         "<li>Descargar datos abiertos y verificar los resultados.</li></ul>",
     ),
@@ -36,7 +37,8 @@ PRIVACY_BODY = [
         "informada al crear su cuenta, y puede retirarlo en cualquier momento.</p>"
         "<h2>Qué datos tratamos</h2><ul>"
         "<li>Su correo electrónico, para iniciar sesión y enviarle avisos.</li>"
-        "<li>Su zona y parroquia de residencia, para las consultas y votaciones de su territorio.</li>"
+        "<li>Su zona y parroquia de residencia, para las consultas y votaciones de su "
+        "territorio.</li>"
         "<li>Su cédula, si la registra: solo guardamos una huella cifrada con clave, nunca el "
         "número, para garantizar una persona, un voto.</li></ul>"
         "<h2>Qué no hacemos</h2><p>No vendemos ni cedemos sus datos. Los datos abiertos que "

@@ -162,7 +162,9 @@ def _ensure_pages_and_groups(report: LoadReport, zones: dict[str, Zone]) -> None
             instance=ZoneIndexPage(
                 title="Administraciones zonales",
                 slug="zonas",
-                intro="<p>Las diez administraciones zonales del Distrito Metropolitano de Quito.</p>",
+                intro=(
+                    "<p>Las diez administraciones zonales del Distrito Metropolitano de Quito.</p>"
+                ),
             )
         )
         report.count(report.created, "pages")

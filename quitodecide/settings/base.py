@@ -87,7 +87,7 @@ TEMPLATES = [
 # --- Data stores -----------------------------------------------------------------------
 # SQLite is the embedded default so that `make run` works on a bare machine;
 # CI and production set DATABASE_URL to PostgreSQL.
-VAR_DIR.mkdir(exist_ok=True)
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'quitodecide.sqlite3'}")
 }
@@ -157,8 +157,25 @@ WAGTAILUSERS_PASSWORD_ENABLED = True
 CEDULA_HASH_KEY = env("CEDULA_HASH_KEY", default="")
 PRIVACY_POLICY_VERSION = "2026-11"
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-globals().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, ...
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_smtp_options = {
+    "host": _email.get("EMAIL_HOST"),
+    "port": _email.get("EMAIL_PORT"),
+    "username": _email.get("EMAIL_HOST_USER"),
+    "password": _email.get("EMAIL_HOST_PASSWORD"),
+    "use_tls": _email.get("EMAIL_USE_TLS"),
+    "use_ssl": _email.get("EMAIL_USE_SSL"),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": (
+            {key: value for key, value in _smtp_options.items() if value not in (None, "")}
+            if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Quito Decide <no-responder@quitodecide.localhost>"
 )
@@ -243,5 +260,6 @@ LOGGING = {
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "django.tasks": {"level": "WARNING"},
     },
 }
