@@ -207,6 +207,7 @@ WAGTAIL_SITE_NAME = "Quito Decide"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = [("es-ec", "Español")]
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("es-ec", "Español (Ecuador)"), ("en", "English")]
 SEARCH_CONFIG = None  # set to the accent-insensitive Spanish configuration on PostgreSQL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -218,6 +219,9 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# No staff e-mail hashes sent to Gravatar, no calls home from the admin.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Security --------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -243,9 +247,11 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-# The Wagtail admin relies on inline styles; it gets its own, slightly looser policy.
+# The Wagtail admin (staff only, behind MFA) still renders a few inline scripts and many
+# inline styles; it gets its own, looser policy. The public site keeps the strict one.
 ADMIN_CSP = {
     **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:", "blob:"],
     "frame-src": [CSP.SELF, "https:"],
