@@ -33,7 +33,7 @@ class ParishChoiceField(forms.ModelChoiceField):
         groups: dict[str, list] = {}
         for parish in self.queryset.order_by("zone__name", "name"):
             groups.setdefault(parish.zone.name, []).append((parish.pk, parish.name))
-        return [("", "---------"), *groups.items()]
+        return [("", _("Choose your parish")), *groups.items()]
 
 
 class ResidencyFieldsMixin(forms.Form):
@@ -47,6 +47,7 @@ class ResidencyFieldsMixin(forms.Form):
         label=_("Zone where you live"),
         queryset=Zone.objects.order_by("name"),
         required=False,
+        empty_label=_("Choose your zone"),
     )
     parish = ParishChoiceField(label=_("Parish where you live"), required=False)
     cedula = forms.CharField(

@@ -15,7 +15,16 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the territory once into the test database; each test's transaction is rolled
+    back, so every test starts from it. (Transactional tests, which flush the database,
+    run last and load it again themselves.)"""
+    with django_db_blocker.unblock():
+        territory_load()
+
+
 @pytest.fixture
 def territory(db):
-    """The real territory of Quito, with its zone pages and staff groups."""
+    """The real territory of Quito, with its zone pages and staff groups (idempotent load)."""
     return territory_load()
