@@ -44,8 +44,17 @@ run: setup ## Serve HTTP and WebSocket on http://127.0.0.1:$(PORT) with demo dat
 	@echo "Quito Decide on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
+.PHONY: browser
+browser: ## Make sure Debian's Chromium is there for the browser tests (apt, as root)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "ERROR: the browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
 .PHONY: test
-test: install ## Run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+test: install browser ## Run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: lint

@@ -1,19 +1,25 @@
 """Playwright fixtures for the browser tests (Debian's Chromium, no `playwright install`).
 
-Run with: .venv/bin/python -m pytest tests/browser -q
+Run with: .venv/bin/python -m pytest tests/browser -q   (or deselect them with -m "not browser")
+
+Two things about mixing Playwright's *sync* API with Django in one process:
+
+* While Playwright runs, an asyncio loop is "running" in the test thread, so every ORM call
+  made by the tests would raise SynchronousOnlyOperation. The ``browser`` fixture sets
+  DJANGO_ALLOW_ASYNC_UNSAFE only for as long as Chromium is up (it is *not* set at import
+  time: subprocesses started by other tests, e.g. ``manage.py check --deploy`` in
+  tests/test_settings.py, would inherit it and the deploy check rightly flags it).
+* For the same reason the browser tests are moved to the very end of the run, so that no other
+  test ever runs with that loop (or that variable) around.
 """
 
 import os
 
-# Playwright's sync API runs an asyncio loop in the test thread; without this, every ORM
-# call made by the test (fixtures, assertions on the database) raises SynchronousOnlyOperation.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+import pytest
+from playwright.sync_api import sync_playwright
 
-import pytest  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from home.demo import load_demo  # noqa: E402
-from territory.services import territory_load  # noqa: E402
+from home.demo import load_demo
+from territory.services import territory_load
 
 CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,29 +32,42 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCALE = "es-EC"
+TIMEOUT_MS = 10_000
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last (after pytest-django's own db/transactional/no-db ordering)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's package "
+            "(`apt-get install chromium`; `make test` does it when run as root) or point "
+            "PLAYWRIGHT_CHROMIUM at a Chromium binary."
         )
-        yield browser
-        browser.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
 def new_context(browser):
-    """Factory for extra browser contexts (e.g. with JavaScript disabled); closed after the test."""
+    """Factory for browser contexts (e.g. with JavaScript disabled), closed after the test."""
     contexts = []
 
     def make(**kwargs):
         kwargs.setdefault("locale", LOCALE)
         context = browser.new_context(**kwargs)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context
 
@@ -63,14 +82,27 @@ def page(new_context):
     return new_context().new_page()
 
 
-@pytest.fixture
-def site(django_db_serialized_rollback, transactional_db, live_server):
-    """The live server with the territory of Quito and the demo content (home, zones, pages).
+def _wagtail_base():
+    """Recreate what Wagtail's migrations create and a flush wipes: locale, root page, root
+    collection. Live-server tests are transactional, so the database is flushed after each."""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
 
-    Live-server tests are transactional: the database is flushed after each one, which also
-    wipes what Wagtail's migrations created (root page, default site, root collection).
-    ``django_db_serialized_rollback`` restores that initial state before each test.
-    """
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
+@pytest.fixture
+def site(transactional_db, live_server, browser):
+    """The live server with the territory of Quito and the demo content: home page, the 10
+    zone pages, /acerca/ and /privacidad/ (all loaders are idempotent)."""
+    _wagtail_base()
     territory_load()
     load_demo()
     return live_server

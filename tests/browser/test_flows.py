@@ -22,7 +22,7 @@ def test_navigation_and_signup_errors_in_spanish(site, page):
     page.goto(site.url + "/")
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.locator("h1")).to_have_count(1)
-    expect(page.locator("h1")).not_to_be_empty()
+    expect(page.locator("h1")).to_have_text("Quito Decide")
     zone_links = page.locator("ul.zones a[href^='/zonas/']")
     expect(zone_links).to_have_count(ZONE_COUNT)
 
@@ -87,13 +87,17 @@ def test_site_works_without_javascript(site, new_context):
 
 
 def _describe(violations):
+    """Rule id, impact, a few target nodes and axe's own fix hint, for the developer."""
     lines = []
     for violation in violations:
-        targets = [node["target"] for node in violation["nodes"][:3]]
+        nodes = violation["nodes"]
+        targets = [node["target"] for node in nodes[:3]]
         lines.append(
-            f"{violation['id']} [{violation['impact']}] {violation['help']}"
-            f" ({len(violation['nodes'])} nodes) e.g. {targets}"
+            f"- {violation['id']} [{violation['impact']}] {violation['help']}"
+            f" ({len(nodes)} nodes, e.g. {targets}) {violation.get('helpUrl', '')}"
         )
+        if nodes and nodes[0].get("failureSummary"):
+            lines.append("    " + nodes[0]["failureSummary"].replace("\n", "\n    "))
     return "\n".join(lines)
 
 
