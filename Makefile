@@ -60,7 +60,7 @@ test: install browser ## Run the whole suite (PostgreSQL/Redis when DATABASE_URL
 .PHONY: lint
 lint: install ## ruff, migrations check, catalogue freshness, and the production deploy check
 	$(VENV)/bin/ruff check .
-	msgfmt --check -o var/django.mo locale/es/LC_MESSAGES/django.po
+	mkdir -p var && msgfmt --check -o var/django.mo locale/es/LC_MESSAGES/django.po
 	cmp var/django.mo locale/es/LC_MESSAGES/django.mo || \
 	  { echo "locale/es/LC_MESSAGES/django.mo is stale: run 'make compilemessages'"; exit 1; }
 	$(MANAGE) makemigrations --check --dry-run
