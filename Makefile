@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 LOCK := requirements.lock
+CATALOGUES = $(shell find . -path ./.venv -prune -o -path '*/locale/es/LC_MESSAGES/django.po' -print)
 # Python >= 3.12: the first suitable interpreter on PATH, then pyenv's installs.
 PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	$$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /root/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -r); do \
@@ -60,9 +61,10 @@ test: install browser ## Run the whole suite (PostgreSQL/Redis when DATABASE_URL
 .PHONY: lint
 lint: install ## ruff, migrations check, catalogue freshness, and the production deploy check
 	$(VENV)/bin/ruff check .
-	mkdir -p var && msgfmt --check -o var/django.mo locale/es/LC_MESSAGES/django.po
-	cmp var/django.mo locale/es/LC_MESSAGES/django.mo || \
-	  { echo "locale/es/LC_MESSAGES/django.mo is stale: run 'make compilemessages'"; exit 1; }
+	@mkdir -p var; for po in $(CATALOGUES); do \
+	  msgfmt --check -o var/check.mo $$po || exit 1; \
+	  cmp -s var/check.mo $${po%.po}.mo || { echo "$${po%.po}.mo is stale: run 'make compilemessages'"; exit 1; }; \
+	done; echo "Translation catalogues compile and are up to date"
 	$(MANAGE) makemigrations --check --dry-run
 	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) CEDULA_HASH_KEY=throwaway \
 	  ALLOWED_HOSTS=quitodecide.example DATABASE_URL=$${DATABASE_URL:-sqlite:///var/deploycheck.sqlite3} \
@@ -70,12 +72,12 @@ lint: install ## ruff, migrations check, catalogue freshness, and the production
 	  $(MANAGE) check --deploy --fail-level WARNING --settings=quitodecide.settings.production
 
 .PHONY: messages
-messages: install ## Extract translatable strings into locale/es/LC_MESSAGES/django.po
-	$(MANAGE) makemessages -l es --no-obsolete -i '.venv/*' -i 'var/*'
+messages: install ## Extract translatable strings into each app's (or the project's) es catalogue
+	$(MANAGE) makemessages -l es --no-obsolete -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'benches/*'
 
 .PHONY: compilemessages
 compilemessages: install ## Compile the .po catalogues (needs gettext's msgfmt)
-	$(MANAGE) compilemessages -i '.venv/*'
+	@for po in $(CATALOGUES); do msgfmt --check -o $${po%.po}.mo $$po || exit 1; done
 
 .PHONY: lock
 lock: ## Re-pin requirements.lock from pyproject.toml (uses uv from the venv)

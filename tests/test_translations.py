@@ -2,7 +2,12 @@
 
 from pathlib import Path
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "locale/es/LC_MESSAGES/django.po"
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = sorted(
+    path for path in ROOT.glob("**/locale/es/LC_MESSAGES/django.po") if ".venv" not in path.parts
+)
 
 
 def parse_po(text: str) -> list[dict]:
@@ -38,9 +43,14 @@ def parse_po(text: str) -> list[dict]:
     return entries
 
 
-def test_spanish_catalogue_is_complete():
-    entries = [e for e in parse_po(CATALOGUE.read_text(encoding="utf-8")) if e["msgid"]]
-    assert len(entries) > 100
+def test_there_is_a_project_catalogue():
+    assert ROOT / "locale/es/LC_MESSAGES/django.po" in CATALOGUES
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_spanish_catalogue_is_complete(catalogue):
+    entries = [e for e in parse_po(catalogue.read_text(encoding="utf-8")) if e["msgid"]]
+    assert entries
     untranslated = [e["msgid"] for e in entries if not all(e["msgstr"].values())]
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
     assert untranslated == []
