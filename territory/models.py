@@ -192,7 +192,10 @@ class ZonePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        from .selectors import zone_sections
+
         context["news"] = NewsPage.objects.child_of(self).live().order_by("-date", "-pk")[:5]
+        context["sections"] = zone_sections(self, request)
         return context
 
 

@@ -38,6 +38,10 @@ class LoadReport:
         return bool(self.created or self.updated)
 
 
+# City-wide staff (the municipality's participation team): acts on city-wide objects.
+CITY_GROUP_NAME = "Equipo ciudad"
+
+
 def zone_group_name(zone: Zone) -> str:
     return f"Editores zona {zone.name}"
 
@@ -168,10 +172,14 @@ def _ensure_pages_and_groups(report: LoadReport, zones: dict[str, Zone]) -> None
             )
         )
         report.count(report.created, "pages")
+    city_group, created = Group.objects.get_or_create(name=CITY_GROUP_NAME)
+    if created:
+        report.count(report.created, "groups")
     root_collection = Collection.get_first_root_node()
     access_admin = Permission.objects.get(
         content_type__app_label="wagtailadmin", codename="access_admin"
     )
+    city_group.permissions.add(access_admin)
     for zone in zones.values():
         page = ZonePage.objects.filter(zone=zone).first()
         if page is None:

@@ -1,0 +1,17 @@
+"""Who may act for a zone. One predicate per question; services call these."""
+
+from .models import Zone
+from .services import CITY_GROUP_NAME, zone_group_name
+
+
+def is_zone_staff(user, zone: Zone | None) -> bool:
+    """Staff of `zone` (member of its editors group), the city-wide team, or a superuser.
+    `zone=None` means a city-wide object: only superusers and the city-wide team act on it."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    names = set(user.groups.values_list("name", flat=True))
+    if CITY_GROUP_NAME in names:
+        return True
+    return zone is not None and zone_group_name(zone) in names
