@@ -87,3 +87,7 @@ lock: ## Re-pin requirements.lock from pyproject.toml (uses uv from the venv)
 .PHONY: clean
 clean: ## Remove the virtualenv and local data (SQLite, media, static)
 	rm -rf $(VENV) var
+
+.PHONY: bench-consultation
+bench-consultation: install ## Consultation page and thread at 50 vs 5,000 comments (p50/p95)
+	$(PY) benches/consultation.py

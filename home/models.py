@@ -22,7 +22,11 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("intro")]
     search_fields = [*Page.search_fields, index.SearchField("lead"), index.SearchField("intro")]
-    subpage_types = ["territory.ZoneIndexPage", "home.StandardPage"]
+    subpage_types = [
+        "territory.ZoneIndexPage",
+        "consultations.ConsultationIndexPage",
+        "home.StandardPage",
+    ]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 

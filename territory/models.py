@@ -168,7 +168,11 @@ class ZonePage(Page):
     ]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["territory.ZoneIndexPage"]
-    subpage_types = ["territory.NewsPage", "home.StandardPage"]
+    subpage_types = [
+        "territory.NewsPage",
+        "consultations.ConsultationPage",
+        "home.StandardPage",
+    ]
 
     class Meta:
         verbose_name = _("zone page")

@@ -1,0 +1,324 @@
+"""Normative consultations: a draft ordinance in versions, its provisions, in-person
+sessions, and the consultation page that presents them."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from discussions.models import Thread
+from home.blocks import DocumentBlock
+
+
+class ConsultationIndexPage(Page):
+    """`/consultas/`: every consultation across zones, and the home of city-wide ones."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["consultations.ConsultationPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("consultation index page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import consultation_list
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(consultation_list(request.GET))
+        return context
+
+
+class Status(models.TextChoices):
+    UPCOMING = "proxima", _("Upcoming")
+    OPEN = "abierta", _("Open")
+    CLOSED = "cerrada", _("Closed")
+    REPORTED = "informe", _("Report published")
+
+
+class ConsultationPage(RoutablePageMixin, Page):
+    summary = models.TextField(_("summary"), max_length=1000)
+    responsible_body = models.CharField(
+        _("responsible body"), max_length=200, help_text=_("E.g. Comisión de Uso de Suelo.")
+    )
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    requires_verified_residency = models.BooleanField(
+        _("only verified residents may comment"), default=False
+    )
+    draft_text = models.TextField(
+        _("draft ordinance"),
+        help_text=_(
+            "Paste the ordinance as plain text or Markdown: one “Artículo 1.-” or “Art. 1.-” "
+            "per line, headings (TÍTULO, CAPÍTULO, SECCIÓN) and DISPOSICIONES GENERALES / "
+            "TRANSITORIAS / DEROGATORIAS / FINAL. Publishing a changed text creates a new "
+            "version; use Preview to check the result first."
+        ),
+    )
+    documents = StreamField(
+        [("document", DocumentBlock())], blank=True, verbose_name=_("attached documents")
+    )
+    report_published = models.BooleanField(_("report published"), default=False)
+    report_conclusions = RichTextField(
+        _("conclusions"), blank=True, features=["bold", "italic", "link", "ol", "ul"]
+    )
+    general_thread = models.OneToOneField(
+        Thread, on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        related_name="+",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("responsible_body"),
+        MultiFieldPanel(
+            [FieldPanel("opens_at"), FieldPanel("closes_at"),
+             FieldPanel("requires_verified_residency")],
+            heading=_("Participation"),
+        ),
+        FieldPanel("draft_text"),
+        FieldPanel("documents"),
+        InlinePanel("sessions", heading=_("In-person sessions"), label=_("session")),
+        MultiFieldPanel(
+            [FieldPanel("report_conclusions"), FieldPanel("report_published")],
+            heading=_("Participation report"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields, index.SearchField("summary"), index.SearchField("draft_text"),
+        index.FilterField("closes_at"),
+    ]
+    parent_page_types = ["consultations.ConsultationIndexPage", "territory.ZonePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .parser import ParseError, parse_ordinance
+
+        super().clean()
+        errors = {}
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = _("The consultation must close after it opens.")
+        try:
+            parse_ordinance(self.draft_text or "")
+        except ParseError as error:
+            errors["draft_text"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    @cached_property
+    def zone_page(self):
+        from territory.models import ZonePage
+
+        return ZonePage.objects.ancestor_of(self).select_related("zone").first()
+
+    @property
+    def zone(self):
+        page = self.zone_page
+        return page.zone if page else None
+
+    def status_at(self, now=None) -> str:
+        now = now or timezone.now()
+        if self.report_published and now >= self.closes_at:
+            return Status.REPORTED
+        if now < self.opens_at:
+            return Status.UPCOMING
+        if now < self.closes_at:
+            return Status.OPEN
+        return Status.CLOSED
+
+    @property
+    def status(self) -> str:
+        return self.status_at()
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Status.OPEN
+
+    def get_context(self, request, *args, **kwargs):
+        from . import views
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(views.consultation_context(self, request))
+        return context
+
+    # Sub-pages. Thin: each delegates to consultations.views.
+    @path("articulo/<slug:key>/")
+    def provision_thread(self, request, key):
+        from . import views
+
+        return views.provision_thread(request, self, key)
+
+    @path("general/")
+    def general_discussion(self, request):
+        from . import views
+
+        return views.general_thread(request, self)
+
+    @path("version/<int:number>/")
+    def version_detail(self, request, number):
+        from . import views
+
+        return views.version_detail(request, self, number)
+
+    @path("cambios/")
+    def version_diff(self, request):
+        from . import views
+
+        return views.version_diff(request, self)
+
+    @path("comentar/")
+    def comment_post(self, request):
+        from . import views
+
+        return views.comment_post(request, self)
+
+    @path("comentario/<int:comment_id>/<slug:action>/")
+    def comment_action(self, request, comment_id, action):
+        from . import views
+
+        return views.comment_action(request, self, comment_id, action)
+
+    @path("informe/")
+    def report(self, request):
+        from . import views
+
+        return views.report(request, self)
+
+    @re_path(r"^informe/(?P<fmt>csv|json)/$")
+    def report_download(self, request, fmt):
+        from . import views
+
+        return views.report_download(request, self, fmt)
+
+
+class DraftVersion(models.Model):
+    consultation = models.ForeignKey(
+        ConsultationPage, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    source_text = models.TextField(_("text"))
+    preamble = models.TextField(_("preamble"), blank=True)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("draft version")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "number"], name="draft_version_number_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.consultation.title} v{self.number}"
+
+
+class Provision(models.Model):
+    class Kind(models.TextChoices):
+        HEADING = "heading", _("Heading")
+        ARTICLE = "article", _("Article")
+        DISPOSITION = "disposition", _("Provision")
+
+    version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="provisions")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    key = models.CharField(max_length=60)
+    label = models.CharField(max_length=120)
+    heading = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    level = models.PositiveSmallIntegerField(default=0)
+    # The same key in every version shares one thread, so comments follow the article.
+    thread = models.ForeignKey(
+        Thread, on_delete=models.PROTECT, null=True, blank=True, related_name="provisions"
+    )
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="provision_key_per_version"),
+            models.UniqueConstraint(
+                fields=["version", "position"], name="provision_position_per_version"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def is_commentable(self) -> bool:
+        return self.kind != self.Kind.HEADING
+
+
+class InPersonSession(Orderable):
+    """A socialisation session held in person; its observations are counted apart."""
+
+    consultation = ParentalKey(
+        ConsultationPage, on_delete=models.CASCADE, related_name="sessions",
+        verbose_name=_("consultation"),
+    )
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    parish = models.ForeignKey(
+        "territory.Parish", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("parish"),
+    )
+    attendees = models.PositiveIntegerField(_("number of attendees"))
+
+    panels = [FieldPanel("held_on"), FieldPanel("place"), FieldPanel("parish"),
+              FieldPanel("attendees")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("in-person session")
+        verbose_name_plural = _("in-person sessions")
+
+    def __str__(self):
+        return f"{self.place} ({self.held_on:%d/%m/%Y})"
+
+
+class SessionObservation(models.Model):
+    session = models.ForeignKey(
+        InPersonSession, on_delete=models.CASCADE, related_name="observations",
+        verbose_name=_("session"),
+    )
+    provision_key = models.CharField(
+        _("article"), max_length=60, blank=True,
+        help_text=_("Empty for observations on the ordinance as a whole."),
+    )
+    stance = models.CharField(
+        _("stance"), max_length=10, blank=True,
+        choices=[("favor", _("In favour")), ("contra", _("Against")), ("neutral", _("Neutral"))],
+    )
+    text = models.TextField(_("observation"), max_length=3000)
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "pk"]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+
+    def __str__(self):
+        return self.text[:60]

@@ -1,0 +1,357 @@
+"""Consultation views: thin wrappers that parse input, call services and selectors, and
+render. Every form works without JavaScript (POST, then redirect)."""
+
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from accounts.exceptions import DomainError
+from discussions import permissions as discussion_permissions
+from discussions import services as discussion_services
+from discussions.models import Comment
+from discussions.selectors import latest_comments, thread_page
+
+from . import permissions, selectors, services
+from .forms import AnswerForm, CommentForm, EditForm, FlagForm
+
+
+def _version(consultation, number=None):
+    versions = consultation.versions.order_by("number")
+    if number is None:
+        return versions.last()
+    return versions.filter(number=number).first()
+
+
+def _preview_provisions(consultation):
+    """In Wagtail's preview the draft is not published yet: parse it on the fly."""
+    from .parser import ParseError, parse_ordinance
+
+    try:
+        return parse_ordinance(consultation.draft_text or "")
+    except ParseError:
+        return None
+
+
+def consultation_context(consultation, request, *, version=None) -> dict:
+    version = version or _version(consultation)
+    context = {
+        "version": version,
+        "versions": list(consultation.versions.order_by("number")),
+        "provisions": selectors.version_provisions(version) if version else [],
+        "refusal": permissions.comment_refusal(request.user, consultation),
+        "can_manage": permissions.can_manage(request.user, consultation),
+        "form": CommentForm(on_article=False),
+    }
+    if version is None and getattr(request, "is_preview", False):
+        context["preview"] = _preview_provisions(consultation)
+    if consultation.general_thread_id:
+        # The page is the text; it shows only the latest general comments (the whole
+        # discussion has its own page), so its weight does not grow with participation.
+        context["general_thread"] = consultation.general_thread
+        context["general_latest"] = latest_comments(consultation.general_thread, GENERAL_EXCERPT)
+    return context
+
+
+GENERAL_EXCERPT = 3
+
+
+def general_thread(request, consultation, *, form=None, status=200):
+    if not consultation.general_thread_id:
+        raise Http404
+    context = {
+        "page": consultation,
+        "version": _version(consultation),
+        "thread": thread_page(
+            consultation.general_thread, sort=request.GET.get("orden", ""),
+            page_number=request.GET.get("pagina", 1), user=request.user,
+        ),
+        "refusal": permissions.comment_refusal(request.user, consultation),
+        "can_manage": permissions.can_manage(request.user, consultation),
+        "form": form or CommentForm(on_article=False),
+    }
+    return TemplateResponse(request, "consultations/general_thread.html", context,
+                            status=status)
+
+
+def provision_thread(request, consultation, key, *, form=None, status=200):
+    version = _version(consultation)
+    if version is None:
+        raise Http404
+    provision = version.provisions.filter(key=key, thread__isnull=False).first()
+    if provision is None:
+        # The article may exist only in an earlier version.
+        provision = _older_provision(consultation, key)
+        if provision is None:
+            raise Http404
+    context = {
+        "page": consultation,
+        "provision": provision,
+        "version": version,
+        "current": provision.version_id == version.pk,
+        "thread": thread_page(
+            provision.thread, sort=request.GET.get("orden", ""),
+            page_number=request.GET.get("pagina", 1), user=request.user,
+        ),
+        "refusal": permissions.comment_refusal(request.user, consultation),
+        "can_manage": permissions.can_manage(request.user, consultation),
+        "form": form or CommentForm(initial={"provision": key}),
+    }
+    return TemplateResponse(
+        request, "consultations/provision_thread.html", context, status=status
+    )
+
+
+def _older_provision(consultation, key):
+    from .models import Provision
+
+    return (
+        Provision.objects.filter(version__consultation=consultation, key=key, thread__isnull=False)
+        .select_related("version").order_by("-version__number").first()
+    )
+
+
+def version_detail(request, consultation, number):
+    version = _version(consultation, number)
+    if version is None:
+        raise Http404
+    context = consultation.get_context(request)
+    context.update(consultation_context(consultation, request, version=version))
+    context["viewing_old_version"] = version.number != context["versions"][-1].number
+    return TemplateResponse(request, consultation.get_template(request), context)
+
+
+def version_diff(request, consultation):
+    versions = list(consultation.versions.order_by("number"))
+    if len(versions) < 2:
+        raise Http404
+    by_number = {v.number: v for v in versions}
+
+    def pick(name, default):
+        try:
+            return by_number[int(request.GET.get(name, default))]
+        except (KeyError, TypeError, ValueError):
+            return by_number[default]
+
+    old = pick("desde", versions[-2].number)
+    new = pick("hasta", versions[-1].number)
+    return TemplateResponse(request, "consultations/version_diff.html", {
+        "page": consultation, "versions": versions, "old": old, "new": new,
+        "rows": selectors.version_diff(old, new),
+    })
+
+
+def _back(request, consultation, fallback_key=""):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    if fallback_key:
+        return redirect(consultation.url + consultation.reverse_subpage(
+            "provision_thread", args=(fallback_key,)))
+    return redirect(consultation.url + consultation.reverse_subpage("general_discussion"))
+
+
+def comment_post(request, consultation):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    parent_id = request.POST.get("parent") or None
+    key = request.POST.get("provision", "")
+    form = CommentForm(request.POST, reply=bool(parent_id), on_article=bool(key))
+    if form.is_valid():
+        data = form.cleaned_data
+        parent = None
+        if data.get("parent"):
+            parent = Comment.objects.filter(pk=data["parent"]).select_related("thread").first()
+        try:
+            comment = services.consultation_comment(
+                consultation=consultation, user=request.user, body=data["body"],
+                stance=data.get("stance", ""), proposed_wording=data.get("proposed_wording", ""),
+                provision_key=data.get("provision", ""), parent=parent,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you: your comment has been published."))
+            response = _back(request, consultation, key)
+            response["Location"] += f"#comentario-{comment.pk}"
+            return response
+    # Show the form again with what was typed and the errors: nothing is lost.
+    if key:
+        return provision_thread(request, consultation, key, form=form, status=400)
+    return general_thread(request, consultation, form=form, status=400)
+
+
+def comment_action(request, consultation, comment_id, action):
+    comment = get_object_or_404(Comment.objects.select_related("thread"), pk=comment_id)
+    if not services._thread_belongs(consultation, comment.thread):
+        raise Http404
+    key = request.POST.get("provision", "") or request.GET.get("articulo", "")
+    if action == "editar":
+        return _edit(request, consultation, comment, key)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        if action == "apoyar":
+            supported = discussion_services.support_toggle(comment=comment, user=request.user)
+            messages.success(request, _("Support recorded.") if supported
+                             else _("Support withdrawn."))
+        elif action == "reportar":
+            form = FlagForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Choose why you are flagging this comment."))
+            discussion_services.flag_create(
+                comment=comment, user=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Thank you: the moderators will review this comment."))
+        elif action == "eliminar":
+            discussion_services.comment_delete(comment=comment, user=request.user)
+            messages.success(request, _("Your comment has been deleted."))
+        elif action == "responder-oficialmente":
+            form = AnswerForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Write the official answer."))
+            discussion_services.official_answer_create(
+                parent=comment, author=request.user, body=form.cleaned_data["body"]
+            )
+            messages.success(request, _("The official answer has been published."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    response = _back(request, consultation, key)
+    response["Location"] += f"#comentario-{comment.pk}"
+    return response
+
+
+def _edit(request, consultation, comment, key):
+    if not discussion_permissions.can_edit(request.user, comment):
+        messages.error(request, _("A comment can only be edited by its author, within 15 "
+                                  "minutes."))
+        return _back(request, consultation, key)
+    form = EditForm(request.POST or None, initial={
+        "body": comment.body, "stance": comment.stance,
+        "proposed_wording": comment.proposed_wording,
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            discussion_services.comment_edit(comment=comment, user=request.user,
+                                             **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your comment has been updated."))
+            response = _back(request, consultation, key)
+            response["Location"] += f"#comentario-{comment.pk}"
+            return response
+    return TemplateResponse(request, "consultations/comment_edit.html", {
+        "page": consultation, "comment": comment, "form": form, "provision_key": key,
+    })
+
+
+def _report_allowed(consultation) -> bool:
+    return consultation.status in {"cerrada", "informe"}
+
+
+def report(request, consultation):
+    if not _report_allowed(consultation):
+        raise Http404
+    data = selectors.report_data(consultation)
+    return TemplateResponse(request, "consultations/report.html", {"page": consultation, **data})
+
+
+CSV_COLUMNS = [
+    "comment_id", "created_at", "article", "revision", "parent_id", "official", "status",
+    "stance", "supports", "author", "author_zone", "author_parish", "body", "proposed_wording",
+]
+
+
+def _public_author(comment) -> str:
+    """The display name only where the person made one public; never e-mail or cédula."""
+    resident = getattr(comment.author, "resident", None)
+    if comment.is_official:
+        return "Administración"
+    return resident.display_name if resident and resident.display_name else ""
+
+
+def report_rows(consultation) -> list[dict]:
+    data = selectors.report_data(consultation)
+    rows = []
+    for comment in data["comments"]:
+        resident = getattr(comment.author, "resident", None)
+        hidden = comment.status == Comment.Status.HIDDEN
+        rows.append({
+            "comment_id": comment.pk,
+            "created_at": comment.created_at.isoformat(),
+            "article": comment.place_label,
+            "revision": comment.revision,
+            "parent_id": comment.parent_id,
+            "official": comment.is_official,
+            "status": comment.status,
+            "stance": comment.stance,
+            "supports": comment.support_count,
+            "author": _public_author(comment),
+            "author_zone": resident.zone.name if resident and resident.zone else "",
+            "author_parish": resident.parish.name if resident and resident.parish else "",
+            "body": "" if hidden else comment.body,
+            "proposed_wording": "" if hidden else comment.proposed_wording,
+        })
+    return rows
+
+
+def report_download(request, consultation, fmt):
+    if not _report_allowed(consultation):
+        raise Http404
+    rows = report_rows(consultation)
+    filename = f"informe-{consultation.slug}"
+    if fmt == "json":
+        data = selectors.report_data(consultation)
+        payload = {
+            "consultation": {
+                "title": consultation.title, "url": consultation.full_url,
+                "responsible_body": consultation.responsible_body,
+                "opens_at": consultation.opens_at.isoformat(),
+                "closes_at": consultation.closes_at.isoformat(),
+                "version": data["version"].number if data["version"] else None,
+            },
+            "participants": data["participants"],
+            "by_stance": data["by_stance"],
+            "per_article": [
+                {"key": row["provision"].key, "label": row["provision"].label,
+                 "favor": row["favor"], "contra": row["contra"], "neutral": row["neutral"],
+                 "supports": row["supports"], "in_person_observations": row["observations"]}
+                for row in data["per_article"]
+            ],
+            "in_person_sessions": [
+                {"date": s.held_on.isoformat(), "place": s.place,
+                 "parish": s.parish.name if s.parish else "", "attendees": s.attendees}
+                for s in data["sessions"]
+            ],
+            "comments": rows,
+            "licence": "CC BY 4.0",
+        }
+        response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
+        response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+        return response
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response.write("\ufeff")  # so spreadsheet programs detect UTF-8
+    writer = csv.DictWriter(response, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _csv_safe(value) for key, value in row.items()})
+    return response
+
+
+def _csv_safe(value):
+    """Neutralise spreadsheet formulas in user text (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+

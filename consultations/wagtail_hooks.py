@@ -1,0 +1,73 @@
+"""Admin for observations from in-person sessions (sessions themselves are edited inline on
+the consultation page)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from accounts.exceptions import DomainError
+from territory.permissions import is_zone_staff
+
+from . import services
+from .models import ConsultationPage, InPersonSession, SessionObservation
+
+
+def sessions_for(user):
+    sessions = InPersonSession.objects.select_related("consultation")
+    allowed = [
+        page.pk for page in ConsultationPage.objects.all() if is_zone_staff(user, page.zone)
+    ]
+    return sessions.filter(consultation_id__in=allowed)
+
+
+class ObservationForm(WagtailAdminModelForm):
+    class Meta:
+        model = SessionObservation
+        fields = ["session", "provision_key", "stance", "text"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None:
+            self.fields["session"].queryset = sessions_for(self.for_user)
+        self.fields["provision_key"].widget = forms.TextInput(
+            attrs={"placeholder": "art-5, disp-transitoria-1"}
+        )
+
+    def save(self, commit=True):
+        if self.instance.pk:
+            return super().save(commit=commit)
+        data = self.cleaned_data
+        try:
+            return services.observation_record(
+                session=data["session"], actor=self.for_user, text=data["text"],
+                provision_key=data.get("provision_key", ""), stance=data.get("stance", ""),
+            )
+        except DomainError as error:
+            raise ValidationError(error.message) from error
+
+
+class ObservationViewSet(ModelViewSet):
+    model = SessionObservation
+    icon = "group"
+    menu_label = _("In-person observations")
+    menu_order = 245
+    add_to_admin_menu = True
+    form_class = ObservationForm
+    list_display = ["text", "session", "provision_key", "stance"]
+    inspect_view_enabled = False
+
+    def get_queryset(self, request):
+        return SessionObservation.objects.filter(
+            session__in=sessions_for(request.user)
+        ).select_related("session")
+
+    def get_form_class(self, for_update=False):
+        return ObservationForm
+
+
+@hooks.register("register_admin_viewset")
+def register_observation_viewset():
+    return ObservationViewSet("observaciones")

@@ -1,0 +1,96 @@
+"""Reads of the discussion engine: a page of a thread with its replies, in a fixed number
+of queries whatever the number of comments."""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+
+from .models import MAX_DEPTH, Comment, Support
+from .permissions import can_edit
+
+PAGE_SIZE = 20
+SORTS = {
+    "recientes": ("-created_at", "-pk"),
+    "apoyados": ("-support_count", "-created_at", "-pk"),
+}
+DEFAULT_SORT = "recientes"
+
+
+@dataclass
+class ThreadPage:
+    page: object
+    sort: str
+    replies: dict[int, list] = field(default_factory=dict)
+    supported_ids: set[int] = field(default_factory=set)
+    flagged_ids: set[int] = field(default_factory=set)
+
+
+def _with_author(queryset):
+    return queryset.select_related("author__resident")
+
+
+def thread_page(thread, *, sort: str = DEFAULT_SORT, page_number=1, user=None) -> ThreadPage:
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    top_level = _with_author(
+        Comment.objects.filter(thread=thread, parent__isnull=True).order_by(*SORTS[sort])
+    )
+    paginator = Paginator(top_level, PAGE_SIZE)
+    try:
+        page = paginator.page(page_number)
+    except (PageNotAnInteger, EmptyPage):
+        page = paginator.page(1)
+    result = ThreadPage(page=page, sort=sort)
+    parent_ids = [comment.pk for comment in page.object_list]
+    all_ids = list(parent_ids)
+    # One query per reply level (at most MAX_DEPTH - 1), oldest first within a conversation.
+    for _level in range(MAX_DEPTH - 1):
+        if not parent_ids:
+            break
+        level = list(
+            _with_author(Comment.objects.filter(parent_id__in=parent_ids)).order_by(
+                "created_at", "pk"
+            )
+        )
+        for reply in level:
+            result.replies.setdefault(reply.parent_id, []).append(reply)
+        parent_ids = [reply.pk for reply in level]
+        all_ids.extend(parent_ids)
+    if user is not None and user.is_authenticated and all_ids:
+        result.supported_ids = set(
+            Support.objects.filter(user=user, comment_id__in=all_ids).values_list(
+                "comment_id", flat=True
+            )
+        )
+    # Attach what templates need to each comment, so they render recursively.
+    for comment in [*page.object_list, *(r for rs in result.replies.values() for r in rs)]:
+        comment.children = result.replies.get(comment.pk, [])
+        comment.supported_by_me = comment.pk in result.supported_ids
+        comment.can_edit_now = user is not None and can_edit(user, comment)
+    return result
+
+
+def latest_comments(thread, count: int) -> list:
+    """The newest visible top-level comments of a thread, for excerpts (1 query)."""
+    return list(
+        _with_author(
+            Comment.objects.filter(thread=thread, parent__isnull=True,
+                                   status=Comment.Status.VISIBLE)
+        ).order_by("-created_at", "-pk")[:count]
+    )
+
+
+def moderation_queue(user):
+    """Comments with open flags that `user` may moderate."""
+    from territory.services import CITY_GROUP_NAME, zone_group_name
+    from territory.models import Zone
+
+    queryset = Comment.objects.filter(open_flag_count__gt=0).select_related(
+        "thread__zone", "author"
+    )
+    if user.is_superuser:
+        return queryset
+    names = set(user.groups.values_list("name", flat=True))
+    if CITY_GROUP_NAME in names:
+        return queryset
+    zones = [zone for zone in Zone.objects.all() if zone_group_name(zone) in names]
+    return queryset.filter(thread__zone__in=zones)
