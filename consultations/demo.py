@@ -23,10 +23,13 @@ DATA = Path(__file__).resolve().parent / "data"
 def ensure_index() -> ConsultationIndexPage:
     index = ConsultationIndexPage.objects.first()
     if index is None:
-        index = HomePage.objects.get().add_child(instance=ConsultationIndexPage(
-            title="Consultas normativas", slug="consultas",
-            intro="<p>Comente los proyectos de ordenanza artículo por artículo.</p>",
-        ))
+        index = HomePage.objects.get().add_child(
+            instance=ConsultationIndexPage(
+                title="Consultas normativas",
+                slug="consultas",
+                intro="<p>Comente los proyectos de ordenanza artículo por artículo.</p>",
+            )
+        )
     return index
 
 
@@ -54,31 +57,45 @@ def load_demo_consultations() -> None:
     text = (DATA / "demo_ordenanza_participacion.txt").read_text(encoding="utf-8")
     now = timezone.now()
     if not ConsultationPage.objects.filter(slug="ordenanza-participacion-ciudadana").exists():
-        page = _publish(index, ConsultationPage(
-            title="Ordenanza de participación ciudadana", slug="ordenanza-participacion-ciudadana",
-            summary="Proyecto de ordenanza que actualiza el sistema metropolitano de "
-                    "participación ciudadana: asambleas, presupuestos participativos y "
-                    "consultas en línea.",
-            responsible_body="Comisión de Participación Ciudadana y Gobierno Abierto",
-            opens_at=now - datetime.timedelta(days=10), closes_at=now + datetime.timedelta(days=20),
-            draft_text=text,
-        ))
+        page = _publish(
+            index,
+            ConsultationPage(
+                title="Ordenanza de participación ciudadana",
+                slug="ordenanza-participacion-ciudadana",
+                summary="Proyecto de ordenanza que actualiza el sistema metropolitano de "
+                "participación ciudadana: asambleas, presupuestos participativos y "
+                "consultas en línea.",
+                responsible_body="Comisión de Participación Ciudadana y Gobierno Abierto",
+                opens_at=now - datetime.timedelta(days=10),
+                closes_at=now + datetime.timedelta(days=20),
+                draft_text=text,
+            ),
+        )
         maria = _resident("maria.demo@quitodecide.localhost", "María de Carapungo", "Calderón")
         jorge = _resident("jorge.demo@quitodecide.localhost", "Jorge (Chillogallo)", "Chillogallo")
         art3 = page.versions.get().provisions.get(key="art-3")
         first = discussion_services.comment_create(
-            thread=art3.thread, author=maria, stance="favor", revision=1,
+            thread=art3.thread,
+            author=maria,
+            stance="favor",
+            revision=1,
             body="Cuatro representantes por barrio es razonable, pero pedimos que al menos dos "
-                 "sean mujeres.",
+            "sean mujeres.",
             proposed_wording="Las asambleas barriales eligen cuatro representantes, con "
-                             "paridad de género.",
+            "paridad de género.",
         )
         discussion_services.comment_create(
-            thread=art3.thread, author=jorge, parent=first, revision=1,
+            thread=art3.thread,
+            author=jorge,
+            parent=first,
+            revision=1,
             body="De acuerdo. En Chillogallo ya lo hacemos así.",
         )
         discussion_services.comment_create(
-            thread=art3.thread, author=jorge, stance="contra", revision=1,
+            thread=art3.thread,
+            author=jorge,
+            stance="contra",
+            revision=1,
             body="El quórum de la mitad más uno es imposible en barrios grandes.",
         )
         page.draft_text = text.replace(
@@ -89,22 +106,28 @@ def load_demo_consultations() -> None:
         page.save_revision().publish()
     zone_page = ZonePage.objects.get(zone__slug="calderon")
     if not ConsultationPage.objects.filter(slug="ordenanza-espacio-publico-calderon").exists():
-        page = _publish(zone_page, ConsultationPage(
-            title="Ordenanza de uso del espacio público en Calderón",
-            slug="ordenanza-espacio-publico-calderon",
-            summary="Reglas para ferias, comercio autónomo y eventos en parques de Calderón.",
-            responsible_body="Comisión de Uso de Suelo",
-            opens_at=now - datetime.timedelta(days=60), closes_at=now - datetime.timedelta(days=5),
-            draft_text="Artículo 1.- Objeto.- Regular el uso del espacio público.\n"
-                       "Artículo 2.- Ferias.- Las ferias requieren permiso de la administración "
-                       "zonal.\nDISPOSICIÓN FINAL\nEntra en vigencia con su publicación.",
-            report_published=True,
-            report_conclusions="<p>La comisión acoge la observación sobre ferias "
-                               "barriales.</p>",
-        ))
+        page = _publish(
+            zone_page,
+            ConsultationPage(
+                title="Ordenanza de uso del espacio público en Calderón",
+                slug="ordenanza-espacio-publico-calderon",
+                summary="Reglas para ferias, comercio autónomo y eventos en parques de Calderón.",
+                responsible_body="Comisión de Uso de Suelo",
+                opens_at=now - datetime.timedelta(days=60),
+                closes_at=now - datetime.timedelta(days=5),
+                draft_text="Artículo 1.- Objeto.- Regular el uso del espacio público.\n"
+                "Artículo 2.- Ferias.- Las ferias requieren permiso de la administración "
+                "zonal.\nDISPOSICIÓN FINAL\nEntra en vigencia con su publicación.",
+                report_published=True,
+                report_conclusions="<p>La comisión acoge la observación sobre ferias "
+                "barriales.</p>",
+            ),
+        )
         InPersonSession.objects.create(
-            consultation=page, held_on=(now - datetime.timedelta(days=20)).date(),
-            place="Casa barrial de Carapungo", parish=Parish.objects.get(name="Calderón"),
+            consultation=page,
+            held_on=(now - datetime.timedelta(days=20)).date(),
+            place="Casa barrial de Carapungo",
+            parish=Parish.objects.get(name="Calderón"),
             attendees=42,
         )
         services.version_publish(consultation=page)

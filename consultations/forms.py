@@ -8,17 +8,22 @@ from discussions.models import MAX_BODY_LENGTH, Flag, Stance
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Your comment"), max_length=MAX_BODY_LENGTH,
+        label=_("Your comment"),
+        max_length=MAX_BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Plain text, at most 3,000 characters. Links are allowed."),
     )
     stance = forms.ChoiceField(
-        label=_("Your stance"), choices=Stance.choices, widget=forms.RadioSelect,
+        label=_("Your stance"),
+        choices=Stance.choices,
+        widget=forms.RadioSelect,
         required=False,
     )
     proposed_wording = forms.CharField(
-        label=_("Proposed wording for the article (optional)"), max_length=MAX_BODY_LENGTH,
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Proposed wording for the article (optional)"),
+        max_length=MAX_BODY_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     provision = forms.SlugField(required=False, widget=forms.HiddenInput)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -44,20 +49,24 @@ class FlagForm(forms.Form):
 
 class EditForm(forms.Form):
     body = forms.CharField(
-        label=_("Your comment"), max_length=MAX_BODY_LENGTH,
+        label=_("Your comment"),
+        max_length=MAX_BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     stance = forms.ChoiceField(
         label=_("Your stance"), choices=Stance.choices, widget=forms.RadioSelect, required=False
     )
     proposed_wording = forms.CharField(
-        label=_("Proposed wording for the article (optional)"), max_length=MAX_BODY_LENGTH,
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Proposed wording for the article (optional)"),
+        max_length=MAX_BODY_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class AnswerForm(forms.Form):
     body = forms.CharField(
-        label=_("Official answer"), max_length=MAX_BODY_LENGTH,
+        label=_("Official answer"),
+        max_length=MAX_BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )

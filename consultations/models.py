@@ -71,7 +71,11 @@ class ConsultationPage(RoutablePageMixin, Page):
         _("conclusions"), blank=True, features=["bold", "italic", "link", "ol", "ul"]
     )
     general_thread = models.OneToOneField(
-        Thread, on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        Thread,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
         related_name="+",
     )
 
@@ -80,8 +84,11 @@ class ConsultationPage(RoutablePageMixin, Page):
         FieldPanel("summary"),
         FieldPanel("responsible_body"),
         MultiFieldPanel(
-            [FieldPanel("opens_at"), FieldPanel("closes_at"),
-             FieldPanel("requires_verified_residency")],
+            [
+                FieldPanel("opens_at"),
+                FieldPanel("closes_at"),
+                FieldPanel("requires_verified_residency"),
+            ],
             heading=_("Participation"),
         ),
         FieldPanel("draft_text"),
@@ -93,7 +100,9 @@ class ConsultationPage(RoutablePageMixin, Page):
         ),
     ]
     search_fields = [
-        *Page.search_fields, index.SearchField("summary"), index.SearchField("draft_text"),
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("draft_text"),
         index.FilterField("closes_at"),
     ]
     parent_page_types = ["consultations.ConsultationIndexPage", "territory.ZonePage"]
@@ -274,19 +283,29 @@ class InPersonSession(Orderable):
     """A socialisation session held in person; its observations are counted apart."""
 
     consultation = ParentalKey(
-        ConsultationPage, on_delete=models.CASCADE, related_name="sessions",
+        ConsultationPage,
+        on_delete=models.CASCADE,
+        related_name="sessions",
         verbose_name=_("consultation"),
     )
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
     parish = models.ForeignKey(
-        "territory.Parish", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("parish"),
+        "territory.Parish",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("parish"),
     )
     attendees = models.PositiveIntegerField(_("number of attendees"))
 
-    panels = [FieldPanel("held_on"), FieldPanel("place"), FieldPanel("parish"),
-              FieldPanel("attendees")]
+    panels = [
+        FieldPanel("held_on"),
+        FieldPanel("place"),
+        FieldPanel("parish"),
+        FieldPanel("attendees"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("in-person session")
@@ -298,15 +317,21 @@ class InPersonSession(Orderable):
 
 class SessionObservation(models.Model):
     session = models.ForeignKey(
-        InPersonSession, on_delete=models.CASCADE, related_name="observations",
+        InPersonSession,
+        on_delete=models.CASCADE,
+        related_name="observations",
         verbose_name=_("session"),
     )
     provision_key = models.CharField(
-        _("article"), max_length=60, blank=True,
+        _("article"),
+        max_length=60,
+        blank=True,
         help_text=_("Empty for observations on the ordinance as a whole."),
     )
     stance = models.CharField(
-        _("stance"), max_length=10, blank=True,
+        _("stance"),
+        max_length=10,
+        blank=True,
         choices=[("favor", _("In favour")), ("contra", _("Against")), ("neutral", _("Neutral"))],
     )
     text = models.TextField(_("observation"), max_length=3000)

@@ -57,21 +57,49 @@ class ParsedOrdinance:
 
 
 ORDINALS = {
-    "primera": 1, "primero": 1, "segunda": 2, "segundo": 2, "tercera": 3, "tercero": 3,
-    "cuarta": 4, "cuarto": 4, "quinta": 5, "quinto": 5, "sexta": 6, "sexto": 6,
-    "septima": 7, "septimo": 7, "octava": 8, "octavo": 8, "novena": 9, "noveno": 9,
-    "decima": 10, "decimo": 10, "undecima": 11, "decimoprimera": 11, "duodecima": 12,
-    "decimosegunda": 12, "decimotercera": 13, "decimocuarta": 14, "decimoquinta": 15,
-    "unica": 0, "unico": 0,
+    "primera": 1,
+    "primero": 1,
+    "segunda": 2,
+    "segundo": 2,
+    "tercera": 3,
+    "tercero": 3,
+    "cuarta": 4,
+    "cuarto": 4,
+    "quinta": 5,
+    "quinto": 5,
+    "sexta": 6,
+    "sexto": 6,
+    "septima": 7,
+    "septimo": 7,
+    "octava": 8,
+    "octavo": 8,
+    "novena": 9,
+    "noveno": 9,
+    "decima": 10,
+    "decimo": 10,
+    "undecima": 11,
+    "decimoprimera": 11,
+    "duodecima": 12,
+    "decimosegunda": 12,
+    "decimotercera": 13,
+    "decimocuarta": 14,
+    "decimoquinta": 15,
+    "unica": 0,
+    "unico": 0,
 }
 ORDINAL_NAMES = {value: name for name, value in ORDINALS.items() if name.endswith("a")}
 HEADING_LEVELS = {"titulo": 1, "capitulo": 2, "seccion": 3, "parágrafo": 4, "paragrafo": 4}
 DISPOSITION_GROUPS = {
-    "general": "general", "generales": "general",
-    "transitoria": "transitoria", "transitorias": "transitoria",
-    "derogatoria": "derogatoria", "derogatorias": "derogatoria",
-    "reformatoria": "reformatoria", "reformatorias": "reformatoria",
-    "final": "final", "finales": "final",
+    "general": "general",
+    "generales": "general",
+    "transitoria": "transitoria",
+    "transitorias": "transitoria",
+    "derogatoria": "derogatoria",
+    "derogatorias": "derogatoria",
+    "reformatoria": "reformatoria",
+    "reformatorias": "reformatoria",
+    "final": "final",
+    "finales": "final",
 }
 
 _MARKDOWN_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+(?=\*|_))?")
@@ -81,8 +109,9 @@ _ARTICLE = re.compile(
     r"\s*(?:[.\-–—:º°]+\s*)+(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_ARTICLE_UNICO = re.compile(r"^(?:art[ií]culo|art\.?)\s+[úu]nico\s*(?:[.\-–—:]+\s*)+(?P<rest>.*)$",
-                            re.IGNORECASE)
+_ARTICLE_UNICO = re.compile(
+    r"^(?:art[ií]culo|art\.?)\s+[úu]nico\s*(?:[.\-–—:]+\s*)+(?P<rest>.*)$", re.IGNORECASE
+)
 _HEADING = re.compile(
     r"^(?P<kind>t[ií]tulo|cap[ií]tulo|secci[oó]n|par[aá]grafo)\s+"
     r"(?P<number>[IVXLC]+|\d+|[úu]nico|primero|segundo|tercero)\b\s*[.\-–—:]*\s*(?P<rest>.*)$",
@@ -93,8 +122,9 @@ _DISPOSITIONS = re.compile(
     r"reformatorias?|final(?:es)?)\s*[.:]*\s*$",
     re.IGNORECASE,
 )
-_ORDINAL_ITEM = re.compile(r"^(?P<ordinal>[a-záéíóúñ]+)\s*(?:[.\-–—:]+\s*)+(?P<rest>.*)$",
-                           re.IGNORECASE)
+_ORDINAL_ITEM = re.compile(
+    r"^(?P<ordinal>[a-záéíóúñ]+)\s*(?:[.\-–—:]+\s*)+(?P<rest>.*)$", re.IGNORECASE
+)
 _TITLE_SPLIT = re.compile(r"^(?P<title>[^.\n]{1,120}?)\s*\.\s*[-–—]\s*(?P<body>.*)$")
 
 
@@ -125,8 +155,9 @@ def parse_ordinance(text: str) -> ParsedOrdinance:
     if not isinstance(text, str):
         raise ParseError([_("The draft must be text.")])
     if len(text) > MAX_TEXT_LENGTH:
-        raise ParseError([_("The draft is too long (at most %(max)d characters).")
-                          % {"max": MAX_TEXT_LENGTH}])
+        raise ParseError(
+            [_("The draft is too long (at most %(max)d characters).") % {"max": MAX_TEXT_LENGTH}]
+        )
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     result = ParsedOrdinance()
     preamble: list[str] = []
@@ -151,15 +182,16 @@ def parse_ordinance(text: str) -> ParsedOrdinance:
         nonlocal current
         flush()
         if provision.key in seen_keys:
-            errors.append(_("%(label)s appears twice. Number every provision once.")
-                          % {"label": provision.label})
+            errors.append(
+                _("%(label)s appears twice. Number every provision once.")
+                % {"label": provision.label}
+            )
             provision.key = f"{provision.key}-dup{len(seen_keys)}"
         seen_keys[provision.key] = provision.label
         current = provision
 
     for raw in text.split("\n"):
         line = _clean_line(raw)
-        folded = _fold(line)
         if not line:
             body_lines.append("")
             continue
@@ -175,8 +207,15 @@ def parse_ordinance(text: str) -> ParsedOrdinance:
         if match := _ARTICLE_UNICO.match(line):
             group = None
             title, body = _split_title(match.group("rest"))
-            add(ParsedProvision(kind="article", key="art-unico", label="Artículo único",
-                                heading=title, body=body))
+            add(
+                ParsedProvision(
+                    kind="article",
+                    key="art-unico",
+                    label="Artículo único",
+                    heading=title,
+                    body=body,
+                )
+            )
             continue
         if match := _DISPOSITIONS.match(line):
             group = DISPOSITION_GROUPS[_fold(match.group("group"))]
@@ -184,9 +223,11 @@ def parse_ordinance(text: str) -> ParsedOrdinance:
             heading_key = f"h-disposiciones-{group}"
             if heading_key not in seen_keys:
                 seen_keys[heading_key] = line
-                result.provisions.append(ParsedProvision(
-                    kind="heading", key=heading_key, label=line.upper(), level=1, group=group
-                ))
+                result.provisions.append(
+                    ParsedProvision(
+                        kind="heading", key=heading_key, label=line.upper(), level=1, group=group
+                    )
+                )
             continue
         if group is not None and (match := _ORDINAL_ITEM.match(line)):
             ordinal = _fold(match.group("ordinal"))
@@ -198,8 +239,16 @@ def parse_ordinance(text: str) -> ParsedOrdinance:
                 if not body and title:
                     title, body = "", match.group("rest").strip()
                 label = f"Disposición {group} {match.group('ordinal').lower()}"
-                add(ParsedProvision(kind="disposition", key=key, label=label, heading=title,
-                                    body=body, group=group))
+                add(
+                    ParsedProvision(
+                        kind="disposition",
+                        key=key,
+                        label=label,
+                        heading=title,
+                        body=body,
+                        group=group,
+                    )
+                )
                 continue
         if match := _HEADING.match(line):
             kind = _fold(match.group("kind"))
@@ -209,10 +258,15 @@ def parse_ordinance(text: str) -> ParsedOrdinance:
             key = f"h-{kind}-{heading_counts[kind]}"
             flush()
             name = match.group("rest").strip()
-            result.provisions.append(ParsedProvision(
-                kind="heading", key=key, label=f"{match.group('kind').upper()} {number}",
-                heading=name, level=level,
-            ))
+            result.provisions.append(
+                ParsedProvision(
+                    kind="heading",
+                    key=key,
+                    label=f"{match.group('kind').upper()} {number}",
+                    heading=name,
+                    level=level,
+                )
+            )
             current = None
             # The heading's name is often on the next line ("TÍTULO I\nDE LA PARTICIPACIÓN").
             pending_heading = result.provisions[-1] if not name else None
@@ -226,11 +280,14 @@ def parse_ordinance(text: str) -> ParsedOrdinance:
             if group is not None:
                 # A disposition group with text but no ordinal ("DISPOSICIÓN FINAL\nEsta
                 # ordenanza entrará en vigencia…") is its sole provision.
-                add(ParsedProvision(
-                    kind="disposition", key=f"disp-{group}-unica",
-                    label=f"Disposición {group}",
-                    group=group,
-                ))
+                add(
+                    ParsedProvision(
+                        kind="disposition",
+                        key=f"disp-{group}-unica",
+                        label=f"Disposición {group}",
+                        group=group,
+                    )
+                )
                 body_lines.append(line)
                 continue
             if not any(p.kind != "heading" for p in result.provisions) and not result.provisions:
@@ -248,9 +305,13 @@ def parse_ordinance(text: str) -> ParsedOrdinance:
     flush()
     result.preamble = "\n".join(preamble).strip()
     if not result.articles and not result.commentable:
-        errors.insert(0, _("No articles were found. Each article must start on its own line "
-                           "with “Artículo 1.-” or “Art. 1.-”."))
+        errors.insert(
+            0,
+            _(
+                "No articles were found. Each article must start on its own line "
+                "with “Artículo 1.-” or “Art. 1.-”."
+            ),
+        )
     if errors:
         raise ParseError(errors)
     return result
-

@@ -23,9 +23,16 @@ def consultation_list(params) -> dict:
     zone_pages = {zp.path: zp for zp in ZonePage.objects.select_related("zone")}
     rows = []
     for page in pages:
-        zone_page = next((zp for path, zp in zone_pages.items() if page.path.startswith(path)), None)
-        rows.append({"page": page, "zone": zone_page.zone if zone_page else None,
-                     "status": page.status_at(now)})
+        zone_page = next(
+            (zp for path, zp in zone_pages.items() if page.path.startswith(path)), None
+        )
+        rows.append(
+            {
+                "page": page,
+                "zone": zone_page.zone if zone_page else None,
+                "status": page.status_at(now),
+            }
+        )
     zone_slug = (params.get("zona") or "").strip()
     status = (params.get("estado") or "").strip()
     if zone_slug == "ciudad":
@@ -83,16 +90,31 @@ def version_diff(old: DraftVersion, new: DraftVersion) -> list[dict]:
     for provision in new_items:
         before = old_items.pop(provision.key, None)
         if before is None:
-            rows.append({"provision": provision, "change": "added",
-                         "segments": [("insert", _full_text(provision))]})
+            rows.append(
+                {
+                    "provision": provision,
+                    "change": "added",
+                    "segments": [("insert", _full_text(provision))],
+                }
+            )
         elif _full_text(before) != _full_text(provision):
-            rows.append({"provision": provision, "change": "changed",
-                         "segments": word_diff(_full_text(before), _full_text(provision))})
+            rows.append(
+                {
+                    "provision": provision,
+                    "change": "changed",
+                    "segments": word_diff(_full_text(before), _full_text(provision)),
+                }
+            )
         else:
             rows.append({"provision": provision, "change": "unchanged", "segments": []})
     for provision in old_items.values():
-        rows.append({"provision": provision, "change": "removed",
-                     "segments": [("delete", _full_text(provision))]})
+        rows.append(
+            {
+                "provision": provision,
+                "change": "removed",
+                "segments": [("delete", _full_text(provision))],
+            }
+        )
     return rows
 
 
@@ -121,16 +143,19 @@ def report_data(consultation: ConsultationPage) -> dict:
     by_stance = Counter(c.stance for c in citizen if c.stance)
     supports = dict(
         Support.objects.filter(comment__thread_id__in=thread_ids)
-        .values("comment__thread_id").annotate(n=Count("pk"))
+        .values("comment__thread_id")
+        .annotate(n=Count("pk"))
         .values_list("comment__thread_id", "n")
     )
     sessions = list(
         InPersonSession.objects.filter(consultation=consultation)
-        .select_related("parish").annotate(observation_count=Count("observations"))
+        .select_related("parish")
+        .annotate(observation_count=Count("observations"))
     )
     observations = list(
         SessionObservation.objects.filter(session__consultation=consultation)
-        .select_related("session__parish").order_by("session__held_on", "pk")
+        .select_related("session__parish")
+        .order_by("session__held_on", "pk")
     )
     observations_by_key = defaultdict(list)
     for observation in observations:
@@ -140,13 +165,17 @@ def report_data(consultation: ConsultationPage) -> dict:
     for provision in provisions:
         if not provision.is_commentable:
             continue
-        per_article.append({
-            "provision": provision,
-            "favor": provision.counts["favor"], "contra": provision.counts["contra"],
-            "neutral": provision.counts["neutral"], "total": provision.counts["total"],
-            "supports": supports.get(provision.thread_id, 0),
-            "observations": len(observations_by_key.get(provision.key, [])),
-        })
+        per_article.append(
+            {
+                "provision": provision,
+                "favor": provision.counts["favor"],
+                "contra": provision.counts["contra"],
+                "neutral": provision.counts["neutral"],
+                "total": provision.counts["total"],
+                "supports": supports.get(provision.thread_id, 0),
+                "observations": len(observations_by_key.get(provision.key, [])),
+            }
+        )
     for comment in comments:
         comment.place_label = label_by_thread.get(comment.thread_id, "General")
     top = sorted(
@@ -173,5 +202,3 @@ def report_data(consultation: ConsultationPage) -> dict:
         "hidden_count": sum(1 for c in comments if c.status == Comment.Status.HIDDEN),
         "versions": list(consultation.versions.order_by("number")),
     }
-
-

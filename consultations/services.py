@@ -51,8 +51,9 @@ def version_publish(*, consultation: ConsultationPage, actor=None) -> DraftVersi
         published_by=actor if actor is not None and actor.is_authenticated else None,
     )
     existing_threads = dict(
-        Provision.objects.filter(version__consultation=consultation, thread__isnull=False)
-        .values_list("key", "thread_id")
+        Provision.objects.filter(
+            version__consultation=consultation, thread__isnull=False
+        ).values_list("key", "thread_id")
     )
     zone = consultation.zone
     rows = []
@@ -64,11 +65,19 @@ def version_publish(*, consultation: ConsultationPage, actor=None) -> DraftVersi
                 thread_id = Thread.objects.create(
                     zone=zone, title=_thread_title(consultation, item.label)
                 ).pk
-        rows.append(Provision(
-            version=version, position=position, kind=item.kind, key=item.key,
-            label=item.label[:120], heading=item.heading[:300], body=item.body,
-            level=item.level, thread_id=thread_id,
-        ))
+        rows.append(
+            Provision(
+                version=version,
+                position=position,
+                kind=item.kind,
+                key=item.key,
+                label=item.label[:120],
+                heading=item.heading[:300],
+                body=item.body,
+                level=item.level,
+                thread_id=thread_id,
+            )
+        )
     Provision.objects.bulk_create(rows)
     _general_thread(consultation)
     return version
@@ -109,15 +118,21 @@ def consultation_comment(
     if parent is not None or thread.pk == consultation.general_thread_id:
         proposed_wording = "" if parent is not None else proposed_wording
     return discussion_services.comment_create(
-        thread=thread, author=user, body=body, stance=stance if parent is None else "",
-        proposed_wording=proposed_wording, parent=parent, revision=version.number,
+        thread=thread,
+        author=user,
+        body=body,
+        stance=stance if parent is None else "",
+        proposed_wording=proposed_wording,
+        parent=parent,
+        revision=version.number,
     )
 
 
 def _thread_belongs(consultation, thread) -> bool:
-    return thread.pk == consultation.general_thread_id or Provision.objects.filter(
-        version__consultation=consultation, thread=thread
-    ).exists()
+    return (
+        thread.pk == consultation.general_thread_id
+        or Provision.objects.filter(version__consultation=consultation, thread=thread).exists()
+    )
 
 
 @transaction.atomic
@@ -136,6 +151,9 @@ def observation_record(
     ):
         raise DomainError(_("That article is not part of the current version."))
     return SessionObservation.objects.create(
-        session=session, provision_key=provision_key, stance=stance, text=text[:3000],
+        session=session,
+        provision_key=provision_key,
+        stance=stance,
+        text=text[:3000],
         recorded_by=actor,
     )

@@ -67,15 +67,16 @@ def general_thread(request, consultation, *, form=None, status=200):
         "page": consultation,
         "version": _version(consultation),
         "thread": thread_page(
-            consultation.general_thread, sort=request.GET.get("orden", ""),
-            page_number=request.GET.get("pagina", 1), user=request.user,
+            consultation.general_thread,
+            sort=request.GET.get("orden", ""),
+            page_number=request.GET.get("pagina", 1),
+            user=request.user,
         ),
         "refusal": permissions.comment_refusal(request.user, consultation),
         "can_manage": permissions.can_manage(request.user, consultation),
         "form": form or CommentForm(on_article=False),
     }
-    return TemplateResponse(request, "consultations/general_thread.html", context,
-                            status=status)
+    return TemplateResponse(request, "consultations/general_thread.html", context, status=status)
 
 
 def provision_thread(request, consultation, key, *, form=None, status=200):
@@ -94,16 +95,16 @@ def provision_thread(request, consultation, key, *, form=None, status=200):
         "version": version,
         "current": provision.version_id == version.pk,
         "thread": thread_page(
-            provision.thread, sort=request.GET.get("orden", ""),
-            page_number=request.GET.get("pagina", 1), user=request.user,
+            provision.thread,
+            sort=request.GET.get("orden", ""),
+            page_number=request.GET.get("pagina", 1),
+            user=request.user,
         ),
         "refusal": permissions.comment_refusal(request.user, consultation),
         "can_manage": permissions.can_manage(request.user, consultation),
         "form": form or CommentForm(initial={"provision": key}),
     }
-    return TemplateResponse(
-        request, "consultations/provision_thread.html", context, status=status
-    )
+    return TemplateResponse(request, "consultations/provision_thread.html", context, status=status)
 
 
 def _older_provision(consultation, key):
@@ -111,7 +112,9 @@ def _older_provision(consultation, key):
 
     return (
         Provision.objects.filter(version__consultation=consultation, key=key, thread__isnull=False)
-        .select_related("version").order_by("-version__number").first()
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
     )
 
 
@@ -139,10 +142,17 @@ def version_diff(request, consultation):
 
     old = pick("desde", versions[-2].number)
     new = pick("hasta", versions[-1].number)
-    return TemplateResponse(request, "consultations/version_diff.html", {
-        "page": consultation, "versions": versions, "old": old, "new": new,
-        "rows": selectors.version_diff(old, new),
-    })
+    return TemplateResponse(
+        request,
+        "consultations/version_diff.html",
+        {
+            "page": consultation,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "rows": selectors.version_diff(old, new),
+        },
+    )
 
 
 def _back(request, consultation, fallback_key=""):
@@ -152,8 +162,10 @@ def _back(request, consultation, fallback_key=""):
     ):
         return redirect(target)
     if fallback_key:
-        return redirect(consultation.url + consultation.reverse_subpage(
-            "provision_thread", args=(fallback_key,)))
+        return redirect(
+            consultation.url
+            + consultation.reverse_subpage("provision_thread", args=(fallback_key,))
+        )
     return redirect(consultation.url + consultation.reverse_subpage("general_discussion"))
 
 
@@ -170,9 +182,13 @@ def comment_post(request, consultation):
             parent = Comment.objects.filter(pk=data["parent"]).select_related("thread").first()
         try:
             comment = services.consultation_comment(
-                consultation=consultation, user=request.user, body=data["body"],
-                stance=data.get("stance", ""), proposed_wording=data.get("proposed_wording", ""),
-                provision_key=data.get("provision", ""), parent=parent,
+                consultation=consultation,
+                user=request.user,
+                body=data["body"],
+                stance=data.get("stance", ""),
+                proposed_wording=data.get("proposed_wording", ""),
+                provision_key=data.get("provision", ""),
+                parent=parent,
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -199,8 +215,9 @@ def comment_action(request, consultation, comment_id, action):
     try:
         if action == "apoyar":
             supported = discussion_services.support_toggle(comment=comment, user=request.user)
-            messages.success(request, _("Support recorded.") if supported
-                             else _("Support withdrawn."))
+            messages.success(
+                request, _("Support recorded.") if supported else _("Support withdrawn.")
+            )
         elif action == "reportar":
             form = FlagForm(request.POST)
             if not form.is_valid():
@@ -231,17 +248,21 @@ def comment_action(request, consultation, comment_id, action):
 
 def _edit(request, consultation, comment, key):
     if not discussion_permissions.can_edit(request.user, comment):
-        messages.error(request, _("A comment can only be edited by its author, within 15 "
-                                  "minutes."))
+        messages.error(request, _("A comment can only be edited by its author, within 15 minutes."))
         return _back(request, consultation, key)
-    form = EditForm(request.POST or None, initial={
-        "body": comment.body, "stance": comment.stance,
-        "proposed_wording": comment.proposed_wording,
-    })
+    form = EditForm(
+        request.POST or None,
+        initial={
+            "body": comment.body,
+            "stance": comment.stance,
+            "proposed_wording": comment.proposed_wording,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            discussion_services.comment_edit(comment=comment, user=request.user,
-                                             **form.cleaned_data)
+            discussion_services.comment_edit(
+                comment=comment, user=request.user, **form.cleaned_data
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -249,9 +270,16 @@ def _edit(request, consultation, comment, key):
             response = _back(request, consultation, key)
             response["Location"] += f"#comentario-{comment.pk}"
             return response
-    return TemplateResponse(request, "consultations/comment_edit.html", {
-        "page": consultation, "comment": comment, "form": form, "provision_key": key,
-    })
+    return TemplateResponse(
+        request,
+        "consultations/comment_edit.html",
+        {
+            "page": consultation,
+            "comment": comment,
+            "form": form,
+            "provision_key": key,
+        },
+    )
 
 
 def _report_allowed(consultation) -> bool:
@@ -266,8 +294,20 @@ def report(request, consultation):
 
 
 CSV_COLUMNS = [
-    "comment_id", "created_at", "article", "revision", "parent_id", "official", "status",
-    "stance", "supports", "author", "author_zone", "author_parish", "body", "proposed_wording",
+    "comment_id",
+    "created_at",
+    "article",
+    "revision",
+    "parent_id",
+    "official",
+    "status",
+    "stance",
+    "supports",
+    "author",
+    "author_zone",
+    "author_parish",
+    "body",
+    "proposed_wording",
 ]
 
 
@@ -285,22 +325,24 @@ def report_rows(consultation) -> list[dict]:
     for comment in data["comments"]:
         resident = getattr(comment.author, "resident", None)
         hidden = comment.status == Comment.Status.HIDDEN
-        rows.append({
-            "comment_id": comment.pk,
-            "created_at": comment.created_at.isoformat(),
-            "article": comment.place_label,
-            "revision": comment.revision,
-            "parent_id": comment.parent_id,
-            "official": comment.is_official,
-            "status": comment.status,
-            "stance": comment.stance,
-            "supports": comment.support_count,
-            "author": _public_author(comment),
-            "author_zone": resident.zone.name if resident and resident.zone else "",
-            "author_parish": resident.parish.name if resident and resident.parish else "",
-            "body": "" if hidden else comment.body,
-            "proposed_wording": "" if hidden else comment.proposed_wording,
-        })
+        rows.append(
+            {
+                "comment_id": comment.pk,
+                "created_at": comment.created_at.isoformat(),
+                "article": comment.place_label,
+                "revision": comment.revision,
+                "parent_id": comment.parent_id,
+                "official": comment.is_official,
+                "status": comment.status,
+                "stance": comment.stance,
+                "supports": comment.support_count,
+                "author": _public_author(comment),
+                "author_zone": resident.zone.name if resident and resident.zone else "",
+                "author_parish": resident.parish.name if resident and resident.parish else "",
+                "body": "" if hidden else comment.body,
+                "proposed_wording": "" if hidden else comment.proposed_wording,
+            }
+        )
     return rows
 
 
@@ -313,7 +355,8 @@ def report_download(request, consultation, fmt):
         data = selectors.report_data(consultation)
         payload = {
             "consultation": {
-                "title": consultation.title, "url": consultation.full_url,
+                "title": consultation.title,
+                "url": consultation.full_url,
                 "responsible_body": consultation.responsible_body,
                 "opens_at": consultation.opens_at.isoformat(),
                 "closes_at": consultation.closes_at.isoformat(),
@@ -322,14 +365,24 @@ def report_download(request, consultation, fmt):
             "participants": data["participants"],
             "by_stance": data["by_stance"],
             "per_article": [
-                {"key": row["provision"].key, "label": row["provision"].label,
-                 "favor": row["favor"], "contra": row["contra"], "neutral": row["neutral"],
-                 "supports": row["supports"], "in_person_observations": row["observations"]}
+                {
+                    "key": row["provision"].key,
+                    "label": row["provision"].label,
+                    "favor": row["favor"],
+                    "contra": row["contra"],
+                    "neutral": row["neutral"],
+                    "supports": row["supports"],
+                    "in_person_observations": row["observations"],
+                }
                 for row in data["per_article"]
             ],
             "in_person_sessions": [
-                {"date": s.held_on.isoformat(), "place": s.place,
-                 "parish": s.parish.name if s.parish else "", "attendees": s.attendees}
+                {
+                    "date": s.held_on.isoformat(),
+                    "place": s.place,
+                    "parish": s.parish.name if s.parish else "",
+                    "attendees": s.attendees,
+                }
                 for s in data["sessions"]
             ],
             "comments": rows,
@@ -353,5 +406,3 @@ def _csv_safe(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
-
-

@@ -3,9 +3,11 @@ the consultation page)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views.generic.models import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from accounts.exceptions import DomainError
@@ -17,9 +19,7 @@ from .models import ConsultationPage, InPersonSession, SessionObservation
 
 def sessions_for(user):
     sessions = InPersonSession.objects.select_related("consultation")
-    allowed = [
-        page.pk for page in ConsultationPage.objects.all() if is_zone_staff(user, page.zone)
-    ]
+    allowed = [page.pk for page in ConsultationPage.objects.all() if is_zone_staff(user, page.zone)]
     return sessions.filter(consultation_id__in=allowed)
 
 
@@ -42,11 +42,29 @@ class ObservationForm(WagtailAdminModelForm):
         data = self.cleaned_data
         try:
             return services.observation_record(
-                session=data["session"], actor=self.for_user, text=data["text"],
-                provision_key=data.get("provision_key", ""), stance=data.get("stance", ""),
+                session=data["session"],
+                actor=self.for_user,
+                text=data["text"],
+                provision_key=data.get("provision_key", ""),
+                stance=data.get("stance", ""),
             )
         except DomainError as error:
             raise ValidationError(error.message) from error
+
+
+class ObservationIndexView(IndexView):
+    def get_base_queryset(self):
+        return SessionObservation.objects.filter(
+            session__in=sessions_for(self.request.user)
+        ).select_related("session")
+
+
+class ObservationEditView(EditView):
+    def get_object(self, queryset=None):
+        observation = super().get_object(queryset)
+        if not is_zone_staff(self.request.user, observation.session.consultation.zone):
+            raise Http404
+        return observation
 
 
 class ObservationViewSet(ModelViewSet):
@@ -58,11 +76,8 @@ class ObservationViewSet(ModelViewSet):
     form_class = ObservationForm
     list_display = ["text", "session", "provision_key", "stance"]
     inspect_view_enabled = False
-
-    def get_queryset(self, request):
-        return SessionObservation.objects.filter(
-            session__in=sessions_for(request.user)
-        ).select_related("session")
+    index_view_class = ObservationIndexView
+    edit_view_class = ObservationEditView
 
     def get_form_class(self, for_update=False):
         return ObservationForm

@@ -42,8 +42,12 @@ class Thread(models.Model):
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"total": self.comment_count, "favor": self.favor_count,
-                "contra": self.contra_count, "neutral": self.neutral_count}
+        return {
+            "total": self.comment_count,
+            "favor": self.favor_count,
+            "contra": self.contra_count,
+            "neutral": self.neutral_count,
+        }
 
 
 class Stance(models.TextChoices):
@@ -78,7 +82,10 @@ class Comment(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.VISIBLE)
     moderation_reason = models.CharField(_("moderation reason"), max_length=300, blank=True)
     moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
@@ -110,9 +117,7 @@ class Comment(models.Model):
                 condition=~Q(status="hidden") | ~Q(moderation_reason=""),
                 name="comment_hidden_has_reason",
             ),
-            models.CheckConstraint(
-                condition=~Q(pk=F("parent")), name="comment_not_own_parent"
-            ),
+            models.CheckConstraint(condition=~Q(pk=F("parent")), name="comment_not_own_parent"),
         ]
 
     def __str__(self):
@@ -133,6 +138,9 @@ class Support(models.Model):
             models.UniqueConstraint(fields=["comment", "user"], name="support_once_per_user"),
         ]
 
+    def __str__(self):
+        return f"{self.user_id} → {self.comment_id}"
+
 
 class Flag(models.Model):
     class Reason(models.TextChoices):
@@ -152,3 +160,6 @@ class Flag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "user"], name="flag_once_per_user"),
         ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} · {self.comment_id}"

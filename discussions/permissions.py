@@ -23,7 +23,10 @@ def can_flag(user) -> bool:
 
 def can_support(user, comment) -> bool:
     return bool(
-        user and user.is_authenticated and user.is_active and comment.is_visible
+        user
+        and user.is_authenticated
+        and user.is_active
+        and comment.is_visible
         and comment.author_id != user.pk
     )
 
@@ -31,13 +34,18 @@ def can_support(user, comment) -> bool:
 def can_edit(user, comment, *, now=None) -> bool:
     now = now or timezone.now()
     return bool(
-        user and user.is_authenticated and comment.author_id == user.pk and comment.is_visible
+        user
+        and user.is_authenticated
+        and comment.author_id == user.pk
+        and comment.is_visible
         and (now - comment.created_at).total_seconds() <= EDIT_WINDOW_MINUTES * 60
     )
 
 
 def can_delete(user, comment) -> bool:
     return bool(
-        user and user.is_authenticated and comment.author_id == user.pk
+        user
+        and user.is_authenticated
+        and comment.author_id == user.pk
         and comment.status != comment.Status.DELETED
     )

@@ -73,16 +73,17 @@ def latest_comments(thread, count: int) -> list:
     """The newest visible top-level comments of a thread, for excerpts (1 query)."""
     return list(
         _with_author(
-            Comment.objects.filter(thread=thread, parent__isnull=True,
-                                   status=Comment.Status.VISIBLE)
+            Comment.objects.filter(
+                thread=thread, parent__isnull=True, status=Comment.Status.VISIBLE
+            )
         ).order_by("-created_at", "-pk")[:count]
     )
 
 
 def moderation_queue(user):
     """Comments with open flags that `user` may moderate."""
-    from territory.services import CITY_GROUP_NAME, zone_group_name
     from territory.models import Zone
+    from territory.services import CITY_GROUP_NAME, zone_group_name
 
     queryset = Comment.objects.filter(open_flag_count__gt=0).select_related(
         "thread__zone", "author"

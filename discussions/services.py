@@ -56,8 +56,10 @@ def _check_rate_limit(author) -> None:
     recent = Comment.objects.filter(author=author, created_at__gte=since).count()
     if recent >= RATE_LIMIT_COUNT:
         raise DomainError(
-            _("You have sent %(count)d comments in the last %(minutes)d minutes. Please wait a "
-              "few minutes before sending another one.")
+            _(
+                "You have sent %(count)d comments in the last %(minutes)d minutes. Please wait a "
+                "few minutes before sending another one."
+            )
             % {"count": recent, "minutes": int(RATE_LIMIT_WINDOW.total_seconds() // 60)}
         )
 
@@ -93,8 +95,15 @@ def comment_create(
     if not is_official:
         _check_rate_limit(author)
     comment = Comment.objects.create(
-        thread=thread, author=author, parent=parent, depth=depth, stance=stance, body=body,
-        proposed_wording=proposed_wording, revision=revision, is_official=is_official,
+        thread=thread,
+        author=author,
+        parent=parent,
+        depth=depth,
+        stance=stance,
+        body=body,
+        proposed_wording=proposed_wording,
+        revision=revision,
+        is_official=is_official,
     )
     _count(comment, +1)
     if parent is not None:
@@ -110,8 +119,12 @@ def official_answer_create(*, parent: Comment, author, body: str) -> Comment:
     if not permissions.can_answer_officially(author, thread):
         raise PermissionDenied(_("Only staff of this zone can answer officially."))
     comment = comment_create(
-        thread=thread, author=author, body=body, parent=parent,
-        revision=parent.revision, is_official=True,
+        thread=thread,
+        author=author,
+        body=body,
+        parent=parent,
+        revision=parent.revision,
+        is_official=True,
     )
     log(instance=comment, action=audit.OFFICIAL_ANSWER, user=author)
     return comment

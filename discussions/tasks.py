@@ -26,8 +26,12 @@ def notify_answer(comment_id: int) -> bool:
     if resident is not None and not resident.email_notifications:
         return False
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"comment": comment, "parent": parent, "thread": comment.thread,
-                   "site_url": settings.WAGTAILADMIN_BASE_URL}
+        context = {
+            "comment": comment,
+            "parent": parent,
+            "thread": comment.thread,
+            "site_url": settings.WAGTAILADMIN_BASE_URL,
+        }
         subject = render_to_string("discussions/email/answer_subject.txt", context).strip()
         body = render_to_string("discussions/email/answer_body.txt", context)
     send_mail(subject, body, None, [recipient.email])

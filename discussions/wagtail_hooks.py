@@ -2,16 +2,18 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views.generic.models import EditView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from accounts.exceptions import DomainError
 
-from . import services
+from . import permissions, services
 from .models import Comment
 from .selectors import moderation_queue
 
@@ -25,7 +27,9 @@ class ModerationForm(WagtailAdminModelForm):
     ]
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     reason = forms.CharField(
-        label=_("Public reason"), required=False, max_length=300,
+        label=_("Public reason"),
+        required=False,
+        max_length=300,
         help_text=_("Shown instead of the comment: “ocultado por moderación: …”."),
     )
 
@@ -75,6 +79,29 @@ class CommentPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Comment, CommentPermissionPolicy(Comment))
 
 
+class ModerationIndexView(IndexView):
+    def get_base_queryset(self):
+        return moderation_queue(self.request.user)
+
+
+class ZoneScopedObjectMixin:
+    """Moderators reach only comments of threads they may moderate (404 otherwise)."""
+
+    def get_object(self, queryset=None):
+        comment = super().get_object(queryset)
+        if not permissions.can_moderate(self.request.user, comment.thread):
+            raise Http404
+        return comment
+
+
+class ModerationEditView(ZoneScopedObjectMixin, EditView):
+    pass
+
+
+class ModerationInspectView(ZoneScopedObjectMixin, InspectView):
+    pass
+
+
 class ModerationViewSet(ModelViewSet):
     model = Comment
     icon = "warning"
@@ -86,9 +113,10 @@ class ModerationViewSet(ModelViewSet):
     list_filter = ["status"]
     search_fields = ["body"]
     inspect_view_enabled = True
-
-    def get_queryset(self, request):
-        return moderation_queue(request.user).order_by("-open_flag_count", "-created_at")
+    index_view_class = ModerationIndexView
+    edit_view_class = ModerationEditView
+    inspect_view_class = ModerationInspectView
+    ordering = ["-open_flag_count", "-created_at"]
 
     def get_form_class(self, for_update=False):
         return ModerationForm

@@ -21,15 +21,20 @@ Primera.- El reglamento se expedirá en noventa días.
 """
 
 
-def make_consultation(parent=None, *, slug="consulta", text=ORDINANCE, opens=-1, closes=10,
-                      **extra):
+def make_consultation(
+    parent=None, *, slug="consulta", text=ORDINANCE, opens=-1, closes=10, **extra
+):
     now = timezone.now()
     parent = parent or ensure_index()
     page = ConsultationPage(
-        title="Ordenanza de prueba", slug=slug, summary="Resumen.",
-        responsible_body="Comisión de Participación", draft_text=text,
+        title="Ordenanza de prueba",
+        slug=slug,
+        summary="Resumen.",
+        responsible_body="Comisión de Participación",
+        draft_text=text,
         opens_at=now + datetime.timedelta(days=opens),
-        closes_at=now + datetime.timedelta(days=closes), **extra,
+        closes_at=now + datetime.timedelta(days=closes),
+        **extra,
     )
     parent.add_child(instance=page)
     page.save_revision().publish()

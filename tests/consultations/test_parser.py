@@ -61,18 +61,23 @@ def test_realistic_quito_ordinance():
     assert "Considerando" in result.preamble
     assert [p.key for p in result.articles] == ["art-1", "art-2", "art-3", "art-3-bis"]
     assert [p.key for p in result.commentable if p.kind == "disposition"] == [
-        "disp-general-1", "disp-general-2", "disp-transitoria-1", "disp-derogatoria-unica",
+        "disp-general-1",
+        "disp-general-2",
+        "disp-transitoria-1",
+        "disp-derogatoria-unica",
         "disp-final-unica",
     ]
     art2 = next(p for p in result.provisions if p.key == "art-2")
     assert (art2.label, art2.heading) == ("Artículo 2", "Ámbito")
-    assert art2.body == ("Se aplica en todo el Distrito Metropolitano de Quito,\n"
-                         "incluidas sus parroquias rurales.")
+    assert art2.body == (
+        "Se aplica en todo el Distrito Metropolitano de Quito,\nincluidas sus parroquias rurales."
+    )
     art3 = next(p for p in result.provisions if p.key == "art-3")
     assert art3.heading == ""
     assert "b) con paridad." in art3.body
-    headings = [(p.label, p.heading, p.level) for p in result.provisions if p.kind == "heading"
-                and p.level]
+    headings = [
+        (p.label, p.heading, p.level) for p in result.provisions if p.kind == "heading" and p.level
+    ]
     assert ("TÍTULO I", "DEL SISTEMA DE PARTICIPACIÓN", 1) in headings
     assert ("CAPÍTULO II", "DE LAS ASAMBLEAS", 2) in headings
     assert ("SECCIÓN I", "", 3) in headings or ("SECCIÓN I", "Principios", 3) in headings
@@ -81,16 +86,28 @@ def test_realistic_quito_ordinance():
 
 
 def test_markdown_input():
-    text = ("# Ordenanza\n\n## CAPÍTULO I\n\n**Artículo 1.-** **Objeto.-** Regular.\n\n"
-            "**Art. 2.-** Todo lo demás.\n")
+    text = (
+        "# Ordenanza\n\n## CAPÍTULO I\n\n**Artículo 1.-** **Objeto.-** Regular.\n\n"
+        "**Art. 2.-** Todo lo demás.\n"
+    )
     result = parse_ordinance(text)
     assert [(p.key, p.heading, p.body) for p in result.articles] == [
-        ("art-1", "Objeto", "Regular."), ("art-2", "", "Todo lo demás."),
+        ("art-1", "Objeto", "Regular."),
+        ("art-2", "", "Todo lo demás."),
     ]
 
 
-@pytest.mark.parametrize("line", ["Artículo 7.- Texto.", "Art. 7.- Texto.", "ARTÍCULO 7.- Texto.",
-                                  "Articulo 7. Texto.", "Art 7 - Texto.", "Artículo 7: Texto."])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Artículo 7.- Texto.",
+        "Art. 7.- Texto.",
+        "ARTÍCULO 7.- Texto.",
+        "Articulo 7. Texto.",
+        "Art 7 - Texto.",
+        "Artículo 7: Texto.",
+    ],
+)
 def test_article_header_variants(line):
     assert [p.key for p in parse_ordinance(line).articles] == ["art-7"]
 
@@ -104,8 +121,9 @@ def test_no_articles_is_a_clear_error():
 def test_duplicated_article_numbers_are_reported():
     with pytest.raises(ParseError) as excinfo:
         parse_ordinance("Artículo 1.- Uno.\nArtículo 2.- Dos.\nArt. 2.- Otra vez.")
-    assert any("Artículo 2" in message and "dos veces" in message
-               for message in excinfo.value.messages)
+    assert any(
+        "Artículo 2" in message and "dos veces" in message for message in excinfo.value.messages
+    )
 
 
 def test_non_text_and_huge_input_are_rejected_cleanly():
@@ -115,8 +133,11 @@ def test_non_text_and_huge_input_are_rejected_cleanly():
         parse_ordinance("Artículo 1.- x\n" * 40_000)
 
 
-words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzáéíóúñ ,;", min_size=1, max_size=60).map(
-    str.strip).filter(lambda s: s and s[0].isalpha())
+words = (
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzáéíóúñ ,;", min_size=1, max_size=60)
+    .map(str.strip)
+    .filter(lambda s: s and s[0].isalpha())
+)
 
 
 @st.composite

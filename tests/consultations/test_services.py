@@ -41,19 +41,26 @@ def test_republishing_the_same_text_creates_no_version(consultation):
 
 def test_new_version_keeps_threads_by_article_and_old_text(consultation, resident):
     comment = services.consultation_comment(
-        consultation=consultation, user=resident, body="Muy bien", stance="favor",
+        consultation=consultation,
+        user=resident,
+        body="Muy bien",
+        stance="favor",
         provision_key="art-3",
     )
     assert comment.revision == 1
-    page = publish_text(consultation, ORDINANCE.replace("cuatro representantes",
-                                                        "cinco representantes"))
+    page = publish_text(
+        consultation, ORDINANCE.replace("cuatro representantes", "cinco representantes")
+    )
     v1, v2 = DraftVersion.objects.filter(consultation=page).order_by("number")
     assert v2.number == 2
     assert v1.provisions.get(key="art-3").body.endswith("cuatro representantes.")
     assert v2.provisions.get(key="art-3").body.endswith("cinco representantes.")
     assert v1.provisions.get(key="art-3").thread_id == v2.provisions.get(key="art-3").thread_id
     later = services.consultation_comment(
-        consultation=page, user=resident, body="Ahora mejor", stance="favor",
+        consultation=page,
+        user=resident,
+        body="Ahora mejor",
+        stance="favor",
         provision_key="art-3",
     )
     assert later.revision == 2
@@ -69,8 +76,13 @@ def test_unparseable_text_cannot_be_published(consultation):
 
 def test_unknown_article_is_refused(consultation, resident):
     with pytest.raises(DomainError):
-        services.consultation_comment(consultation=consultation, user=resident, body="x",
-                                      stance="favor", provision_key="art-99")
+        services.consultation_comment(
+            consultation=consultation,
+            user=resident,
+            body="x",
+            stance="favor",
+            provision_key="art-99",
+        )
 
 
 @pytest.mark.parametrize(
@@ -89,8 +101,10 @@ def test_unknown_article_is_refused(consultation, resident):
 def test_who_may_comment_matrix(zonal_consultation, territory, case, allowed):
     page = zonal_consultation
     now = timezone.now()
-    user = ResidentFactory(zone=Parish.objects.get(name="Llano Chico").zone,
-                           parish=Parish.objects.get(name="Llano Chico")).user
+    user = ResidentFactory(
+        zone=Parish.objects.get(name="Llano Chico").zone,
+        parish=Parish.objects.get(name="Llano Chico"),
+    ).user
     staff = UserFactory(is_superuser=True)
     if case == "anonymous":
         user = AnonymousUser()
@@ -113,21 +127,26 @@ def test_who_may_comment_matrix(zonal_consultation, territory, case, allowed):
         assert permissions.comment_refusal(user, page)
         if not isinstance(user, AnonymousUser):
             with pytest.raises(PermissionDenied):
-                services.consultation_comment(consultation=page, user=user, body="Hola",
-                                              stance="favor", provision_key="art-1")
+                services.consultation_comment(
+                    consultation=page, user=user, body="Hola", stance="favor", provision_key="art-1"
+                )
 
 
 def test_observation_needs_zone_staff_and_known_article(zonal_consultation):
     from consultations.models import InPersonSession
 
-    session = InPersonSession.objects.create(consultation=zonal_consultation,
-                                             held_on=datetime.date(2026, 11, 1), place="Casa",
-                                             attendees=10)
+    session = InPersonSession.objects.create(
+        consultation=zonal_consultation,
+        held_on=datetime.date(2026, 11, 1),
+        place="Casa",
+        attendees=10,
+    )
     with pytest.raises(PermissionDenied):
         services.observation_record(session=session, actor=UserFactory(), text="x")
     staff = UserFactory(is_superuser=True)
     with pytest.raises(DomainError):
         services.observation_record(session=session, actor=staff, text="x", provision_key="art-9")
-    observation = services.observation_record(session=session, actor=staff, text="Bien",
-                                              provision_key="art-1", stance="favor")
+    observation = services.observation_record(
+        session=session, actor=staff, text="Bien", provision_key="art-1", stance="favor"
+    )
     assert observation.recorded_by == staff

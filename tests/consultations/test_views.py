@@ -8,6 +8,7 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from consultations.models import ConsultationPage
 from discussions import services as discussion_services
@@ -32,18 +33,27 @@ def bulk_comments(consultation, n):
     threads = [p.thread for p in version.provisions.exclude(thread=None)]
     threads.append(consultation.general_thread)
     authors = [ResidentFactory().user for _ in range(5)]
-    rows = [Comment(thread=threads[i % len(threads)], author=authors[i % 5], body=f"c{i}",
-                    stance=("favor", "contra", "neutral")[i % 3], revision=1)
-            for i in range(n)]
+    rows = [
+        Comment(
+            thread=threads[i % len(threads)],
+            author=authors[i % 5],
+            body=f"c{i}",
+            stance=("favor", "contra", "neutral")[i % 3],
+            revision=1,
+        )
+        for i in range(n)
+    ]
     Comment.objects.bulk_create(rows)
     # Replies two levels deep under the newest comments of every thread, so that the first
     # page has the same shape whatever the total.
     for thread in threads:
         for parent in Comment.objects.filter(thread=thread, parent=None).order_by("-pk")[:3]:
-            reply = Comment.objects.create(thread=thread, author=authors[0], parent=parent,
-                                           depth=2, body="r", revision=1)
-            Comment.objects.create(thread=thread, author=authors[1], parent=reply, depth=3,
-                                   body="rr", revision=1)
+            reply = Comment.objects.create(
+                thread=thread, author=authors[0], parent=parent, depth=2, body="r", revision=1
+            )
+            Comment.objects.create(
+                thread=thread, author=authors[1], parent=reply, depth=3, body="rr", revision=1
+            )
 
 
 def test_query_count_is_flat_from_50_to_2000_comments(client, consultation):
@@ -65,18 +75,25 @@ def test_anonymous_sees_a_prompt_to_log_in(client, consultation):
 
 def test_comment_reply_support_without_javascript(client, consultation, resident):
     client.force_login(resident)
-    response = client.post(consultation.url + "comentar/", {
-        "body": "Propongo paridad", "stance": "favor", "provision": "art-3",
-        "proposed_wording": "con paridad de género",
-    })
+    response = client.post(
+        consultation.url + "comentar/",
+        {
+            "body": "Propongo paridad",
+            "stance": "favor",
+            "provision": "art-3",
+            "proposed_wording": "con paridad de género",
+        },
+    )
     assert response.status_code == 302
     comment = Comment.objects.get()
     assert response["Location"].endswith(f"articulo/art-3/#comentario-{comment.pk}")
     assert comment.proposed_wording == "con paridad de género"
     other = ResidentFactory().user
     client.force_login(other)
-    client.post(consultation.url + "comentar/", {"body": "De acuerdo", "parent": comment.pk,
-                                                "provision": "art-3"})
+    client.post(
+        consultation.url + "comentar/",
+        {"body": "De acuerdo", "parent": comment.pk, "provision": "art-3"},
+    )
     client.post(consultation.url + f"comentario/{comment.pk}/apoyar/", {"provision": "art-3"})
     comment.refresh_from_db()
     assert comment.support_count == 1
@@ -86,9 +103,13 @@ def test_comment_reply_support_without_javascript(client, consultation, resident
 
 def test_bad_input_shows_errors_and_keeps_the_text(client, consultation, resident):
     client.force_login(resident)
-    response = client.post(consultation.url + "comentar/", {
-        "body": "Mi texto largo que no debe perderse", "provision": "art-2",
-    })
+    response = client.post(
+        consultation.url + "comentar/",
+        {
+            "body": "Mi texto largo que no debe perderse",
+            "provision": "art-2",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Mi texto largo que no debe perderse" in html
@@ -100,8 +121,9 @@ def test_pagination_by_20_with_plain_links(client, consultation):
     bulk_comments(consultation, 0)
     thread = consultation.versions.last().provisions.get(key="art-1").thread
     author = ResidentFactory().user
-    Comment.objects.bulk_create([Comment(thread=thread, author=author, body=f"n{i}", stance="favor")
-                                 for i in range(45)])
+    Comment.objects.bulk_create(
+        [Comment(thread=thread, author=author, body=f"n{i}", stance="favor") for i in range(45)]
+    )
     html = client.get(consultation.url + "articulo/art-1/?pagina=3").content.decode()
     assert html.count('class="comment comment-depth-1') == 5
     assert "pagina=2" in html
@@ -110,15 +132,27 @@ def test_pagination_by_20_with_plain_links(client, consultation):
 def test_deleted_and_hidden_comments_show_placeholders(client, consultation, resident):
     from consultations import services
 
-    c = services.consultation_comment(consultation=consultation, user=resident, body="Borrame",
-                                      stance="neutral", provision_key="art-1")
-    services.consultation_comment(consultation=consultation, user=ResidentFactory().user,
-                                  body="Respuesta que queda", parent=c)
+    c = services.consultation_comment(
+        consultation=consultation,
+        user=resident,
+        body="Borrame",
+        stance="neutral",
+        provision_key="art-1",
+    )
+    services.consultation_comment(
+        consultation=consultation, user=ResidentFactory().user, body="Respuesta que queda", parent=c
+    )
     discussion_services.comment_delete(comment=c, user=resident)
-    d = services.consultation_comment(consultation=consultation, user=resident, body="Insulto",
-                                      stance="contra", provision_key="art-1")
-    discussion_services.comment_hide(comment=d, actor=UserFactory(is_superuser=True),
-                                     reason="lenguaje ofensivo")
+    d = services.consultation_comment(
+        consultation=consultation,
+        user=resident,
+        body="Insulto",
+        stance="contra",
+        provision_key="art-1",
+    )
+    discussion_services.comment_hide(
+        comment=d, actor=UserFactory(is_superuser=True), reason="lenguaje ofensivo"
+    )
     html = client.get(consultation.url + "articulo/art-1/").content.decode()
     assert "comentario eliminado por su autor" in html
     assert "Respuesta que queda" in html
@@ -129,8 +163,13 @@ def test_deleted_and_hidden_comments_show_placeholders(client, consultation, res
 def test_old_comments_are_marked_with_their_version(client, consultation, resident):
     from consultations import services
 
-    services.consultation_comment(consultation=consultation, user=resident, body="Sobre la v1",
-                                  stance="favor", provision_key="art-3")
+    services.consultation_comment(
+        consultation=consultation,
+        user=resident,
+        body="Sobre la v1",
+        stance="favor",
+        provision_key="art-3",
+    )
     consultation.draft_text = ORDINANCE.replace("cuatro", "cinco")
     consultation.save_revision().publish()
     html = client.get(consultation.url + "articulo/art-3/").content.decode()
@@ -163,15 +202,27 @@ def closed_with_comments(territory):
     page = make_consultation(slug="informe", opens=-1, closes=10)
     public = ResidentFactory(display_name="Ana de Cotocollao")
     private = ResidentFactory(display_name="")
-    c1 = services.consultation_comment(consultation=page, user=public.user, body="=1+1 a favor",
-                                       stance="favor", provision_key="art-1")
+    c1 = services.consultation_comment(
+        consultation=page,
+        user=public.user,
+        body="=1+1 a favor",
+        stance="favor",
+        provision_key="art-1",
+    )
     discussion_services.support_toggle(comment=c1, user=private.user)
-    services.consultation_comment(consultation=page, user=private.user, body="En contra",
-                                  stance="contra", provision_key="art-2")
-    discussion_services.official_answer_create(parent=c1, author=UserFactory(is_superuser=True),
-                                               body="Se acoge")
+    services.consultation_comment(
+        consultation=page,
+        user=private.user,
+        body="En contra",
+        stance="contra",
+        provision_key="art-2",
+    )
+    discussion_services.official_answer_create(
+        parent=c1, author=UserFactory(is_superuser=True), body="Se acoge"
+    )
     ConsultationPage.objects.filter(pk=page.pk).update(
-        closes_at=page.opens_at + (page.closes_at - page.opens_at) / 100_000)
+        closes_at=page.opens_at + (page.closes_at - page.opens_at) / 100_000
+    )
     return ConsultationPage.objects.get(pk=page.pk), public, private
 
 
@@ -218,3 +269,23 @@ def test_index_filters_by_zone_and_status(client, consultation, zonal_consultati
     assert consultation.url in html and zonal_consultation.url not in html
     html = client.get("/consultas/?estado=cerrada").content.decode()
     assert consultation.url not in html
+
+
+def test_staff_preview_shows_the_parsed_draft_before_publishing(territory):
+    from consultations.demo import ensure_index
+
+    page = ConsultationPage(
+        title="Borrador",
+        slug="borrador",
+        summary="s",
+        responsible_body="Comisión",
+        draft_text=ORDINANCE,
+        opens_at=timezone.now(),
+        closes_at=timezone.now(),
+    )
+    ensure_index().add_child(instance=page)  # saved as a draft would be, never published
+    response = page.make_preview_request()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Artículo 3" in html and "Las asambleas barriales eligen cuatro representantes" in html
+    assert not page.versions.exists()

@@ -16,7 +16,12 @@ def test_links_and_escaping():
 @given(st.text(max_size=300))
 def test_no_user_html_survives(text):
     html = user_text(text)
-    stripped = (html.replace("<p>", "").replace("</p>", "").replace("<br>", "")
-                .replace('<a rel="nofollow ugc noopener" href="', "").replace("</a>", ""))
+    stripped = (
+        html.replace("<p>", "")
+        .replace("</p>", "")
+        .replace("<br>", "")
+        .replace('<a rel="nofollow ugc noopener" href="', "")
+        .replace("</a>", "")
+    )
     assert "<script" not in stripped.lower()
     assert "<img" not in stripped.lower()

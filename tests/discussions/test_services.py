@@ -65,8 +65,7 @@ def test_reply_must_be_in_the_same_thread(thread, territory):
 def test_database_refuses_a_fourth_level(thread):
     first = comment(thread)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Comment.objects.create(thread=thread, author=first.author, parent=first, depth=4,
-                               body="x")
+        Comment.objects.create(thread=thread, author=first.author, parent=first, depth=4, body="x")
 
 
 def test_rate_limit(thread):
@@ -106,7 +105,8 @@ def test_edit_window(thread):
     with pytest.raises(PermissionDenied):
         services.comment_edit(comment=c, user=UserFactory(), body="Ajeno")
     Comment.objects.filter(pk=c.pk).update(
-        created_at=timezone.now() - datetime.timedelta(minutes=16))
+        created_at=timezone.now() - datetime.timedelta(minutes=16)
+    )
     c.refresh_from_db()
     with pytest.raises(PermissionDenied):
         services.comment_edit(comment=c, user=c.author, body="Tarde")
@@ -156,8 +156,9 @@ def test_moderator_hides_with_reason_and_restores_with_audit(thread, calderon_mo
     services.comment_restore(comment=c, actor=calderon_moderator)
     c.refresh_from_db()
     assert c.status == "visible"
-    actions = list(ModelLogEntry.objects.filter(object_id=str(c.pk)).values_list("action",
-                                                                               flat=True))
+    actions = list(
+        ModelLogEntry.objects.filter(object_id=str(c.pk)).values_list("action", flat=True)
+    )
     assert sorted(actions) == ["discussions.comment_hide", "discussions.comment_restore"]
 
 
@@ -174,8 +175,9 @@ def test_moderators_act_only_on_their_zone(territory, calderon_moderator):
 
 def test_official_answer_is_marked_and_audited(thread, calderon_moderator):
     c = comment(thread)
-    answer = services.official_answer_create(parent=c, author=calderon_moderator,
-                                             body="Gracias, se acoge.")
+    answer = services.official_answer_create(
+        parent=c, author=calderon_moderator, body="Gracias, se acoge."
+    )
     assert answer.is_official and answer.parent == c
     assert ModelLogEntry.objects.filter(action="discussions.official_answer").exists()
 
