@@ -39,6 +39,7 @@ setup: install ## Migrate and load territory and demo content (idempotent)
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) load_territory
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_consultations
 
 .PHONY: run
 run: setup ## Serve HTTP and WebSocket on http://127.0.0.1:$(PORT) with demo data
@@ -91,3 +92,4 @@ clean: ## Remove the virtualenv and local data (SQLite, media, static)
 .PHONY: bench-consultation
 bench-consultation: install ## Consultation page and thread at 50 vs 5,000 comments (p50/p95)
 	$(PY) benches/consultation.py
+

@@ -18,6 +18,7 @@ from discussions.selectors import latest_comments, thread_page
 
 from . import permissions, selectors, services
 from .forms import AnswerForm, CommentForm, EditForm, FlagForm
+from .models import SessionObservation
 
 
 def _version(consultation, number=None):
@@ -46,6 +47,7 @@ def consultation_context(consultation, request, *, version=None) -> dict:
         "refusal": permissions.comment_refusal(request.user, consultation),
         "can_manage": permissions.can_manage(request.user, consultation),
         "form": CommentForm(on_article=False),
+        "sessions": list(consultation.sessions.select_related("parish").order_by("held_on")),
     }
     if version is None and getattr(request, "is_preview", False):
         context["preview"] = _preview_provisions(consultation)
@@ -103,6 +105,12 @@ def provision_thread(request, consultation, key, *, form=None, status=200):
         "refusal": permissions.comment_refusal(request.user, consultation),
         "can_manage": permissions.can_manage(request.user, consultation),
         "form": form or CommentForm(initial={"provision": key}),
+        # Observations from in-person sessions are shown, and counted, apart.
+        "observations": list(
+            SessionObservation.objects.filter(session__consultation=consultation, provision_key=key)
+            .select_related("session__parish")
+            .order_by("session__held_on", "pk")
+        ),
     }
     return TemplateResponse(request, "consultations/provision_thread.html", context, status=status)
 

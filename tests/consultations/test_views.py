@@ -289,3 +289,31 @@ def test_staff_preview_shows_the_parsed_draft_before_publishing(territory):
     assert response.status_code == 200
     assert "Artículo 3" in html and "Las asambleas barriales eligen cuatro representantes" in html
     assert not page.versions.exists()
+
+
+def test_in_person_observations_are_shown_apart(client, zonal_consultation):
+    import datetime
+
+    from consultations import services
+    from consultations.models import InPersonSession
+    from territory.models import Parish
+
+    session = InPersonSession.objects.create(
+        consultation=zonal_consultation,
+        held_on=datetime.date(2026, 11, 2),
+        place="Casa barrial de Carapungo",
+        parish=Parish.objects.get(name="Calderón"),
+        attendees=35,
+    )
+    services.observation_record(
+        session=session,
+        actor=UserFactory(is_superuser=True),
+        text="Pedimos horarios nocturnos",
+        provision_key="art-3",
+    )
+    html = client.get(zonal_consultation.url + "articulo/art-3/").content.decode()
+    assert "Pedimos horarios nocturnos" in html
+    assert "Casa barrial de Carapungo, 02/11/2026" in html
+    page_html = client.get(zonal_consultation.url).content.decode()
+    assert "Casa barrial de Carapungo" in page_html
+    assert not Comment.objects.exists()  # counted apart from online comments
