@@ -15,6 +15,8 @@ from wagtail.search import index
 from discussions.models import Thread
 from home.blocks import DocumentBlock
 
+from .forms_admin import ConsultationPageForm
+
 
 class ConsultationIndexPage(Page):
     """`/consultas/`: every consultation across zones, and the home of city-wide ones."""
@@ -92,6 +94,7 @@ class ConsultationPage(RoutablePageMixin, Page):
             heading=_("Participation"),
         ),
         FieldPanel("draft_text"),
+        FieldPanel("draft_upload"),
         FieldPanel("documents"),
         InlinePanel("sessions", heading=_("In-person sessions"), label=_("session")),
         MultiFieldPanel(
@@ -107,6 +110,7 @@ class ConsultationPage(RoutablePageMixin, Page):
     ]
     parent_page_types = ["consultations.ConsultationIndexPage", "territory.ZonePage"]
     subpage_types: list[str] = []
+    base_form_class = ConsultationPageForm
 
     class Meta:
         verbose_name = _("consultation")
