@@ -40,6 +40,7 @@ setup: install ## Migrate and load territory and demo content (idempotent)
 	$(MANAGE) load_territory
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_consultations
+	$(MANAGE) load_demo_budgets
 
 .PHONY: run
 run: setup ## Serve HTTP and WebSocket on http://127.0.0.1:$(PORT) with demo data

@@ -25,6 +25,7 @@ class HomePage(Page):
     subpage_types = [
         "territory.ZoneIndexPage",
         "consultations.ConsultationIndexPage",
+        "budgets.BudgetIndexPage",
         "home.StandardPage",
     ]
     parent_page_types = ["wagtailcore.Page"]

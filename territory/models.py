@@ -171,6 +171,7 @@ class ZonePage(Page):
     subpage_types = [
         "territory.NewsPage",
         "consultations.ConsultationPage",
+        "budgets.ZoneBudgetsPage",
         "home.StandardPage",
     ]
 

@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "discussions",
     "consultations",
     "accounts",
+    "proposals",
+    "budgets",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
@@ -102,8 +104,14 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # RedisChannelLayer, chosen by `make bench-live` (docs/performance.md); the
+            # variable lets the benchmark measure channels_redis.pubsub.RedisPubSubChannelLayer.
+            "BACKEND": env(
+                "CHANNEL_LAYER_BACKEND", default="channels_redis.core.RedisChannelLayer"
+            ),
+            # redis-py's async pool stops at 100 connections and then raises: a crowd
+            # joining an assembly at once needs more (measured by `make bench-live`).
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 2000}]},
         }
     }
     CACHES = {

@@ -1,0 +1,19 @@
+"""Audit log actions for staff actions on budget cycles, recorded in Wagtail's log."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+ENVELOPES_SET = "budgets.envelopes_set"
+ENVELOPES_COMPUTE = "budgets.envelopes_compute"
+TALLY_RECORD = "budgets.tally_record"
+RESULTS_PUBLISH = "budgets.results_publish"
+
+
+@hooks.register("register_log_actions")
+def register_budget_actions(actions):
+    actions.register_action(ENVELOPES_SET, _("Set parish envelopes"), _("Envelopes set by hand"))
+    actions.register_action(
+        ENVELOPES_COMPUTE, _("Compute parish envelopes"), _("Envelopes computed with weights")
+    )
+    actions.register_action(TALLY_RECORD, _("Record assembly tally"), _("Assembly tally recorded"))
+    actions.register_action(RESULTS_PUBLISH, _("Publish results"), _("Results published"))

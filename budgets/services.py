@@ -1,0 +1,329 @@
+"""Writes for budget cycles: envelopes, ballots, assembly tallies, results."""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from accounts.exceptions import DomainError, PermissionDenied
+from proposals.models import Request
+from proposals.services import request_set_status
+from territory.models import Parish
+
+from . import audit, permissions, selectors
+from .allocation import CRITERIA, ParishFigures, compute_envelopes
+from .models import (
+    AssemblyTally,
+    AssemblyTallyLine,
+    Ballot,
+    BallotLine,
+    BudgetCyclePage,
+    ParishEnvelope,
+    ResultLine,
+    ResultSet,
+)
+from .money import format_usd
+from .results import Candidate, select_winners
+
+ZERO = Decimal("0.00")
+
+
+def _zone_parishes(cycle: BudgetCyclePage) -> dict[int, Parish]:
+    return {parish.pk: parish for parish in Parish.objects.filter(zone_id=cycle.zone_id)}
+
+
+def _check_can_manage_envelopes(cycle, actor):
+    if not permissions.can_manage_envelopes(actor, cycle):
+        raise PermissionDenied(
+            _("Only this zone's staff can change envelopes, and only before prioritisation.")
+        )
+
+
+@transaction.atomic
+def envelopes_set(
+    *, cycle: BudgetCyclePage, amounts: Mapping[Parish, Decimal], actor
+) -> list[ParishEnvelope]:
+    """Set the parish envelopes by hand. They cover every parish of the zone (a parish left
+    out gets nothing) and must add up to the cycle's total exactly."""
+    _check_can_manage_envelopes(cycle, actor)
+    parishes = _zone_parishes(cycle)
+    if any(parish.pk not in parishes for parish in amounts):
+        raise DomainError(_("Every parish must belong to this cycle's zone."))
+    if any(amount is None or amount < 0 for amount in amounts.values()):
+        raise DomainError(_("Envelopes cannot be negative."))
+    total = sum(amounts.values(), ZERO)
+    if total != cycle.total_amount:
+        raise DomainError(
+            _("The envelopes add up to %(sum)s, but the cycle's total is %(total)s.")
+            % {"sum": format_usd(total), "total": format_usd(cycle.total_amount)}
+        )
+    by_pk = {parish.pk: amount for parish, amount in amounts.items()}
+    envelopes = _store_envelopes(
+        cycle,
+        {pk: {"amount": by_pk.get(pk, ZERO)} for pk in parishes},
+        ParishEnvelope.Method.MANUAL,
+    )
+    log(instance=cycle, action=audit.ENVELOPES_SET, user=actor, data={"total": str(total)})
+    return envelopes
+
+
+@transaction.atomic
+def envelopes_compute(
+    *, cycle: BudgetCyclePage, figures: Mapping[Parish, Mapping[str, Decimal]], actor
+) -> list[ParishEnvelope]:
+    """Compute the envelopes from the parish figures staff entered, with the 2020 weights
+    (population 40%, unmet basic needs 30%, density 20%, infrastructure needs 10%). Every
+    parish of the zone needs its four figures; the envelopes add up to the total exactly."""
+    _check_can_manage_envelopes(cycle, actor)
+    parishes = _zone_parishes(cycle)
+    given = {parish.pk: values for parish, values in figures.items()}
+    missing = [parishes[pk].name for pk in parishes if pk not in given]
+    if missing or any(pk not in parishes for pk in given):
+        raise DomainError(
+            _("Enter the figures of every parish of the zone (missing: %(names)s).")
+            % {"names": ", ".join(sorted(missing)) or "-"}
+        )
+    rows = []
+    for pk, values in given.items():
+        if any(values.get(criterion) is None for criterion in CRITERIA):
+            raise DomainError(
+                _("Enter all four figures for %(parish)s.") % {"parish": parishes[pk].name}
+            )
+        if any(Decimal(values[criterion]) < 0 for criterion in CRITERIA):
+            raise DomainError(_("Figures cannot be negative."))
+        rows.append(ParishFigures(key=pk, **{c: Decimal(values[c]) for c in CRITERIA}))
+    amounts = compute_envelopes(cycle.total_amount, rows)
+    envelopes = _store_envelopes(
+        cycle,
+        {
+            pk: {"amount": amounts[pk], **{c: Decimal(given[pk][c]) for c in CRITERIA}}
+            for pk in parishes
+        },
+        ParishEnvelope.Method.WEIGHTED,
+    )
+    log(instance=cycle, action=audit.ENVELOPES_COMPUTE, user=actor, data={"parishes": len(rows)})
+    return envelopes
+
+
+def _store_envelopes(cycle, values_by_parish: dict[int, dict], method) -> list[ParishEnvelope]:
+    ParishEnvelope.objects.filter(cycle=cycle).exclude(parish_id__in=values_by_parish).delete()
+    envelopes = []
+    for parish_pk, values in values_by_parish.items():
+        defaults = {"method": method, "population": None, "unmet_needs": None, "density": None}
+        defaults["infrastructure_needs"] = None
+        defaults.update(values)
+        if "population" in values:
+            defaults["population"] = int(values["population"])
+        envelope, _created = ParishEnvelope.objects.update_or_create(
+            cycle=cycle, parish_id=parish_pk, defaults=defaults
+        )
+        envelopes.append(envelope)
+    return envelopes
+
+
+@transaction.atomic
+def envelopes_clear(*, cycle: BudgetCyclePage, actor) -> None:
+    """Back to one ballot for the whole cycle."""
+    _check_can_manage_envelopes(cycle, actor)
+    ParishEnvelope.objects.filter(cycle=cycle).delete()
+    log(instance=cycle, action=audit.ENVELOPES_SET, user=actor, data={"cleared": True})
+
+
+# --- ballots ------------------------------------------------------------------------------
+def ballot_submit(*, cycle: BudgetCyclePage, user, request_ids: Iterable[int]) -> Ballot:
+    """Cast or change a resident's ballot, validated against the cycle's rule.
+
+    Safe under concurrency: the unique constraint (cycle, resident) makes a second ballot
+    impossible, and the ballot row is locked while its lines are replaced, so concurrent
+    submissions leave exactly one of the submitted choices, never a mix.
+    """
+    if not permissions.can_vote(user, cycle):
+        raise PermissionDenied(
+            _("Only verified residents of this zone can vote, while prioritisation is open.")
+        )
+    resident = permissions.resident_of(user)
+    scope = selectors.ballot_scope(cycle, resident)
+    if scope is None:
+        raise DomainError(_("Your parish has no envelope in this cycle, so it has no ballot."))
+    chosen = list(dict.fromkeys(int(pk) for pk in request_ids))
+    if not chosen:
+        raise DomainError(_("Choose at least one project."))
+    options = {option.pk: option for option in selectors.ballot_options(cycle, scope.parish)}
+    if any(pk not in options for pk in chosen):
+        raise DomainError(_("One of the chosen projects is not on your ballot."))
+    costs = {pk: options[pk].verdict.technical_cost for pk in chosen}
+    total = sum(costs.values(), ZERO)
+    if cycle.is_knapsack and total > scope.envelope:
+        raise DomainError(
+            _("Your choices cost %(total)s, more than the %(envelope)s available.")
+            % {"total": format_usd(total), "envelope": format_usd(scope.envelope)}
+        )
+    if not cycle.is_knapsack and len(chosen) > (cycle.max_choices or 0):
+        raise DomainError(_("Choose at most %(count)s projects.") % {"count": cycle.max_choices})
+    with transaction.atomic():
+        ballot = _lock_ballot(cycle, resident, scope.parish)
+        BallotLine.objects.filter(ballot=ballot).delete()
+        BallotLine.objects.bulk_create(
+            [BallotLine(ballot=ballot, request_id=pk, cost=costs[pk]) for pk in chosen]
+        )
+        ballot.parish = scope.parish
+        ballot.total_cost = total
+        ballot.revision += 1
+        ballot.save(update_fields=["parish", "total_cost", "revision", "updated_at"])
+    return ballot
+
+
+def _lock_ballot(cycle, resident, parish) -> Ballot:
+    """The resident's ballot, created if need be, locked until the transaction ends."""
+    try:
+        with transaction.atomic():
+            Ballot.objects.get_or_create(
+                cycle=cycle, resident=resident, defaults={"parish": parish}
+            )
+    except IntegrityError:
+        pass  # a concurrent submission created it first; the constraint kept it unique
+    return Ballot.objects.select_for_update().get(cycle=cycle, resident=resident)
+
+
+@transaction.atomic
+def ballot_withdraw(*, cycle: BudgetCyclePage, user) -> None:
+    if not permissions.can_vote(user, cycle):
+        raise PermissionDenied(_("Prioritisation is closed."))
+    Ballot.objects.filter(cycle=cycle, resident=permissions.resident_of(user)).delete()
+
+
+# --- assembly tallies ---------------------------------------------------------------------
+@transaction.atomic
+def tally_record(
+    *,
+    cycle: BudgetCyclePage,
+    parish: Parish,
+    held_on: datetime.date,
+    votes: Mapping[int, int],
+    actor,
+    acta=None,
+    attendees: int | None = None,
+) -> AssemblyTally:
+    """Staff enter the hand count of a parish assembly, with its signed minutes (acta).
+    Entering it again replaces the previous count of that assembly."""
+    if not permissions.can_record_tally(actor, cycle):
+        raise PermissionDenied(
+            _("Only this zone's staff can enter assembly tallies, during prioritisation.")
+        )
+    if parish.zone_id != cycle.zone_id:
+        raise DomainError(_("The parish must belong to this cycle's zone."))
+    scope_parish = parish if selectors.has_envelopes(cycle) else None
+    options = set(selectors.ballot_options(cycle, scope_parish).values_list("pk", flat=True))
+    if any(int(pk) not in options for pk in votes):
+        raise DomainError(_("Votes can only be entered for projects on this assembly's ballot."))
+    if any(count is None or int(count) < 0 for count in votes.values()):
+        raise DomainError(_("Vote counts cannot be negative."))
+    tally = AssemblyTally.objects.select_for_update().filter(cycle=cycle, parish=parish).first()
+    if tally is None:
+        if acta is None:
+            raise DomainError(_("Upload the signed minutes (acta) of the assembly."))
+        tally = AssemblyTally(cycle=cycle, parish=parish)
+    tally.held_on = held_on
+    tally.attendees = attendees
+    tally.recorded_by = actor
+    if acta is not None:
+        tally.acta = acta
+    tally.save()
+    tally.lines.all().delete()
+    AssemblyTallyLine.objects.bulk_create(
+        [
+            AssemblyTallyLine(tally=tally, request_id=int(pk), votes=int(count))
+            for pk, count in votes.items()
+            if int(count) > 0
+        ]
+    )
+    log(
+        instance=cycle,
+        action=audit.TALLY_RECORD,
+        user=actor,
+        data={"parish": parish.name, "votes": sum(int(v) for v in votes.values())},
+    )
+    return tally
+
+
+# --- results ------------------------------------------------------------------------------
+@transaction.atomic
+def results_publish(*, cycle: BudgetCyclePage, actor) -> list[ResultSet]:
+    """Compute and publish the winners of every ballot scope (see budgets.results for the
+    rule). Selected projects become "prioritised"; the other viable ones "not selected".
+    Publishing again (e.g. after a late acta) recomputes from the same data."""
+    if not permissions.can_publish_results(actor, cycle):
+        raise PermissionDenied(
+            _("Only this zone's staff can publish results, during the results phase.")
+        )
+    return _compute_and_store_results(cycle=cycle, actor=actor)
+
+
+def _compute_and_store_results(*, cycle: BudgetCyclePage, actor) -> list[ResultSet]:
+    envelopes = selectors.cycle_envelopes(cycle)
+    scopes = (
+        [(envelope.parish, envelope.amount) for envelope in envelopes]
+        if envelopes
+        else [(None, cycle.total_amount)]
+    )
+    ResultSet.objects.filter(cycle=cycle).delete()
+    published = []
+    selected_count = 0
+    now = timezone.now()
+    for parish, envelope in scopes:
+        counts = selectors.vote_counts(cycle, parish)
+        candidates = [
+            Candidate(
+                key=pk,
+                cost=row["request"].verdict.technical_cost,
+                votes=row["online"] + row["assembly"],
+                order=pk,
+            )
+            for pk, row in counts.items()
+        ]
+        outcomes = select_winners(candidates, envelope)
+        selected_total = sum((o.cost for o in outcomes if o.selected), ZERO)
+        result = ResultSet.objects.create(
+            cycle=cycle,
+            parish=parish,
+            envelope=envelope,
+            selected_total=selected_total,
+            computed_by=actor,
+            computed_at=now,
+        )
+        ResultLine.objects.bulk_create(
+            [
+                ResultLine(
+                    result=result,
+                    request_id=outcome.key,
+                    rank=outcome.rank,
+                    online_votes=counts[outcome.key]["online"],
+                    assembly_votes=counts[outcome.key]["assembly"],
+                    votes=outcome.votes,
+                    cost=outcome.cost,
+                    remaining_before=outcome.remaining_before,
+                    selected=outcome.selected,
+                    reason=outcome.reason,
+                )
+                for outcome in outcomes
+            ]
+        )
+        for outcome in outcomes:
+            request = counts[outcome.key]["request"]
+            status = Request.Status.PRIORITISED if outcome.selected else Request.Status.NOT_SELECTED
+            request_set_status(
+                request=request, status=status, actor=actor, note=_("Results published")
+            )
+        selected_count += sum(1 for outcome in outcomes if outcome.selected)
+        published.append(result)
+    log(
+        instance=cycle,
+        action=audit.RESULTS_PUBLISH,
+        user=actor,
+        data={"scopes": len(published), "selected": selected_count},
+    )
+    return published

@@ -1,0 +1,320 @@
+"""Views behind a cycle page's routes (see BudgetCyclePage): thin, they parse the request,
+call a service or selector and render. Everything works without JavaScript."""
+
+import csv
+from decimal import Decimal
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.exceptions import DomainError
+from accounts.middleware import session_passed_mfa
+from accounts.permissions import can_enter_admin
+from territory.models import Parish
+from territory.permissions import is_zone_staff
+
+from . import permissions, selectors, services
+from .forms import EnvelopesForm, TallyForm
+from .models import BallotRule
+
+
+def sub_url(cycle, name, *args) -> str:
+    return cycle.url + cycle.reverse_subpage(name, args=args or None)
+
+
+def staff_gate(request, cycle, allowed: bool):
+    """Staff actions outside the admin get the admin's protection: two-factor
+    authentication used in this session. Returns a redirect when it is missing."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    if not allowed:
+        raise HttpForbidden(_("This action is not available to you now."))
+    if can_enter_admin(request.user):
+        if not is_mfa_enabled(request.user):
+            return redirect("mfa_activate_totp")
+        if not session_passed_mfa(request):
+            return redirect(f"{reverse('mfa_reauthenticate')}?next={request.path}")
+    return None
+
+
+def _base_context(request, cycle, **extra) -> dict:
+    context = {
+        "page": cycle,
+        "cycle": cycle,
+        "is_staff": is_zone_staff(request.user, cycle.zone),
+        "rule_is_knapsack": cycle.ballot_rule == BallotRule.KNAPSACK,
+    }
+    context.update(extra)
+    return context
+
+
+def cycle_overview(request, cycle):
+    envelopes = selectors.cycle_envelopes(cycle)
+    context = _base_context(
+        request,
+        cycle,
+        figures=selectors.cycle_figures(cycle),
+        envelopes=envelopes,
+        envelopes_total=sum((e.amount for e in envelopes), Decimal("0")),
+        has_results=bool(cycle.results.exists()),
+        can_vote=permissions.can_vote(request.user, cycle),
+        can_manage_envelopes=permissions.can_manage_envelopes(request.user, cycle),
+        can_record_tally=permissions.can_record_tally(request.user, cycle),
+        can_publish_results=permissions.can_publish_results(request.user, cycle),
+    )
+    from proposals.permissions import can_submit_request
+
+    context["can_submit"] = can_submit_request(request.user, cycle)
+    return TemplateResponse(request, "budgets/budget_cycle_page.html", context)
+
+
+# --- envelopes ----------------------------------------------------------------------------
+def envelopes_edit(request, cycle):
+    gate = staff_gate(request, cycle, permissions.can_manage_envelopes(request.user, cycle))
+    if gate:
+        return gate
+    parishes = list(Parish.objects.filter(zone=cycle.zone).order_by("name"))
+    envelopes = {e.parish_id: e for e in selectors.cycle_envelopes(cycle)}
+    form = EnvelopesForm(request.POST or None, parishes=parishes, envelopes=envelopes)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "clear":
+                services.envelopes_clear(cycle=cycle, actor=request.user)
+                messages.success(request, _("Envelopes removed: one ballot for the whole zone."))
+                return redirect(sub_url(cycle, "envelopes"))
+            if form.is_valid(action):
+                if action == "weighted":
+                    services.envelopes_compute(
+                        cycle=cycle, figures=form.figures(), actor=request.user
+                    )
+                    messages.success(request, _("Envelopes computed with the 2020 weights."))
+                else:
+                    services.envelopes_set(cycle=cycle, amounts=form.amounts(), actor=request.user)
+                    messages.success(request, _("Envelopes saved."))
+                return redirect(sub_url(cycle, "envelopes"))
+        except DomainError as error:
+            form.add_error(None, error.message)
+    return TemplateResponse(
+        request,
+        "budgets/envelopes.html",
+        _base_context(request, cycle, form=form, rows=form.rows()),
+    )
+
+
+# --- voting -------------------------------------------------------------------------------
+def ballot_vote(request, cycle):
+    """The ballot: the viable projects of the resident's scope, what is chosen, and what is
+    left of the envelope, all computed here (the optional script only updates it live)."""
+    resident = permissions.resident_of(request.user)
+    can_vote = permissions.can_vote(request.user, cycle)
+    scope = selectors.ballot_scope(cycle, resident) if can_vote else None
+    options = list(selectors.ballot_options(cycle, scope.parish if scope else None))
+    ballot = selectors.ballot_of(cycle, resident)
+    chosen = {line.request_id for line in ballot.lines.all()} if ballot else set()
+    error = None
+    if request.method == "POST":
+        if not can_vote:
+            raise HttpForbidden(_("Voting is not open to you."))
+        try:
+            chosen = {int(pk) for pk in request.POST.getlist("proyectos")}
+        except ValueError:
+            chosen = set()
+        if request.POST.get("action") != "preview":
+            try:
+                services.ballot_submit(cycle=cycle, user=request.user, request_ids=chosen)
+            except DomainError as exc:
+                error = exc.message
+            else:
+                messages.success(
+                    request,
+                    _("Your ballot has been saved. You can change it until prioritisation closes."),
+                )
+                return redirect(sub_url(cycle, "vote"))
+    envelope = scope.envelope if scope else cycle.total_amount
+    spent = sum((o.verdict.technical_cost for o in options if o.pk in chosen), Decimal("0"))
+    context = _base_context(
+        request,
+        cycle,
+        can_vote=can_vote,
+        scope=scope,
+        options=options,
+        chosen=chosen,
+        ballot=ballot,
+        envelope=envelope,
+        spent=spent,
+        remaining=envelope - spent,
+        over_budget=cycle.is_knapsack and spent > envelope,
+        error=error,
+        reason=_why_no_vote(request.user, cycle, resident) if not can_vote else "",
+        no_scope=can_vote and scope is None,
+    )
+    return TemplateResponse(request, "budgets/vote.html", context, status=400 if error else 200)
+
+
+def _why_no_vote(user, cycle, resident) -> str:
+    from .models import PhaseKind
+
+    if not cycle.is_open(PhaseKind.PRIORITISATION):
+        return _("Voting is not open: see the dates of the prioritisation phase.")
+    if not user.is_authenticated:
+        return _("Log in to vote.")
+    if resident is None or resident.zone_id != cycle.zone_id:
+        return _("Only residents of this zone can vote in this cycle.")
+    return _("Your residency must be verified before you can vote.")
+
+
+# --- assembly tallies ---------------------------------------------------------------------
+def tally_record(request, cycle):
+    gate = staff_gate(request, cycle, permissions.can_record_tally(request.user, cycle))
+    if gate:
+        return gate
+    parishes = list(Parish.objects.filter(zone=cycle.zone).order_by("name"))
+    parish = _chosen_parish(request, parishes)
+    has_envelopes = selectors.has_envelopes(cycle)
+    options = list(selectors.ballot_options(cycle, parish if has_envelopes else None))
+    tallies = list(selectors.cycle_tallies(cycle))
+    existing = next((t for t in tallies if parish and t.parish_id == parish.pk), None)
+    form = TallyForm(
+        request.POST or None,
+        request.FILES or None,
+        options=options,
+        existing=existing,
+    )
+    if request.method == "POST" and parish is not None and form.is_valid():
+        try:
+            services.tally_record(
+                cycle=cycle,
+                parish=parish,
+                held_on=form.cleaned_data["held_on"],
+                attendees=form.cleaned_data["attendees"],
+                acta=form.cleaned_data.get("acta"),
+                votes=form.votes(),
+                actor=request.user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Assembly tally saved."))
+            return redirect(sub_url(cycle, "tallies"))
+    context = _base_context(
+        request,
+        cycle,
+        parishes=parishes,
+        parish=parish,
+        form=form,
+        tallies=tallies,
+    )
+    return TemplateResponse(request, "budgets/tallies.html", context)
+
+
+def _chosen_parish(request, parishes):
+    raw = request.POST.get("parroquia") or request.GET.get("parroquia")
+    return next((p for p in parishes if str(p.pk) == raw), None)
+
+
+# --- results ------------------------------------------------------------------------------
+def results_page(request, cycle):
+    context = _base_context(
+        request,
+        cycle,
+        results=selectors.cycle_results(cycle),
+        can_publish_results=permissions.can_publish_results(request.user, cycle),
+    )
+    return TemplateResponse(request, "budgets/results.html", context)
+
+
+def results_compute(request, cycle):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    gate = staff_gate(request, cycle, permissions.can_publish_results(request.user, cycle))
+    if gate:
+        return gate
+    try:
+        services.results_publish(cycle=cycle, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Results computed and published."))
+    return redirect(sub_url(cycle, "results"))
+
+
+RESULT_FIELDS = [
+    "scope",
+    "rank",
+    "reference",
+    "title",
+    "parish",
+    "online_votes",
+    "assembly_votes",
+    "votes",
+    "cost_usd",
+    "envelope_left_usd",
+    "selected",
+    "reason",
+]
+
+
+def _result_rows(cycle, results):
+    for result in results:
+        scope = result.parish.name if result.parish else cycle.zone.name
+        for line in result.lines.all():
+            yield {
+                "scope": scope,
+                "rank": line.rank,
+                "reference": line.request.reference,
+                "title": line.request.title,
+                "parish": line.request.parish.name,
+                "online_votes": line.online_votes,
+                "assembly_votes": line.assembly_votes,
+                "votes": line.votes,
+                "cost_usd": str(line.cost),
+                "envelope_left_usd": str(line.remaining_before),
+                "selected": line.selected,
+                "reason": line.reason,
+            }
+
+
+def results_csv(request, cycle):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="resultados-{cycle.zone.slug}-{cycle.year}.csv"'
+    )
+    writer = csv.DictWriter(response, fieldnames=RESULT_FIELDS)
+    writer.writeheader()
+    for row in _result_rows(cycle, selectors.cycle_results(cycle)):
+        writer.writerow(row)
+    return response
+
+
+def results_json(request, cycle):
+    results = selectors.cycle_results(cycle)
+    payload = {
+        "zone": cycle.zone.name,
+        "year": cycle.year,
+        "rule": cycle.ballot_rule,
+        "tie_break": "votes desc, cost asc, request id asc",
+        "combination": "online votes + assembly votes",
+        "currency": "USD",
+        "scopes": [
+            {
+                "parish": result.parish.name if result.parish else None,
+                "envelope_usd": str(result.envelope),
+                "selected_total_usd": str(result.selected_total),
+                "computed_at": result.computed_at.isoformat(),
+            }
+            for result in results
+        ],
+        "projects": list(_result_rows(cycle, results)),
+    }
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = (
+        f'attachment; filename="resultados-{cycle.zone.slug}-{cycle.year}.json"'
+    )
+    return response

@@ -1,0 +1,152 @@
+"""Views for requests behind a cycle page's routes (see budgets.models.BudgetCyclePage)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from accounts.exceptions import DomainError
+from budgets.views import staff_gate, sub_url
+from territory.permissions import is_zone_staff
+
+from . import permissions, selectors, services
+from .forms import RequestFilterForm, RequestForm, VerdictForm
+from .models import Request
+
+PAGE_SIZE = 20
+
+
+def _context(request, cycle, **extra):
+    return {
+        "page": cycle,
+        "cycle": cycle,
+        "is_staff": is_zone_staff(request.user, cycle.zone),
+    } | extra
+
+
+def request_list(request, cycle):
+    filters = RequestFilterForm(request.GET or None, cycle=cycle)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    requests = selectors.request_list(
+        cycle,
+        q=(criteria.get("q") or "").strip(),
+        parish=criteria.get("parroquia"),
+        kind=criteria.get("tipo") or "",
+        status=criteria.get("estado") or "",
+    )
+    paginator = Paginator(requests, PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return TemplateResponse(
+        request,
+        "proposals/request_list.html",
+        _context(
+            request,
+            cycle,
+            filters=filters,
+            requests=page_obj,
+            query=query.urlencode(),
+            can_submit=permissions.can_submit_request(request.user, cycle),
+        ),
+    )
+
+
+def request_create(request, cycle):
+    if not request.user.is_authenticated:
+        return redirect(f"/cuenta/login/?next={request.path}")
+    if not permissions.can_submit_request(request.user, cycle):
+        return TemplateResponse(
+            request, "proposals/request_closed.html", _context(request, cycle), status=403
+        )
+    form = RequestForm(request.POST or None, request.FILES or None, cycle=cycle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.request_submit(
+                cycle=cycle, user=request.user, **form.service_kwargs()
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Your request has been filed as %(reference)s. Staff will assess it.")
+                % {"reference": created.reference},
+            )
+            return redirect(sub_url(cycle, "request_detail", created.pk))
+    return TemplateResponse(
+        request, "proposals/request_form.html", _context(request, cycle, form=form)
+    )
+
+
+def _get(cycle, pk, user=None) -> Request:
+    try:
+        return selectors.request_detail(cycle, pk, user)
+    except Request.DoesNotExist:
+        raise Http404 from None
+
+
+def request_detail(request, cycle, pk):
+    item = _get(cycle, pk, request.user)
+    return TemplateResponse(
+        request,
+        "proposals/request_detail.html",
+        _context(
+            request,
+            cycle,
+            item=item,
+            can_support=permissions.can_support(request.user, cycle)
+            and item.status in services.SUPPORTABLE,
+            can_record_verdict=permissions.can_record_verdict(request.user, cycle),
+        ),
+    )
+
+
+def request_support(request, cycle, pk):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.is_authenticated:
+        return redirect(f"/cuenta/login/?next={sub_url(cycle, 'request_detail', pk)}")
+    item = _get(cycle, pk)
+    try:
+        if request.POST.get("action") == "withdraw":
+            services.request_unsupport(request=item, user=request.user)
+            messages.success(request, _("Your support has been withdrawn."))
+        else:
+            services.request_support(request=item, user=request.user)
+            messages.success(request, _("Thank you: your support has been recorded."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(sub_url(cycle, "request_detail", pk))
+
+
+def request_verdict(request, cycle, pk):
+    gate = staff_gate(request, cycle, permissions.can_record_verdict(request.user, cycle))
+    if gate:
+        return gate
+    item = _get(cycle, pk)
+    initial = {}
+    if hasattr(item, "verdict"):
+        verdict = item.verdict
+        initial = {
+            "viable": "1" if verdict.viable else "0",
+            "technical_cost": verdict.technical_cost,
+            "reason": verdict.reason,
+            "notes": verdict.notes,
+        }
+    else:
+        initial = {"technical_cost": item.estimated_cost}
+    form = VerdictForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.verdict_record(request=item, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Verdict recorded; the author has been notified."))
+            return redirect(sub_url(cycle, "request_detail", pk))
+    return TemplateResponse(
+        request, "proposals/verdict_form.html", _context(request, cycle, item=item, form=form)
+    )
