@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from discussions.models import MAX_BODY_LENGTH, Flag, Stance
+from discussions.models import MAX_BODY_LENGTH, Stance
 
 
 class CommentForm(forms.Form):
@@ -43,10 +43,6 @@ class CommentForm(forms.Form):
                 del self.fields["proposed_wording"]
 
 
-class FlagForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=Flag.Reason.choices)
-
-
 class EditForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
@@ -61,12 +57,4 @@ class EditForm(forms.Form):
         max_length=MAX_BODY_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class AnswerForm(forms.Form):
-    body = forms.CharField(
-        label=_("Official answer"),
-        max_length=MAX_BODY_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
     )

@@ -7,17 +7,17 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from accounts.exceptions import DomainError
 from discussions import permissions as discussion_permissions
 from discussions import services as discussion_services
+from discussions import views as discussion_views
 from discussions.models import Comment
 from discussions.selectors import latest_comments, thread_page
 
 from . import permissions, selectors, services
-from .forms import AnswerForm, CommentForm, EditForm, FlagForm
+from .forms import CommentForm, EditForm
 from .models import SessionObservation
 
 
@@ -47,6 +47,7 @@ def consultation_context(consultation, request, *, version=None) -> dict:
         "refusal": permissions.comment_refusal(request.user, consultation),
         "can_manage": permissions.can_manage(request.user, consultation),
         "form": CommentForm(on_article=False),
+        "discussion_url": consultation.url,
         "sessions": list(consultation.sessions.select_related("parish").order_by("held_on")),
     }
     if version is None and getattr(request, "is_preview", False):
@@ -77,6 +78,7 @@ def general_thread(request, consultation, *, form=None, status=200):
         "refusal": permissions.comment_refusal(request.user, consultation),
         "can_manage": permissions.can_manage(request.user, consultation),
         "form": form or CommentForm(on_article=False),
+        "discussion_url": consultation.url,
     }
     return TemplateResponse(request, "consultations/general_thread.html", context, status=status)
 
@@ -105,6 +107,7 @@ def provision_thread(request, consultation, key, *, form=None, status=200):
         "refusal": permissions.comment_refusal(request.user, consultation),
         "can_manage": permissions.can_manage(request.user, consultation),
         "form": form or CommentForm(initial={"provision": key}),
+        "discussion_url": consultation.url,
         # Observations from in-person sessions are shown, and counted, apart.
         "observations": list(
             SessionObservation.objects.filter(session__consultation=consultation, provision_key=key)
@@ -164,17 +167,8 @@ def version_diff(request, consultation):
 
 
 def _back(request, consultation, fallback_key=""):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    if fallback_key:
-        return redirect(
-            consultation.url
-            + consultation.reverse_subpage("provision_thread", args=(fallback_key,))
-        )
-    return redirect(consultation.url + consultation.reverse_subpage("general_discussion"))
+    fallback = consultation.url + (f"articulo/{fallback_key}/" if fallback_key else "general/")
+    return redirect(discussion_views.safe_next(request, fallback))
 
 
 def comment_post(request, consultation):
@@ -218,40 +212,10 @@ def comment_action(request, consultation, comment_id, action):
     key = request.POST.get("provision", "") or request.GET.get("articulo", "")
     if action == "editar":
         return _edit(request, consultation, comment, key)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        if action == "apoyar":
-            supported = discussion_services.support_toggle(comment=comment, user=request.user)
-            messages.success(
-                request, _("Support recorded.") if supported else _("Support withdrawn.")
-            )
-        elif action == "reportar":
-            form = FlagForm(request.POST)
-            if not form.is_valid():
-                raise DomainError(_("Choose why you are flagging this comment."))
-            discussion_services.flag_create(
-                comment=comment, user=request.user, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("Thank you: the moderators will review this comment."))
-        elif action == "eliminar":
-            discussion_services.comment_delete(comment=comment, user=request.user)
-            messages.success(request, _("Your comment has been deleted."))
-        elif action == "responder-oficialmente":
-            form = AnswerForm(request.POST)
-            if not form.is_valid():
-                raise DomainError(_("Write the official answer."))
-            discussion_services.official_answer_create(
-                parent=comment, author=request.user, body=form.cleaned_data["body"]
-            )
-            messages.success(request, _("The official answer has been published."))
-        else:
-            raise Http404
-    except DomainError as error:
-        messages.error(request, error.message)
-    response = _back(request, consultation, key)
-    response["Location"] += f"#comentario-{comment.pk}"
-    return response
+    fallback = consultation.url + (f"articulo/{key}/" if key else "general/")
+    return discussion_views.comment_action(
+        request, comment=comment, action=action, fallback_url=fallback
+    )
 
 
 def _edit(request, consultation, comment, key):

@@ -66,6 +66,15 @@ class Request(models.Model):
     )
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Residents discuss a request through the shared discussion engine.
+    thread = models.OneToOneField(
+        "discussions.Thread",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("request")

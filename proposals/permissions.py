@@ -27,3 +27,15 @@ def can_record_verdict(user, cycle: BudgetCyclePage) -> bool:
     return (
         cycle.is_open(PhaseKind.REQUESTS) or cycle.is_open(PhaseKind.PREFEASIBILITY)
     ) and is_zone_staff(user, cycle.zone)
+
+
+def comment_refusal(user, cycle: BudgetCyclePage) -> str | None:
+    """Why `user` may not comment on requests of `cycle`, or None if they may."""
+    from allauth.account.models import EmailAddress
+    from django.utils.translation import gettext as _
+
+    if not (user and user.is_authenticated and user.is_active):
+        return _("Log in to comment on this request.")
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        return _("Confirm your e-mail address to take part.")
+    return None

@@ -163,3 +163,35 @@ def verdict_record(
         request_id = request.pk
         transaction.on_commit(lambda: send_verdict_email.enqueue(request_id))
     return verdict
+
+
+def request_thread(*, request: Request):
+    """The request's discussion thread, created on first use."""
+    from discussions.models import Thread
+
+    if request.thread_id is None:
+        with transaction.atomic():
+            locked = Request.objects.select_for_update().get(pk=request.pk)
+            if locked.thread_id is None:
+                locked.thread = Thread.objects.create(
+                    zone=request.cycle.zone, title=f"{request.reference} · {request.title}"[:255]
+                )
+                locked.save(update_fields=["thread"])
+            request.thread = locked.thread
+    return request.thread
+
+
+@transaction.atomic
+def request_comment(*, request: Request, user, body: str, parent=None):
+    """A comment (or a reply) on a request, through the discussion engine."""
+    from discussions import services as discussion_services
+
+    from .permissions import comment_refusal
+
+    refusal = comment_refusal(user, request.cycle)
+    if refusal:
+        raise PermissionDenied(refusal)
+    thread = request_thread(request=request)
+    if parent is not None and parent.thread_id != thread.pk:
+        raise DomainError(_("That comment is not part of this request."))
+    return discussion_services.comment_create(thread=thread, author=user, body=body, parent=parent)

@@ -1,5 +1,6 @@
 """Views for requests behind a cycle page's routes (see budgets.models.BudgetCyclePage)."""
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
@@ -9,6 +10,10 @@ from django.utils.translation import gettext as _
 
 from accounts.exceptions import DomainError
 from budgets.views import staff_gate, sub_url
+from discussions import views as discussion_views
+from discussions.models import MAX_BODY_LENGTH, Comment
+from discussions.permissions import can_answer_officially
+from discussions.selectors import thread_page
 from territory.permissions import is_zone_staff
 
 from . import permissions, selectors, services
@@ -81,6 +86,15 @@ def request_create(request, cycle):
     )
 
 
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
 def _get(cycle, pk, user=None) -> Request:
     try:
         return selectors.request_detail(cycle, pk, user)
@@ -88,8 +102,16 @@ def _get(cycle, pk, user=None) -> Request:
         raise Http404 from None
 
 
-def request_detail(request, cycle, pk):
+def request_detail(request, cycle, pk, *, comment_form=None, status=200):
     item = _get(cycle, pk, request.user)
+    thread = None
+    if item.thread_id:
+        thread = thread_page(
+            item.thread,
+            sort=request.GET.get("orden", ""),
+            page_number=request.GET.get("pagina", 1),
+            user=request.user,
+        )
     return TemplateResponse(
         request,
         "proposals/request_detail.html",
@@ -100,7 +122,47 @@ def request_detail(request, cycle, pk):
             can_support=permissions.can_support(request.user, cycle)
             and item.status in services.SUPPORTABLE,
             can_record_verdict=permissions.can_record_verdict(request.user, cycle),
+            thread=thread,
+            refusal=permissions.comment_refusal(request.user, cycle),
+            can_manage=thread is not None and can_answer_officially(request.user, item.thread),
+            form=comment_form or CommentForm(),
+            discussion_url=sub_url(cycle, "request_detail", pk),
         ),
+        status=status,
+    )
+
+
+def request_comment(request, cycle, pk):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    item = _get(cycle, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data.get("parent"):
+            parent = Comment.objects.filter(pk=form.cleaned_data["parent"]).first()
+        try:
+            comment = services.request_comment(
+                request=item, user=request.user, body=form.cleaned_data["body"], parent=parent
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you: your comment has been published."))
+            return redirect(f"{sub_url(cycle, 'request_detail', pk)}#comentario-{comment.pk}")
+    return request_detail(request, cycle, pk, comment_form=form, status=400)
+
+
+def request_comment_action(request, cycle, pk, comment_id, action):
+    item = _get(cycle, pk)
+    comment = Comment.objects.filter(pk=comment_id, thread_id=item.thread_id).first()
+    if item.thread_id is None or comment is None:
+        raise Http404
+    return discussion_views.comment_action(
+        request,
+        comment=comment,
+        action=action,
+        fallback_url=sub_url(cycle, "request_detail", pk),
     )
 
 

@@ -263,6 +263,18 @@ class BudgetCyclePage(RoutablePageMixin, Page):
 
         return views.request_detail(request, self, pk)
 
+    @path("solicitudes/<int:pk>/comentar/", name="request_comment")
+    def route_request_comment(self, request, pk):
+        from proposals import views
+
+        return views.request_comment(request, self, pk)
+
+    @path("solicitudes/<int:pk>/comentario/<int:comment_id>/<slug:action>/")
+    def route_request_comment_action(self, request, pk, comment_id, action):
+        from proposals import views
+
+        return views.request_comment_action(request, self, pk, comment_id, action)
+
     @path("solicitudes/<int:pk>/apoyar/", name="request_support")
     def route_request_support(self, request, pk):
         from proposals import views
