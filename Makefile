@@ -41,6 +41,7 @@ setup: install ## Migrate and load territory and demo content (idempotent)
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_consultations
 	$(MANAGE) load_demo_budgets
+	$(MANAGE) load_demo_assemblies
 
 .PHONY: run
 run: setup ## Serve HTTP and WebSocket on http://127.0.0.1:$(PORT) with demo data
@@ -94,3 +95,7 @@ clean: ## Remove the virtualenv and local data (SQLite, media, static)
 bench-consultation: install ## Consultation page and thread at 50 vs 5,000 comments (p50/p95)
 	$(PY) benches/consultation.py
 
+.PHONY: bench-live
+bench-live: install ## Live assemblies benchmark: N followers (FOLLOWERS=5000), K events, vs raw websockets
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/3} $(PY) benches/live/bench_live.py \
+	  --followers $(or $(FOLLOWERS),1000) --events $(or $(EVENTS),20) $(BENCH_ARGS)

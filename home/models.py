@@ -26,6 +26,7 @@ class HomePage(Page):
         "territory.ZoneIndexPage",
         "consultations.ConsultationIndexPage",
         "budgets.BudgetIndexPage",
+        "assemblies.AssemblyIndexPage",
         "home.StandardPage",
     ]
     parent_page_types = ["wagtailcore.Page"]

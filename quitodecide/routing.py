@@ -1,3 +1,5 @@
 """WebSocket routes. Live features (assemblies) add their consumers here."""
 
-websocket_urlpatterns: list = []
+from assemblies.routing import websocket_urlpatterns as assembly_websockets
+
+websocket_urlpatterns: list = [*assembly_websockets]

@@ -172,6 +172,7 @@ class ZonePage(Page):
         "territory.NewsPage",
         "consultations.ConsultationPage",
         "budgets.ZoneBudgetsPage",
+        "assemblies.AssemblyPage",
         "home.StandardPage",
     ]
 

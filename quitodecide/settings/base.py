@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "discussions",
     "consultations",
     "accounts",
+    "assemblies",
     "proposals",
     "budgets",
     "wagtail.contrib.redirects",

@@ -1,0 +1,299 @@
+/* Keeps a live assembly page fresh over a WebSocket (protocol: docs/live-protocol.md).
+ * The server renders the page; this script only applies events to it. Without it, the page
+ * works as is and a refresh shows the latest state. No third-party code, no inline script. */
+(function () {
+  "use strict";
+  var root = document.getElementById("assembly-live");
+  var configEl = document.getElementById("assembly-config");
+  var stateEl = document.getElementById("assembly-state");
+  if (!root || !configEl || !stateEl || !("WebSocket" in window)) return;
+
+  var T = JSON.parse(document.getElementById("assembly-i18n").textContent);
+  var cfg = configEl.dataset;
+  var staffPanel = cfg.staffPanel === "1";
+  var state = JSON.parse(stateEl.textContent);
+  var seq = parseInt(root.dataset.seq, 10) || 0;
+  var voted = {};
+  (cfg.voted || "").split(" ").forEach(function (id) { if (id) voted[id] = true; });
+  var socket = null;
+  var retry = 0;
+  var connectionEl = document.getElementById("live-connection");
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key === "className") node.className = attrs[key];
+      else node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  function csrfInput() {
+    return el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: cfg.csrf || "" });
+  }
+
+  function setConnection(text, live) {
+    connectionEl.hidden = false;
+    connectionEl.textContent = text;
+    connectionEl.className = "live-connection " + (live ? "is-live" : "is-waiting");
+  }
+
+  /* --- Rendering -------------------------------------------------------------------- */
+
+  function renderStatus() {
+    var badge = document.getElementById("live-status");
+    badge.textContent = state.assembly.status_label;
+    badge.className = "badge status-" + state.assembly.status;
+  }
+
+  function renderAgenda() {
+    var current = null;
+    document.querySelectorAll("#live-agenda li").forEach(function (li) {
+      var isCurrent = String(state.current_item) === li.dataset.item;
+      if (isCurrent) {
+        li.setAttribute("aria-current", "step");
+        li.className = "current";
+        current = li.textContent;
+      } else {
+        li.removeAttribute("aria-current");
+        li.className = "";
+      }
+    });
+    var box = document.getElementById("live-current");
+    box.textContent = "";
+    if (current) {
+      box.appendChild(document.createTextNode(T.now_label + ": "));
+      box.appendChild(el("strong", { text: current }));
+    }
+  }
+
+  function renderAnnouncements() {
+    var list = document.getElementById("live-announcements");
+    list.textContent = "";
+    if (!state.announcements.length) {
+      list.appendChild(el("li", { className: "meta empty", text: T.no_announcements }));
+    }
+    state.announcements.forEach(function (a) {
+      list.appendChild(el("li", { "data-id": a.id, text: a.text }));
+    });
+  }
+
+  function pollTable(poll) {
+    var head = [el("th", { scope: "col", text: T.option })];
+    if (poll.counts_online) head.push(el("th", { scope: "col", text: T.online }));
+    if (poll.counts_room) head.push(el("th", { scope: "col", text: T.room }));
+    head.push(el("th", { scope: "col", text: T.total }));
+    var rows = poll.options.map(function (o) {
+      var cells = [el("th", { scope: "row", text: o.label })];
+      if (poll.counts_online) cells.push(el("td", { text: String(o.online) }));
+      if (poll.counts_room) cells.push(el("td", { text: o.room === null ? "–" : String(o.room) }));
+      cells.push(el("td", { text: String(o.total) }));
+      return el("tr", { "data-option": o.id }, cells);
+    });
+    return el("table", {}, [el("thead", {}, [el("tr", {}, head)]), el("tbody", {}, rows)]);
+  }
+
+  function pollMeta(poll) {
+    var text = poll.mode_label + " · " + (poll.status === "open" ? T.open : T.closed);
+    var meta = el("p", { className: "meta", text: text });
+    if (poll.results_published) {
+      meta.appendChild(document.createTextNode(" · "));
+      meta.appendChild(el("strong", { text: T.results_published }));
+    }
+    return meta;
+  }
+
+  function staffButtonForm(name, value, label, extra) {
+    var form = el("form", { method: "post", className: "inline-form" }, [csrfInput()]);
+    Object.keys(extra).forEach(function (k) {
+      form.appendChild(el("input", { type: "hidden", name: k, value: extra[k] }));
+    });
+    form.appendChild(el("button", { type: "submit", name: name, value: value, text: label }));
+    return form;
+  }
+
+  function pollForm(poll) {
+    if (staffPanel) {
+      var controls = el("div", { className: "controls" });
+      if (poll.status === "open") {
+        controls.appendChild(staffButtonForm("action", "poll_close", T.close_vote, { poll: poll.id }));
+      } else if (!poll.results_published) {
+        controls.appendChild(staffButtonForm("action", "publish", T.publish, { poll: poll.id }));
+      }
+      if (poll.counts_room && !poll.results_published) {
+        controls.appendChild(el("p", { className: "meta", text: T.reload_for_counts }));
+      }
+      return controls;
+    }
+    if (poll.status !== "open" || !poll.counts_online) return null;
+    if (voted[poll.id]) return el("p", { className: "notice", text: T.voted });
+    if (cfg.canVote !== "1") return el("p", { className: "meta", text: T.login_to_vote });
+    var items = poll.options.map(function (o) {
+      var id = "poll" + poll.id + "-o" + o.id;
+      return el("li", {}, [
+        el("input", { type: "radio", name: "option", value: o.id, id: id, required: "" }),
+        document.createTextNode(" "),
+        el("label", { "for": id, text: o.label })
+      ]);
+    });
+    return el("form", { method: "post", action: cfg.voteBase + poll.id + "/", className: "vote-form" }, [
+      csrfInput(),
+      el("fieldset", {}, [el("legend", { text: T.your_vote }), el("ul", { className: "radio-list" }, items)]),
+      el("button", { type: "submit", text: T.vote })
+    ]);
+  }
+
+  function renderPoll(poll) {
+    var box = document.getElementById("live-polls");
+    var existing = document.getElementById("poll-" + poll.id);
+    var shape = poll.status + "/" + poll.results_published + "/" + poll.options.length;
+    if (existing && existing.dataset.shape === shape) {
+      // Same form: update the numbers only, so a half-made choice is not lost.
+      var table = existing.querySelector("table");
+      table.parentNode.replaceChild(pollTable(poll), table);
+      return;
+    }
+    var article = el("article", {
+      className: "poll poll-" + poll.status, id: "poll-" + poll.id, "data-poll": poll.id,
+      "data-shape": shape
+    }, [el("h3", { text: poll.question }), pollMeta(poll), pollTable(poll), pollForm(poll)]);
+    if (existing) {
+      existing.parentNode.replaceChild(article, existing);
+    } else {
+      var empty = box.querySelector(".empty");
+      if (empty) empty.remove();
+      box.insertBefore(article, box.firstChild);
+    }
+  }
+
+  function markShapes() {
+    state.polls.forEach(function (poll) {
+      var node = document.getElementById("poll-" + poll.id);
+      if (node) node.dataset.shape = poll.status + "/" + poll.results_published + "/" + poll.options.length;
+    });
+  }
+
+  function questionItem(q) {
+    var li = el("li", {
+      id: "question-" + q.id, "data-question": q.id,
+      className: "question question-" + q.status + (q.pinned ? " pinned" : "")
+    });
+    if (q.pinned) {
+      li.appendChild(el("strong", { className: "badge", text: T.pinned }));
+      li.appendChild(document.createTextNode(" "));
+    }
+    li.appendChild(el("span", { className: "question-text", text: q.text }));
+    li.appendChild(el("span", { className: "meta", text: " " + q.status_label + " · " + q.upvotes + " " + T.supports }));
+    if (staffPanel) {
+      var form = el("form", { method: "post", className: "inline-form question-controls" }, [
+        csrfInput(), el("input", { type: "hidden", name: "question", value: q.id })
+      ]);
+      var actions = [];
+      if (q.status !== "approved") actions.push(["approve", T.approve]);
+      if (q.status === "approved" && !q.pinned) actions.push(["pin", T.pin]);
+      if (q.pinned) actions.push(["unpin", T.unpin]);
+      if (q.status !== "answered") actions.push(["answer", T.answer]);
+      if (q.status !== "hidden") actions.push(["hide", T.hide]);
+      actions.forEach(function (a) {
+        form.appendChild(el("button", { type: "submit", name: "action", value: a[0], className: "button-small", text: a[1] }));
+      });
+      li.appendChild(form);
+    } else if (cfg.canUpvote === "1" && q.status === "approved") {
+      li.appendChild(el("form", { method: "post", action: cfg.questionBase + q.id + "/apoyar/", className: "inline-form" }, [
+        csrfInput(), el("button", { type: "submit", className: "button-small button-secondary", text: T.support })
+      ]));
+    }
+    return li;
+  }
+
+  function renderQuestions() {
+    var list = document.getElementById("live-questions");
+    var questions = state.questions.slice().sort(function (a, b) {
+      return (b.pinned - a.pinned) || (b.upvotes - a.upvotes) || (a.at < b.at ? -1 : 1);
+    });
+    list.textContent = "";
+    if (!questions.length) list.appendChild(el("li", { className: "meta empty", text: T.no_questions }));
+    questions.forEach(function (q) { list.appendChild(questionItem(q)); });
+  }
+
+  /* --- Applying events: every payload carries whole objects, applied as upserts --------- */
+
+  function upsert(list, item) {
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].id === item.id) { list[i] = item; return; }
+    }
+    list.push(item);
+  }
+
+  function apply(payload) {
+    if (payload.assembly) { state.assembly = payload.assembly; renderStatus(); }
+    if ("current_item" in payload) { state.current_item = payload.current_item; renderAgenda(); }
+    if (payload.announcement) {
+      state.announcements = state.announcements.filter(function (a) { return a.id !== payload.announcement.id; });
+      state.announcements.unshift(payload.announcement);
+      state.announcements = state.announcements.slice(0, 20);
+      renderAnnouncements();
+    }
+    if (payload.poll) { upsert(state.polls, payload.poll); renderPoll(payload.poll); }
+    if (payload.questions) {
+      payload.questions.forEach(function (q) {
+        if (!q.text) {  // withheld: awaiting moderation or hidden
+          state.questions = state.questions.filter(function (x) { return x.id !== q.id; });
+        } else {
+          upsert(state.questions, q);
+        }
+      });
+      renderQuestions();
+    }
+  }
+
+  function renderAll() {
+    renderStatus();
+    renderAgenda();
+    renderAnnouncements();
+    document.getElementById("live-polls").textContent = "";
+    state.polls.slice().forEach(function (p) { renderPoll(p); });
+    renderQuestions();
+  }
+
+  /* --- The socket --------------------------------------------------------------------- */
+
+  function onMessage(message) {
+    var frame;
+    try { frame = JSON.parse(message.data); } catch (e) { return; }
+    if (frame.type === "snapshot") {
+      state = frame.state;
+      seq = frame.seq;
+      renderAll();
+      document.getElementById("live-followers").textContent = frame.followers;
+    } else if (frame.type === "resumed") {
+      seq = frame.seq;
+    } else if (frame.type === "event") {
+      if (frame.seq <= seq) return;  // already applied
+      seq = frame.seq;
+      apply(frame.payload);
+    } else if (frame.type === "presence") {
+      document.getElementById("live-followers").textContent = frame.followers;
+    }
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + window.location.host + root.dataset.wsPath + "?since=" + seq);
+    socket.onopen = function () { retry = 0; setConnection(T.live, true); };
+    socket.onmessage = onMessage;
+    socket.onclose = function (event) {
+      if (event.code === 4404) return;  // the assembly is gone: nothing to follow
+      setConnection(T.reconnecting, false);
+      var delay = Math.min(15000, 1000 * Math.pow(2, retry)) * (0.5 + Math.random() / 2);
+      retry += 1;
+      window.setTimeout(connect, delay);
+    };
+  }
+
+  markShapes();
+  setConnection(T.connecting, false);
+  connect();
+})();

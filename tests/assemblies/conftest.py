@@ -1,0 +1,129 @@
+"""Fixtures for the assembly tests: a Calderón assembly with its agenda, the zone's staff
+(with and without MFA in the session), another zone's staff, residents."""
+
+import datetime
+import time
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from assemblies.models import AgendaItem, AssemblyKind, AssemblyPage
+from territory.models import ZonePage
+from tests.factories import ResidentFactory, UserFactory
+
+MFA_KEYS = ("account_authentication_methods_user", "account_authentication_methods")
+
+
+@pytest.fixture
+def zone_page(db):
+    return ZonePage.objects.get(zone__slug="calderon")
+
+
+@pytest.fixture
+def other_zone_page(db):
+    return ZonePage.objects.get(zone__slug="eugenio-espejo")
+
+
+def make_assembly(zone_page, *, slug="asamblea-prueba", agenda=("Apertura", "Informe", "Cierre")):
+    page = AssemblyPage(
+        title="Asamblea de prueba",
+        slug=slug,
+        kind=AssemblyKind.ZONAL,
+        starts_at=timezone.make_aware(datetime.datetime(2026, 5, 9, 10, 0)),
+        place="Casa Somos",
+    )
+    for position, title in enumerate(agenda):
+        page.agenda_items.add(AgendaItem(title=title, sort_order=position))
+    zone_page.add_child(instance=page)
+    page.save_revision().publish()
+    return AssemblyPage.objects.get(pk=page.pk)
+
+
+@pytest.fixture
+def assembly(zone_page):
+    return make_assembly(zone_page)
+
+
+def staff_of(zone_page):
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=f"Editores zona {zone_page.zone.name}"))
+    return user
+
+
+@pytest.fixture
+def staff(zone_page):
+    return staff_of(zone_page)
+
+
+@pytest.fixture
+def other_staff(other_zone_page):
+    return staff_of(other_zone_page)
+
+
+def verified_resident(zone_page):
+    resident = ResidentFactory(
+        zone=zone_page.zone,
+        parish=zone_page.zone.parishes.first(),
+        verification_status="verified",
+        verified_at=timezone.now(),
+    )
+    return resident.user
+
+
+@pytest.fixture
+def voter(zone_page):
+    return verified_resident(zone_page)
+
+
+@pytest.fixture
+def unverified(zone_page):
+    return ResidentFactory(zone=zone_page.zone).user
+
+
+def pass_mfa(client, user):
+    """Log in and record an MFA step in the session, as allauth does after a TOTP code."""
+    client.force_login(user)
+    session = client.session
+    session[MFA_KEYS[0]] = str(user.pk)
+    session[MFA_KEYS[1]] = [{"method": "mfa", "at": time.time(), "type": "totp"}]
+    session.save()
+    return client
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Run on_commit callbacks at once and record what is broadcast (the test transaction
+    is never committed)."""
+    from assemblies import broadcast
+
+    messages = []
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda fn, robust=False: fn())
+    monkeypatch.setattr(broadcast, "send_event", lambda event: messages.append(event))
+    return messages
+
+
+def wagtail_base():
+    """Recreate what Wagtail's migrations create and a flush wipes (locale, root page, root
+    collection): transactional tests flush the database."""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    locale, _created = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
+@pytest.fixture
+def transactional_territory(transactional_db):
+    from home.demo import load_demo
+    from territory.services import territory_load
+
+    wagtail_base()
+    territory_load()
+    load_demo()

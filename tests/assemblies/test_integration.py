@@ -1,0 +1,163 @@
+"""Two ASGI server processes (daphne) sharing PostgreSQL and Redis, as in production.
+
+Needs REDIS_URL and a PostgreSQL DATABASE_URL (CI sets both). Without them it is skipped:
+the in-memory channel layer cannot span processes, and SQLite's in-memory test database
+cannot be shared with a server process.
+"""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from assemblies import services
+
+from .conftest import make_assembly, pass_mfa, staff_of
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("REDIS_URL", "")
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+pytestmark = pytest.mark.skipif(
+    not (REDIS_URL and ON_POSTGRES),
+    reason="needs REDIS_URL and a PostgreSQL DATABASE_URL (CI sets both)",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url() -> str:
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_server(port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "quitodecide.settings.test",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": REDIS_URL,
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "quitodecide.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # an unread pipe would fill up and stall the server
+    )
+
+
+def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server on {port} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"server on {port} did not start in {timeout} s")
+
+
+async def next_frame(ws, kind: str, timeout: float):
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no {kind} frame within {timeout} s")
+        frame = json.loads(await asyncio.wait_for(ws.recv(), remaining))
+        if frame["type"] == kind:
+            return frame
+
+
+def test_two_processes_share_events_through_redis(transactional_territory):
+    from websockets.asyncio.client import connect
+
+    from territory.models import ZonePage
+
+    zone_page = ZonePage.objects.get(zone__slug="calderon")
+    assembly = make_assembly(zone_page, slug="integracion")
+    staff = staff_of(zone_page)
+    services.assembly_start(assembly=assembly, actor=staff)
+    client = pass_mfa(Client(), staff)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    port_a, port_b = free_port(), free_port()
+    servers = [start_server(port_a), start_server(port_b)]
+    try:
+        for port, process in zip((port_a, port_b), servers, strict=True):
+            wait_until_up(port, process)
+
+        async def scenario():
+            path = f"/ws/asambleas/{assembly.pk}/"
+            origin = "http://127.0.0.1"
+            staff_ws = await connect(
+                f"ws://127.0.0.1:{port_a}{path}",
+                origin=origin,
+                additional_headers={"Cookie": cookie},
+                open_timeout=10,
+            )
+            follower = await connect(f"ws://127.0.0.1:{port_b}{path}", origin=origin)
+            snapshot = await next_frame(follower, "snapshot", 5)
+            assert (await next_frame(staff_ws, "snapshot", 5))["staff"] is True
+
+            async def announce(text):
+                await staff_ws.send(
+                    json.dumps({"type": "action", "action": "announcement.post", "text": text})
+                )
+                return await next_frame(staff_ws, "ack", 5)
+
+            sent_at = time.monotonic()
+            await announce("desde A")
+            event = await next_frame(follower, "event", 1.0)
+            assert time.monotonic() - sent_at < 1.0
+            assert event["payload"]["announcement"]["text"] == "desde A"
+            assert event["seq"] == snapshot["seq"] + 1
+            last_seen = event["seq"]
+
+            await follower.close()
+            for text in ("uno", "dos", "tres"):
+                await announce(text)
+            follower = await connect(
+                f"ws://127.0.0.1:{port_b}{path}?since={last_seen}", origin=origin
+            )
+            resumed = await next_frame(follower, "resumed", 5)
+            assert resumed["seq"] == last_seen
+            missed = [await next_frame(follower, "event", 2) for _ in range(3)]
+            assert [f["seq"] for f in missed] == [last_seen + 1, last_seen + 2, last_seen + 3]
+            assert [f["payload"]["announcement"]["text"] for f in missed] == ["uno", "dos", "tres"]
+            await follower.close()
+            await staff_ws.close()
+
+        asyncio.run(asyncio.wait_for(scenario(), 30))
+    finally:
+        for process in servers:
+            process.terminate()
+        for process in servers:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
