@@ -20,7 +20,7 @@ SECTION_PROVIDERS: list = []
 
 
 def zone_pages_for_home():
-    return ZonePage.objects.live().public().select_related("zone").order_by("title")
+    return ZonePage.objects.live().public().select_related("zone").order_by("zone__name")
 
 
 def home_sections(request) -> list[HomeSection]:

@@ -117,7 +117,7 @@ class ZoneIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["zone_pages"] = (
-            ZonePage.objects.child_of(self).live().select_related("zone").order_by("title")
+            ZonePage.objects.child_of(self).live().select_related("zone").order_by("zone__name")
         )
         return context
 
