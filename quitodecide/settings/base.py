@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "channels",
+    "leaflet",  # ships Leaflet's JS/CSS, used by the map pickers
     "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -246,7 +247,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    # Map tiles for the location pickers come from OpenStreetMap.
+    "img-src": [CSP.SELF, "data:", "https://tile.openstreetmap.org"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-src": [

@@ -133,3 +133,35 @@ def test_request_verdict_knapsack_vote_and_results(site, new_context):
     assert_accessible(page, "results page")
     request.refresh_from_db()
     assert request.status == "prioritised"
+
+
+def test_request_location_is_picked_on_the_map(site, new_context):
+    cycle = make_cycle("calderon", phase="requests")
+    resident = make_resident("calderon")
+    page = logged_in_context(new_context, site, resident).new_page()
+    page.goto(site.url + cycle.url + "solicitudes/nueva/")
+    map_box = page.locator("#location-map")
+    expect(map_box).to_be_visible()  # shown only when JavaScript runs
+    assert page.locator("#id_latitude").input_value() == ""
+    map_box.click(position={"x": 120, "y": 80})
+    latitude = float(page.locator("#id_latitude").input_value())
+    longitude = float(page.locator("#id_longitude").input_value())
+    # Around the map's centre on Quito (zoom 11: a few km per 100 px).
+    assert -0.6 < latitude < 0.3 and -78.9 < longitude < -78.1
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
+    assert_accessible(page, "request form with map")
+
+
+def test_request_form_without_javascript_has_no_map(site, new_context):
+    cycle = make_cycle("calderon", phase="requests")
+    resident = make_resident("calderon")
+    context = new_context(java_script_enabled=False)
+    client = Client()
+    client.force_login(resident)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site.url}]
+    )
+    page = context.new_page()
+    page.goto(site.url + cycle.url + "solicitudes/nueva/")
+    expect(page.locator("#location-map")).to_be_hidden()
+    expect(page.locator("#id_latitude")).to_be_visible()
