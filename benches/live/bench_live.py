@@ -291,6 +291,9 @@ def main():
     parser.add_argument("--deadline", type=float, default=120, help="max seconds to wait")
     parser.add_argument("--layers", default="core,pubsub")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--servers", default="daphne", help="ASGI servers to compare: daphne,uvicorn"
+    )
     args = parser.parse_args()
 
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
@@ -304,9 +307,8 @@ def main():
     info = prepare(database_url, redis_url)
     path = f"/ws/asambleas/{info['assembly']}/"
     rows = []
-    for key in [k for k in args.layers.split(",") if k]:
-        env = server_env(database_url, redis_url, LAYERS[key])
-        cmd = [
+    commands = {
+        "daphne": [
             sys.executable,
             "-m",
             "daphne",
@@ -315,10 +317,29 @@ def main():
             "-p",
             "{port}",
             "quitodecide.asgi:application",
-        ]
-        row = run_case(f"daphne+{key}", cmd, env, path, info["cookie"], args)
-        print(fmt(row), flush=True)
-        rows.append(row)
+        ],
+        "uvicorn": [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "quitodecide.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "{port}",
+            "--ws",
+            "websockets",
+            "--no-access-log",
+            "--lifespan",
+            "off",
+        ],
+    }
+    for server in [s for s in args.servers.split(",") if s]:
+        for key in [k for k in args.layers.split(",") if k]:
+            env = server_env(database_url, redis_url, LAYERS[key])
+            row = run_case(f"{server}+{key}", commands[server], env, path, info["cookie"], args)
+            print(fmt(row), flush=True)
+            rows.append(row)
     if not args.no_baseline:
         cmd = [sys.executable, str(ROOT / "benches/live/raw_server.py"), "{port}"]
         row = run_case("raw websockets", cmd, dict(os.environ), path, "", args)
