@@ -1,18 +1,3 @@
-import pytest
+"""Requests live in budget cycles: the same fixtures as the budgets tests."""
 
-from tests.budgets.builders import make_cycle, make_resident, make_staff
-
-
-@pytest.fixture
-def cycle(db):
-    return make_cycle("calderon")
-
-
-@pytest.fixture
-def resident(db):
-    return make_resident("calderon")
-
-
-@pytest.fixture
-def staff(db):
-    return make_staff("calderon")
+from tests.budgets.conftest import cycle, resident, staff  # noqa: F401
