@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.exceptions import DomainError
 
-from . import permissions, selectors, services
+from . import permissions, relay, selectors, services
 from .broadcast import event_frame, group_name
 from .models import AgendaItem, AssemblyPage, Poll, Question
 
@@ -43,6 +43,7 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
     staff = False  # sees questions awaiting moderation
     may_act = False  # staff of the zone with MFA this session: may run the assembly
     counted = False
+    relay_buffer: list | None = None  # messages held back until the snapshot is sent
 
     # --- Connection -----------------------------------------------------------------
 
@@ -50,16 +51,18 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
         self.assembly_id = int(self.scope["url_route"]["kwargs"]["assembly_id"])
         self.group = group_name(self.assembly_id)
         # Join before reading the state: any event committed after the read reaches us.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # The worker's relay holds the one group subscription and fans out to us.
+        await relay.join(self, self.assembly_id)
         # One trip to the database thread: the assembly, the permissions, the first frames.
         first = await self._load_and_read(self._since_from_query())
         if first is None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            relay.leave(self, self.assembly_id)
             self.group = None
             await self.close(code=4404)
             return
         await self.accept()
         await self._send_catch_up(first)
+        await relay.flush(self)
         self.counted = True
         await cache.aadd(_followers_key(self.assembly_id), 0, timeout=None)
         await cache.aincr(_followers_key(self.assembly_id))
@@ -67,7 +70,7 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            relay.leave(self, self.assembly_id)
         if self.counted:
             self.counted = False
             try:

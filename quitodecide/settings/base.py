@@ -106,10 +106,11 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            # RedisChannelLayer, chosen by `make bench-live` (docs/performance.md); the
-            # variable lets the benchmark measure channels_redis.pubsub.RedisPubSubChannelLayer.
+            # RedisPubSubChannelLayer, chosen by `make bench-live` (docs/performance.md): with
+            # the per-worker relay it delivered everything with p99 1.3x the raw baseline. The
+            # variable lets the benchmark measure channels_redis.core.RedisChannelLayer.
             "BACKEND": env(
-                "CHANNEL_LAYER_BACKEND", default="channels_redis.core.RedisChannelLayer"
+                "CHANNEL_LAYER_BACKEND", default="channels_redis.pubsub.RedisPubSubChannelLayer"
             ),
             # redis-py's async pool stops at 100 connections and then raises: a crowd
             # joining an assembly at once needs more (measured by `make bench-live`).
