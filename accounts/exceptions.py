@@ -8,4 +8,4 @@ class DomainError(Exception):
 
 
 class PermissionDenied(DomainError):
-    pass
+    """The user may not do this (a predicate of permissions.py said no)."""

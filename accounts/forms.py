@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from territory.models import Parish, Zone
 
 from . import services
-from .cedula import cedula_hash, validate_cedula
+from .cedula import validate_cedula
 from .models import Resident
 
 
@@ -69,26 +69,22 @@ class ResidencyFieldsMixin(forms.Form):
         value = self.cleaned_data.get("cedula", "")
         if not value:
             return ""
-        number = validate_cedula(value)
-        digest = cedula_hash(number)
-        taken = Resident.objects.filter(cedula_hash=digest)
-        if getattr(self, "resident", None) is not None:
-            taken = taken.exclude(pk=self.resident.pk)
-        if taken.exists():
-            raise ValidationError(_("This cédula is already linked to another account."))
-        return number
+        try:
+            services.cedula_digest(value, exclude_resident=getattr(self, "resident", None))
+        except ValidationError as error:
+            raise ValidationError(
+                error.message_dict.get("cedula", error.messages)
+                if hasattr(error, "error_dict")
+                else error.messages
+            ) from None
+        return validate_cedula(value)
 
     def clean(self):
         cleaned = super().clean()
-        zone, parish = cleaned.get("zone"), cleaned.get("parish")
-        if parish is not None and zone is None:
-            self.add_error("zone", _("Choose the zone your parish belongs to."))
-        elif parish is not None and parish.zone_id != zone.pk:
-            self.add_error(
-                "parish",
-                _("The parish %(parish)s does not belong to the zone %(zone)s.")
-                % {"parish": parish.name, "zone": zone.name},
-            )
+        try:
+            services.check_residency(cleaned.get("zone"), cleaned.get("parish"))
+        except ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
 

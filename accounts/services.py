@@ -16,7 +16,8 @@ from .models import Consent, Resident, User
 from .verification import get_verifier
 
 
-def _check_residency(zone: Zone | None, parish: Parish | None) -> None:
+def check_residency(zone: Zone | None, parish: Parish | None) -> None:
+    """The parish, if given, must belong to the zone. Raises ValidationError by field."""
     if parish is not None and zone is None:
         raise ValidationError({"zone": _("Choose the zone your parish belongs to.")})
     if parish is not None and parish.zone_id != zone.pk:
@@ -28,7 +29,9 @@ def _check_residency(zone: Zone | None, parish: Parish | None) -> None:
         )
 
 
-def _hash_unused(value: str, *, exclude_resident: Resident | None = None) -> str:
+def cedula_digest(value: str, *, exclude_resident: Resident | None = None) -> str:
+    """The keyed hash of a well-formed cédula that no other account holds, or
+    ValidationError (on the "cedula" field when it is taken)."""
     digest = cedula_hash(value)  # raises ValidationError on a malformed number
     taken = Resident.objects.filter(cedula_hash=digest)
     if exclude_resident is not None:
@@ -53,8 +56,8 @@ def resident_register(
         raise ValidationError(
             {"privacy_consent": _("You must accept the privacy policy to create an account.")}
         )
-    _check_residency(zone, parish)
-    digest = _hash_unused(cedula) if cedula else None
+    check_residency(zone, parish)
+    digest = cedula_digest(cedula) if cedula else None
     try:
         with transaction.atomic():
             resident = Resident.objects.create(
@@ -96,9 +99,9 @@ def resident_update_profile(
     email_notifications: bool = True,
 ) -> Resident:
     """Update the profile. Changing residency withdraws a verification based on it."""
-    _check_residency(zone, parish)
+    check_residency(zone, parish)
     if cedula:
-        resident.cedula_hash = _hash_unused(cedula, exclude_resident=resident)
+        resident.cedula_hash = cedula_digest(cedula, exclude_resident=resident)
     moved = (resident.zone_id, resident.parish_id) != (
         zone.pk if zone else None,
         parish.pk if parish else None,

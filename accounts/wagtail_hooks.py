@@ -1,6 +1,7 @@
 """Admin for residents: staff verify residency here (through the verification service)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -30,8 +31,10 @@ class ResidentAdminForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         zone, parish = cleaned.get("zone"), cleaned.get("parish")
-        if parish is not None and (zone is None or parish.zone_id != zone.pk):
-            self.add_error("parish", _("The parish does not belong to the chosen zone."))
+        try:
+            services.check_residency(zone, parish)
+        except ValidationError as error:
+            self.add_error(None, error)
         if cleaned.get("verified") and (zone is None or parish is None):
             self.add_error("verified", _("A resident needs a zone and parish to be verified."))
         return cleaned

@@ -6,6 +6,7 @@ docs/live-protocol.md.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 from types import SimpleNamespace
@@ -73,12 +74,12 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
             relay.leave(self, self.assembly_id)
         if self.counted:
             self.counted = False
-            try:
-                value = await cache.adecr(_followers_key(self.assembly_id))
-                if value < 0:
-                    await cache.aset(_followers_key(self.assembly_id), 0, timeout=None)
-            except ValueError:
-                pass  # the counter expired or the cache was cleared
+            key = _followers_key(self.assembly_id)
+            value = -1
+            with contextlib.suppress(ValueError):  # the counter expired or was cleared
+                value = await cache.adecr(key)
+            if value < 0:
+                await cache.aset(key, 0, timeout=None)
             await self._schedule_presence()
 
     @database_sync_to_async

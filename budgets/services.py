@@ -1,5 +1,6 @@
 """Writes for budget cycles: envelopes, ballots, assembly tallies, results."""
 
+import contextlib
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -179,13 +180,10 @@ def ballot_submit(*, cycle: BudgetCyclePage, user, request_ids: Iterable[int]) -
 
 def _lock_ballot(cycle, resident, parish) -> Ballot:
     """The resident's ballot, created if need be, locked until the transaction ends."""
-    try:
-        with transaction.atomic():
-            Ballot.objects.get_or_create(
-                cycle=cycle, resident=resident, defaults={"parish": parish}
-            )
-    except IntegrityError:
-        pass  # a concurrent submission created it first; the constraint kept it unique
+    # A concurrent submission may create it first: the unique constraint keeps one ballot,
+    # and the loser's IntegrityError just means "it exists now".
+    with contextlib.suppress(IntegrityError), transaction.atomic():
+        Ballot.objects.get_or_create(cycle=cycle, resident=resident, defaults={"parish": parish})
     return Ballot.objects.select_for_update().get(cycle=cycle, resident=resident)
 
 

@@ -3,6 +3,7 @@ the consultation page)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -11,16 +12,24 @@ from wagtail.admin.views.generic.models import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from accounts.exceptions import DomainError
-from territory.permissions import is_zone_staff
+from territory.models import ZonePage
+from territory.permissions import is_zone_staff, staff_zones
 
 from . import services
-from .models import ConsultationPage, InPersonSession, SessionObservation
+from .models import InPersonSession, SessionObservation
 
 
 def sessions_for(user):
+    """Sessions of the consultations `user` may manage, in a fixed number of queries."""
     sessions = InPersonSession.objects.select_related("consultation")
-    allowed = [page.pk for page in ConsultationPage.objects.all() if is_zone_staff(user, page.zone)]
-    return sessions.filter(consultation_id__in=allowed)
+    zones = staff_zones(user)
+    if zones is None:
+        return sessions
+    # A consultation belongs to a zone when its page lies under that zone's page.
+    under_zone = Q(pk__in=[])
+    for path in ZonePage.objects.filter(zone__in=zones).values_list("path", flat=True):
+        under_zone |= Q(consultation__path__startswith=path)
+    return sessions.filter(under_zone)
 
 
 class ObservationForm(WagtailAdminModelForm):

@@ -82,16 +82,10 @@ def latest_comments(thread, count: int) -> list:
 
 def moderation_queue(user):
     """Comments with open flags that `user` may moderate."""
-    from territory.models import Zone
-    from territory.services import CITY_GROUP_NAME, zone_group_name
+    from territory.permissions import staff_zones
 
     queryset = Comment.objects.filter(open_flag_count__gt=0).select_related(
         "thread__zone", "author"
     )
-    if user.is_superuser:
-        return queryset
-    names = set(user.groups.values_list("name", flat=True))
-    if CITY_GROUP_NAME in names:
-        return queryset
-    zones = [zone for zone in Zone.objects.all() if zone_group_name(zone) in names]
-    return queryset.filter(thread__zone__in=zones)
+    zones = staff_zones(user)
+    return queryset if zones is None else queryset.filter(thread__zone__in=zones)

@@ -95,11 +95,11 @@ class ZoneScopedObjectMixin:
 
 
 class ModerationEditView(ZoneScopedObjectMixin, EditView):
-    pass
+    """Edit (moderate) a comment of the moderator's zone."""
 
 
 class ModerationInspectView(ZoneScopedObjectMixin, InspectView):
-    pass
+    """Read a comment of the moderator's zone."""
 
 
 class ModerationViewSet(ModelViewSet):

@@ -15,3 +15,16 @@ def is_zone_staff(user, zone: Zone | None) -> bool:
     if CITY_GROUP_NAME in names:
         return True
     return zone is not None and zone_group_name(zone) in names
+
+
+def staff_zones(user) -> list[Zone] | None:
+    """The zones `user` acts for as staff: None means every zone and city-wide objects
+    (superusers, the city-wide team); an empty list means none. Two queries."""
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    if user.is_superuser:
+        return None
+    names = set(user.groups.values_list("name", flat=True))
+    if CITY_GROUP_NAME in names:
+        return None
+    return [zone for zone in Zone.objects.all() if zone_group_name(zone) in names]

@@ -37,3 +37,38 @@ def valid_cedula(first_nine: str) -> str:
     from accounts.cedula import check_digit
 
     return first_nine + str(check_digit(first_nine))
+
+
+def login_with_mfa(client, user):
+    """Log `user` in with a TOTP authenticator and an MFA step recorded in the session, as
+    allauth leaves it after a code was typed (what staff views and the admin require)."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "x"}}
+    )
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": 1e10},
+        {"method": "mfa", "type": "totp", "at": 1e10},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client
+
+
+def recreate_wagtail_base():
+    """What Wagtail's migrations create and a flush wipes (transactional tests flush the
+    database): the locale, the root page and the root collection."""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    locale, _created = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")

@@ -1,11 +1,10 @@
 """The Wagtail admin: staff manage the territory and verify residents (with MFA)."""
 
 import pytest
-from allauth.mfa.models import Authenticator
 
 from accounts.models import Resident
 from territory.models import Barrio, Parish, Zone
-from tests.factories import ResidentFactory, UserFactory
+from tests.factories import ResidentFactory, UserFactory, login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -13,12 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(client, territory):
     user = UserFactory(is_superuser=True, is_staff=True)
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [{"method": "mfa", "type": "totp", "at": 1e10}]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
+    login_with_mfa(client, user)
     client.user = user
     return client
 

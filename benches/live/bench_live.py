@@ -83,6 +83,7 @@ async def _followers(url, count, expected, ready, results, start_barrier, deadli
     from websockets.asyncio.client import connect
 
     latencies: list[float] = []
+    errors: list[str] = []  # followers whose socket failed while listening
     connected = 0
     done = asyncio.Event()
     remaining = [count * expected]
@@ -123,8 +124,8 @@ async def _followers(url, count, expected, ready, results, start_barrier, deadli
                     latencies.append((time.time_ns() - sent_ns) / 1e6)
                     seen += 1
                     remaining[0] -= 1
-        except Exception:  # noqa: BLE001, S110 - closed socket: the rest counts as lost
-            pass
+        except Exception as error:  # noqa: BLE001 - closed socket: the rest counts as lost
+            errors.append(type(error).__name__)
         if remaining[0] <= 0:
             done.set()
 
@@ -134,6 +135,8 @@ async def _followers(url, count, expected, ready, results, start_barrier, deadli
     for task in tasks:
         task.cancel()
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    if errors:
+        print(f"  {len(errors)} follower sockets failed: {sorted(set(errors))}", flush=True)
     results.put(latencies)
 
 

@@ -2,7 +2,6 @@
 (with and without MFA in the session), another zone's staff, residents."""
 
 import datetime
-import time
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,9 +9,7 @@ from django.utils import timezone
 
 from assemblies.models import AgendaItem, AssemblyKind, AssemblyPage
 from territory.models import ZonePage
-from tests.factories import ResidentFactory, UserFactory
-
-MFA_KEYS = ("account_authentication_methods_user", "account_authentication_methods")
+from tests.factories import ResidentFactory, UserFactory, login_with_mfa, recreate_wagtail_base
 
 
 @pytest.fixture
@@ -81,16 +78,6 @@ def unverified(zone_page):
     return ResidentFactory(zone=zone_page.zone).user
 
 
-def pass_mfa(client, user):
-    """Log in and record an MFA step in the session, as allauth does after a TOTP code."""
-    client.force_login(user)
-    session = client.session
-    session[MFA_KEYS[0]] = str(user.pk)
-    session[MFA_KEYS[1]] = [{"method": "mfa", "at": time.time(), "type": "totp"}]
-    session.save()
-    return client
-
-
 @pytest.fixture
 def sent(monkeypatch):
     """Run on_commit callbacks at once and record what is broadcast (the test transaction
@@ -103,27 +90,16 @@ def sent(monkeypatch):
     return messages
 
 
-def wagtail_base():
-    """Recreate what Wagtail's migrations create and a flush wipes (locale, root page, root
-    collection): transactional tests flush the database."""
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page
-
-    locale, _created = Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-
-
 @pytest.fixture
 def transactional_territory(transactional_db):
     from home.demo import load_demo
     from territory.services import territory_load
 
-    wagtail_base()
+    recreate_wagtail_base()
     territory_load()
     load_demo()
+
+
+# Names the assembly tests use for the shared helpers.
+pass_mfa = login_with_mfa
+wagtail_base = recreate_wagtail_base

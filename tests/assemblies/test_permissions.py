@@ -8,7 +8,7 @@ from assemblies import permissions
 from assemblies.models import AssemblyStatus, Poll
 from tests.factories import UserFactory
 
-from .conftest import MFA_KEYS, staff_of, verified_resident
+from .conftest import staff_of, verified_resident
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +54,8 @@ def test_control_panel_needs_mfa_this_session(assembly, roles, mfa):
     request = RequestFactory().get("/")
     request.user, request.session = user, SessionStore()
     if mfa:
-        request.session[MFA_KEYS[0]] = str(user.pk)
-        request.session[MFA_KEYS[1]] = [{"method": "mfa", "at": 0}]
+        request.session["account_authentication_methods_user"] = str(user.pk)
+        request.session["account_authentication_methods"] = [{"method": "mfa", "at": 0}]
     assert permissions.can_use_control_panel(request, assembly) is mfa
     request.user = roles["other_zone_staff"]
     assert permissions.can_use_control_panel(request, assembly) is False

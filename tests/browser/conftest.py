@@ -20,6 +20,7 @@ from playwright.sync_api import sync_playwright
 
 from home.demo import load_demo
 from territory.services import territory_load
+from tests.factories import recreate_wagtail_base
 
 CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -82,27 +83,11 @@ def page(new_context):
     return new_context().new_page()
 
 
-def _wagtail_base():
-    """Recreate what Wagtail's migrations create and a flush wipes: locale, root page, root
-    collection. Live-server tests are transactional, so the database is flushed after each."""
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page
-
-    locale, _ = Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-
-
 @pytest.fixture
 def site(transactional_db, live_server, browser):
     """The live server with the territory of Quito and the demo content: home page, the 10
     zone pages, /acerca/ and /privacidad/ (all loaders are idempotent)."""
-    _wagtail_base()
+    recreate_wagtail_base()
     territory_load()
     load_demo()
     return live_server

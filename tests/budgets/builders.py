@@ -10,7 +10,7 @@ from budgets.models import PHASE_ORDER, BudgetCyclePage, Phase, ZoneBudgetsPage
 from proposals.models import Request, StatusChange, Verdict
 from territory.models import Parish, Zone, ZonePage
 from territory.services import CITY_GROUP_NAME, zone_group_name
-from tests.factories import ResidentFactory, UserFactory
+from tests.factories import ResidentFactory, UserFactory, login_with_mfa, recreate_wagtail_base
 
 PHASE_DAYS = 10
 
@@ -138,35 +138,6 @@ def make_request(
     return request
 
 
-def mfa_login(client, user):
-    """Log `user` in with a session that passed two-factor authentication (staff views)."""
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.get_or_create(
-        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "x"}}
-    )
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": 1e10},
-        {"method": "mfa", "type": "totp", "at": 1e10},
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
-    return client
-
-
-def wagtail_base():
-    """What Wagtail's migrations create and a flush wipes (transactional tests flush the
-    database): the locale, the root page and the root collection."""
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page
-
-    locale, _ = Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
+# Shared with the other apps' tests.
+mfa_login = login_with_mfa
+wagtail_base = recreate_wagtail_base

@@ -64,3 +64,33 @@ def test_bad_uploads_are_field_errors(territory, name, content, message):
 def test_text_without_articles_is_a_field_error(territory):
     form = editor_form({}, text="Sin estructura alguna")
     assert "No se encontraron artículos" in " ".join(form.errors["draft_text"])
+
+
+def test_observation_sessions_are_scoped_to_the_staff_zone(territory):
+    import datetime
+
+    from django.contrib.auth.models import Group
+
+    from consultations.models import InPersonSession
+    from consultations.wagtail_hooks import sessions_for
+    from territory.models import Zone, ZonePage
+    from territory.services import CITY_GROUP_NAME, zone_group_name
+    from tests.consultations.helpers import make_consultation
+
+    def session_for(page):
+        return InPersonSession.objects.create(
+            consultation=page, held_on=datetime.date(2026, 11, 1), place="Casa", attendees=5
+        )
+
+    calderon = session_for(
+        make_consultation(ZonePage.objects.get(zone__slug="calderon"), slug="c1")
+    )
+    tumbaco = session_for(make_consultation(ZonePage.objects.get(zone__slug="tumbaco"), slug="t1"))
+    city = session_for(make_consultation(slug="ciudad"))
+    staff = UserFactory()
+    staff.groups.add(Group.objects.get(name=zone_group_name(Zone.objects.get(slug="calderon"))))
+    team = UserFactory()
+    team.groups.add(Group.objects.get(name=CITY_GROUP_NAME))
+    assert list(sessions_for(staff)) == [calderon]
+    assert set(sessions_for(team)) == {calderon, tumbaco, city}
+    assert not sessions_for(UserFactory()).exists()

@@ -1,26 +1,15 @@
 """The moderation queue in the Wagtail admin, limited to the moderator's zone."""
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 
 from discussions import services
 from discussions.models import Comment, Thread
 from territory.models import Zone
 from territory.services import zone_group_name
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_with_mfa
 
 pytestmark = pytest.mark.django_db
-
-
-def staff_client(client, user):
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [{"method": "mfa", "type": "totp", "at": 1e10}]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
-    return client
 
 
 @pytest.fixture
@@ -39,7 +28,7 @@ def flagged(territory):
 def test_queue_shows_only_the_moderators_zone_and_hides_through_the_service(client, flagged):
     moderator = UserFactory()
     moderator.groups.add(Group.objects.get(name=zone_group_name(Zone.objects.get(slug="calderon"))))
-    staff_client(client, moderator)
+    login_with_mfa(client, moderator)
     html = client.get("/admin/moderacion/").content.decode()
     assert "Comentario en calderon" in html
     assert "Comentario en tumbaco" not in html

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from territory.models import NewsPage, Zone, ZonePage
 from territory.services import zone_group_name
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -46,18 +46,7 @@ def test_zone_staff_cannot_edit_the_home_or_index(editors):
 
 def test_admin_edit_view_enforces_it(client, editors):
     """Over HTTP, with MFA satisfied: own zone 200, other zone refused."""
-    from allauth.mfa.models import Authenticator
-
-    user = editors["calderon"]
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(user)
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": 1e10},
-        {"method": "mfa", "type": "totp", "at": 1e10},
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
+    login_with_mfa(client, editors["calderon"])
     own = ZonePage.objects.get(zone__slug="calderon")
     other = ZonePage.objects.get(zone__slug="tumbaco")
     assert client.get(f"/admin/pages/{own.pk}/edit/").status_code == 200
