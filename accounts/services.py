@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from quitodecide.errors import DomainError
 from territory.models import Parish, Zone
 
 from . import audit
 from .cedula import cedula_hash
-from .exceptions import DomainError
 from .models import Consent, Resident, User
 from .verification import get_verifier
 

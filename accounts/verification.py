@@ -10,8 +10,9 @@ from typing import Protocol
 
 from django.utils.translation import gettext_lazy as _
 
+from quitodecide.errors import PermissionDenied
+
 from . import permissions
-from .exceptions import PermissionDenied
 
 
 @dataclass(frozen=True)

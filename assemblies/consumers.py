@@ -17,7 +17,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from accounts.exceptions import DomainError
+from quitodecide.errors import DomainError
 
 from . import permissions, relay, selectors, services
 from .broadcast import event_frame, group_name

@@ -2,7 +2,7 @@
 these, and tests/assemblies/test_permissions.py checks them as a role x status x zone matrix.
 """
 
-from accounts.middleware import session_passed_mfa
+from quitodecide.mfa import session_passed_mfa
 from territory.permissions import is_zone_staff
 
 from .models import AssemblyPage, AssemblyStatus, Poll

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts.exceptions import DomainError
+from quitodecide.errors import DomainError
 
 from . import permissions, selectors, services
 from .forms import AnnouncementForm, PollOpenForm, QuestionForm, RoomCountsForm

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from accounts.exceptions import DomainError, PermissionDenied
+from quitodecide.errors import DomainError, PermissionDenied
 from proposals.models import Request
 from proposals.services import request_set_status
 from territory.models import Parish

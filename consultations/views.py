@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from accounts.exceptions import DomainError
+from quitodecide.errors import DomainError
 from discussions import permissions as discussion_permissions
 from discussions import services as discussion_services
 from discussions import views as discussion_views

@@ -11,7 +11,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.generic.models import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from accounts.exceptions import DomainError
+from quitodecide.errors import DomainError
 from territory.models import ZonePage
 from territory.permissions import is_zone_staff, staff_zones
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from accounts.exceptions import DomainError, PermissionDenied
+from quitodecide.errors import DomainError, PermissionDenied
 
 from . import audit, permissions
 from .models import MAX_BODY_LENGTH, MAX_DEPTH, Comment, Flag, Stance, Support, Thread

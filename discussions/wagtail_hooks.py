@@ -11,7 +11,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from accounts.exceptions import DomainError
+from quitodecide.errors import DomainError
 
 from . import permissions, services
 from .models import Comment

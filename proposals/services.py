@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from accounts.exceptions import DomainError, PermissionDenied
+from quitodecide.errors import DomainError, PermissionDenied
 from budgets.models import BudgetCyclePage
 from budgets.permissions import resident_of
 from territory.models import Barrio, Parish

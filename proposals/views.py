@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from accounts.exceptions import DomainError
+from quitodecide.errors import DomainError
 from budgets.views import staff_gate, sub_url
 from discussions import views as discussion_views
 from discussions.models import MAX_BODY_LENGTH, Comment

@@ -1,7 +1,7 @@
 """Who may act for a zone. One predicate per question; services call these."""
 
 from .models import Zone
-from .services import CITY_GROUP_NAME, zone_group_name
+from .services import CITY_GROUP_NAME, ZONE_GROUP_PREFIX, zone_group_name
 
 
 def is_zone_staff(user, zone: Zone | None) -> bool:
@@ -28,3 +28,14 @@ def staff_zones(user) -> list[Zone] | None:
     if CITY_GROUP_NAME in names:
         return None
     return [zone for zone in Zone.objects.all() if zone_group_name(zone) in names]
+
+
+def acts_as_staff(user) -> bool:
+    """Anyone who may enter the admin or belongs to a zone's or the city's staff group:
+    the people the MFA gate (quitodecide.mfa) applies to."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser or user.has_perm("wagtailadmin.access_admin"):
+        return True
+    names = set(user.groups.values_list("name", flat=True))
+    return CITY_GROUP_NAME in names or any(name.startswith(ZONE_GROUP_PREFIX) for name in names)

@@ -42,8 +42,11 @@ class LoadReport:
 CITY_GROUP_NAME = "Equipo ciudad"
 
 
+ZONE_GROUP_PREFIX = "Editores zona "
+
+
 def zone_group_name(zone: Zone) -> str:
-    return f"Editores zona {zone.name}"
+    return f"{ZONE_GROUP_PREFIX}{zone.name}"
 
 
 def _decimal(value: str) -> Decimal | None:

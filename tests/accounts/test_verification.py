@@ -4,7 +4,7 @@ import pytest
 from wagtail.models import ModelLogEntry
 
 from accounts import services
-from accounts.exceptions import PermissionDenied
+from quitodecide.errors import PermissionDenied
 from territory.models import Parish
 from tests.factories import ResidentFactory, UserFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import close_old_connections, connection
 from wagtail.models import PageLogEntry
 
-from accounts.exceptions import DomainError, PermissionDenied
+from quitodecide.errors import DomainError, PermissionDenied
 from assemblies import services
 from assemblies.models import AssemblyEvent, Ballot, Poll, Question
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from wagtail.models import ModelLogEntry, PageLogEntry
 
-from accounts.exceptions import DomainError, PermissionDenied
+from quitodecide.errors import DomainError, PermissionDenied
 from budgets import services
 from budgets.models import Ballot, BallotLine, ParishEnvelope, ResultSet
 from proposals.models import Request, StatusChange

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts import services as account_services
-from accounts.exceptions import DomainError, PermissionDenied
+from quitodecide.errors import DomainError, PermissionDenied
 from consultations import permissions, services
 from consultations.models import ConsultationPage, DraftVersion
 from territory.models import Parish

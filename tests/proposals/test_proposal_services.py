@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 from wagtail.models import ModelLogEntry
 
-from accounts.exceptions import DomainError, PermissionDenied
+from quitodecide.errors import DomainError, PermissionDenied
 from proposals import images, services
 from proposals.models import Request, Support
 from tests.budgets.builders import make_cycle, make_request, make_resident, make_staff, parish
