@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from quitodecide.errors import DomainError, PermissionDenied
 from proposals.models import Request
 from proposals.services import request_set_status
+from quitodecide.errors import DomainError, PermissionDenied
 from territory.models import Parish
 
 from . import audit, permissions, selectors

@@ -13,9 +13,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.permissions import can_enter_admin
 from quitodecide.errors import DomainError
 from quitodecide.mfa import session_passed_mfa
-from accounts.permissions import can_enter_admin
 from territory.models import Parish
 from territory.permissions import is_zone_staff
 

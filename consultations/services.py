@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from quitodecide.errors import DomainError, PermissionDenied
 from discussions import services as discussion_services
 from discussions.models import Comment, Thread
+from quitodecide.errors import DomainError, PermissionDenied
 
 from . import permissions
 from .models import ConsultationPage, DraftVersion, InPersonSession, Provision, SessionObservation

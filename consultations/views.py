@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from quitodecide.errors import DomainError
 from discussions import permissions as discussion_permissions
 from discussions import services as discussion_services
 from discussions import views as discussion_views
 from discussions.models import Comment
 from discussions.selectors import latest_comments, thread_page
+from quitodecide.errors import DomainError
 
 from . import permissions, selectors, services
 from .forms import CommentForm, EditForm

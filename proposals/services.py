@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from quitodecide.errors import DomainError, PermissionDenied
 from budgets.models import BudgetCyclePage
 from budgets.permissions import resident_of
+from quitodecide.errors import DomainError, PermissionDenied
 from territory.models import Barrio, Parish
 
 from . import audit, permissions

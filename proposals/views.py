@@ -8,12 +8,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from quitodecide.errors import DomainError
 from budgets.views import staff_gate, sub_url
 from discussions import views as discussion_views
 from discussions.models import MAX_BODY_LENGTH, Comment
 from discussions.permissions import can_answer_officially
 from discussions.selectors import thread_page
+from quitodecide.errors import DomainError
 from territory.permissions import is_zone_staff
 
 from . import permissions, selectors, services

@@ -66,7 +66,8 @@ def gate(request):
     the user through the gate (log in, set up TOTP, confirm with the code)."""
     user = request.user
     if not user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}")
+        login = reverse("account_login")
+        return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
     if not is_mfa_enabled(user):
         messages.warning(
             request,

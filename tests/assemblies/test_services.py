@@ -7,9 +7,9 @@ import pytest
 from django.db import close_old_connections, connection
 from wagtail.models import PageLogEntry
 
-from quitodecide.errors import DomainError, PermissionDenied
 from assemblies import services
 from assemblies.models import AssemblyEvent, Ballot, Poll, Question
+from quitodecide.errors import DomainError, PermissionDenied
 
 from .conftest import make_assembly, verified_resident
 

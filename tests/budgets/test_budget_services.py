@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from wagtail.models import ModelLogEntry, PageLogEntry
 
-from quitodecide.errors import DomainError, PermissionDenied
 from budgets import services
 from budgets.models import Ballot, BallotLine, ParishEnvelope, ResultSet
 from proposals.models import Request, StatusChange
+from quitodecide.errors import DomainError, PermissionDenied
 from territory.models import Parish
 from tests.budgets.builders import (
     make_cycle,

@@ -7,9 +7,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts import services as account_services
-from quitodecide.errors import DomainError, PermissionDenied
 from consultations import permissions, services
 from consultations.models import ConsultationPage, DraftVersion
+from quitodecide.errors import DomainError, PermissionDenied
 from territory.models import Parish
 from tests.consultations.helpers import ORDINANCE
 from tests.factories import ResidentFactory, UserFactory

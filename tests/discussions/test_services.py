@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from quitodecide.errors import DomainError, PermissionDenied
 from discussions import services
 from discussions.models import Comment, Support, Thread
+from quitodecide.errors import DomainError, PermissionDenied
 from territory.models import Zone
 from territory.services import zone_group_name
 from tests.factories import UserFactory

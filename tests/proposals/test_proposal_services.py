@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 from wagtail.models import ModelLogEntry
 
-from quitodecide.errors import DomainError, PermissionDenied
 from proposals import images, services
 from proposals.models import Request, Support
+from quitodecide.errors import DomainError, PermissionDenied
 from tests.budgets.builders import make_cycle, make_request, make_resident, make_staff, parish
 
 pytestmark = pytest.mark.django_db
