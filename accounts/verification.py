@@ -10,9 +10,8 @@ from typing import Protocol
 
 from django.utils.translation import gettext_lazy as _
 
+from quitodecide import rulebook
 from quitodecide.errors import PermissionDenied
-
-from . import permissions
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class StaffVerifier:
     label = _("Checked by staff")
 
     def check(self, *, resident, actor) -> VerificationOutcome:
-        if not permissions.can_verify_residents(actor):
+        if not rulebook.allowed(actor, "accounts.verify_resident", resident):
             raise PermissionDenied(_("You are not allowed to verify residents."))
         return VerificationOutcome(verified=True)
 

@@ -17,9 +17,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from quitodecide import rulebook
 from quitodecide.errors import DomainError
+from quitodecide.mfa import mark_session
 
-from . import permissions, relay, selectors, services
+from . import relay, selectors, services
 from .broadcast import event_frame, group_name
 from .models import AgendaItem, AssemblyPage, Poll, Question
 
@@ -94,9 +96,11 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
             return False
         self.assembly = assembly
         user = self.scope.get("user")
-        request = SimpleNamespace(user=user, session=self.scope.get("session"))
-        self.staff = bool(user and permissions.can_run_assembly(user, assembly))
-        self.may_act = self.staff and permissions.can_use_control_panel(request, assembly)
+        mark_session(SimpleNamespace(user=user, session=self.scope.get("session")))
+        # One rule for both: staff of the zone whose session passed MFA run the assembly
+        # and see questions awaiting moderation; everyone else follows the public stream.
+        self.staff = rulebook.allowed(user, "assemblies.run", assembly)
+        self.may_act = self.staff
         return True
 
     def _since_from_query(self) -> int | None:

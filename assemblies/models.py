@@ -41,12 +41,11 @@ class AssemblyIndexPage(Page):
         verbose_name = _("assembly index page")
 
     def get_context(self, request, *args, **kwargs):
+        from .forms import IndexFilterForm
         from .selectors import assembly_index
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(
-            assembly_index(zone_slug=request.GET.get("zona", ""), year=request.GET.get("anio", ""))
-        )
+        context.update(assembly_index(**IndexFilterForm(request.GET).filters()))
         return context
 
 
@@ -157,7 +156,15 @@ class AssemblyPage(RoutablePageMixin, Page):
 
     @property
     def zone_page(self):
-        return self.get_parent().specific
+        from territory.selectors import zone_page_of
+
+        return zone_page_of(self)
+
+    @property
+    def zone(self):
+        from territory.selectors import zone_of
+
+        return zone_of(self)
 
     @property
     def stream_embed_url(self) -> str:

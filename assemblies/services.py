@@ -3,7 +3,7 @@
 Each service locks the assembly's `LiveState` row, makes its change, stores an
 `AssemblyEvent` with the next sequence number in the same transaction, and broadcasts the
 event after commit (`transaction.on_commit`). Staff actions are checked with
-`permissions.can_run_assembly` and recorded in Wagtail's audit log.
+the rule book's `assemblies.run` (MFA included) and recorded in Wagtail's audit log.
 """
 
 import datetime
@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
 
-from . import audit, broadcast, permissions, selectors
+from . import audit, broadcast, selectors
 from .models import (
     ANNOUNCEMENT_MAX_LENGTH,
     QUESTION_MAX_LENGTH,
@@ -32,8 +33,12 @@ from .models import (
     Question,
     QuestionUpvote,
 )
+from .rules import vote_refusal
 
 MAX_OPTIONS = 10
+# A hand count per option: more people than any hall in Quito holds is a typing error (and
+# the column is a 32-bit integer).
+MAX_HAND_COUNT = 100_000
 QUESTION_RATE = 3  # questions per person and assembly...
 QUESTION_RATE_WINDOW = datetime.timedelta(minutes=5)  # ...within this window
 
@@ -65,7 +70,7 @@ def _emit(
 
 
 def _require_staff(actor, assembly: AssemblyPage) -> None:
-    if not permissions.can_run_assembly(actor, assembly):
+    if not rulebook.allowed(actor, "assemblies.run", assembly):
         raise PermissionDenied(_("Only staff of this zone can run this assembly."))
 
 
@@ -244,6 +249,11 @@ def poll_record_room_counts(*, poll: Poll, actor, counts: dict[int, int]) -> Pol
     for option_id, count in counts.items():
         if count is None or count < 0:
             raise DomainError(_("A hand count is a whole number, zero or more."))
+        if count > MAX_HAND_COUNT:
+            raise DomainError(
+                _("A hand count of more than %(n)s people is not plausible.")
+                % {"n": MAX_HAND_COUNT}
+            )
         options[option_id].room_count = count
     PollOption.objects.bulk_update(options.values(), ["room_count"])
     _emit(state, "poll.room_counts", _poll_payload(poll))
@@ -265,6 +275,41 @@ def poll_publish_results(*, poll: Poll, actor) -> Poll:
     poll.save(update_fields=["results_published"])
     _emit(state, "poll.results_published", _poll_payload(poll))
     log(instance=poll.assembly, action=audit.RESULTS, user=actor, data={"poll": poll.pk})
+    return poll
+
+
+@transaction.atomic
+def poll_reopen(*, poll: Poll, actor, confirm: bool = False) -> Poll:
+    """Open a closed vote again (closed too early, or the room asks to vote again). If its
+    results were published, reopening withdraws them: staff must confirm that explicitly,
+    and the audit entry records it. Ballots already cast stay; hand counts stay until
+    entered again."""
+    _require_staff(actor, poll.assembly)
+    state, poll = _locked_poll(poll)
+    _require_status(state, AssemblyStatus.LIVE)
+    if poll.status != Poll.Status.CLOSED:
+        raise DomainError(_("This vote is open."))
+    if Poll.objects.filter(assembly_id=poll.assembly_id, status=Poll.Status.OPEN).exists():
+        raise DomainError(_("Close the open vote before opening another."))
+    withdrawn = poll.results_published
+    if withdrawn and not confirm:
+        raise DomainError(
+            _(
+                "The results of this vote are published. Tick the confirmation to withdraw "
+                "them and reopen the vote."
+            )
+        )
+    poll.status = Poll.Status.OPEN
+    poll.closed_at = None
+    poll.results_published = False
+    poll.save(update_fields=["status", "closed_at", "results_published"])
+    _emit(state, "poll.reopened", _poll_payload(poll))
+    log(
+        instance=poll.assembly,
+        action=audit.POLL_REOPEN,
+        user=actor,
+        data={"poll": poll.pk, "results_withdrawn": withdrawn},
+    )
     return poll
 
 
@@ -314,10 +359,15 @@ def ballot_cast(*, poll: Poll, voter, option: PollOption) -> Ballot:
     state, poll = _locked_poll(poll)
     if option.poll_id != poll.pk:
         raise DomainError(_("This option does not belong to this vote."))
-    if not permissions.can_vote(voter, poll, state.status):
-        if not permissions.is_verified_resident(voter):
-            raise PermissionDenied(_("Only verified residents can vote online."))
-        raise DomainError(_("This vote is not open for online voting."))
+    poll.assembly.__dict__["_locked_status"] = state.status
+    if not rulebook.allowed(voter, "assemblies.vote", poll):
+        if not (
+            poll.status == Poll.Status.OPEN
+            and poll.counts_online
+            and state.status == AssemblyStatus.LIVE
+        ):
+            raise DomainError(_("This vote is not open for online voting."))
+        raise PermissionDenied(vote_refusal(voter, poll))
     try:
         with transaction.atomic():
             ballot = Ballot.objects.create(poll=poll, option=option, voter=voter)
@@ -337,7 +387,8 @@ def question_submit(*, assembly: AssemblyPage, author, text: str) -> Question:
             _("A question has at most %(n)s characters.") % {"n": QUESTION_MAX_LENGTH}
         )
     state = _lock(assembly.pk)
-    if not permissions.can_ask(author, state.status):
+    assembly.__dict__["_locked_status"] = state.status
+    if not rulebook.allowed(author, "assemblies.ask", assembly):
         if not (author and author.is_authenticated):
             raise PermissionDenied(_("Log in to ask a question."))
         _require_status(state, AssemblyStatus.SCHEDULED, AssemblyStatus.LIVE)
@@ -360,9 +411,12 @@ def question_submit(*, assembly: AssemblyPage, author, text: str) -> Question:
 def question_upvote(*, question: Question, user) -> Question:
     state = _lock(question.assembly_id)
     question = Question.objects.get(pk=question.pk)
-    if not permissions.can_upvote(user, state.status):
+    question.assembly.__dict__["_locked_status"] = state.status
+    if not rulebook.allowed(user, "assemblies.upvote", question):
         if not (user and user.is_authenticated):
             raise PermissionDenied(_("Log in to support a question."))
+        if question.author_id == user.pk:
+            raise PermissionDenied(_("You cannot support your own question."))
         raise DomainError(_("The assembly has finished."))
     if question.status != Question.Status.APPROVED:
         raise DomainError(_("This question cannot be supported."))

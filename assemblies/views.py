@@ -1,22 +1,26 @@
 """Views of an assembly page: the live page (Wagtail serves it), the forms it posts to, and
 the staff control panel. Thin: parse, call a service or selector, render or redirect."""
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from quitodecide import rulebook
 from quitodecide.errors import DomainError
 
-from . import permissions, selectors, services
-from .forms import AnnouncementForm, PollOpenForm, QuestionForm, RoomCountsForm
+from . import selectors, services
+from .forms import (
+    AnnouncementForm,
+    ControlActionForm,
+    PollOpenForm,
+    QuestionForm,
+    RoomCountsForm,
+)
 from .models import AgendaItem, AssemblyPage, AssemblyStatus, Ballot, Poll, Question
 
 
@@ -24,15 +28,23 @@ def ws_path(page: AssemblyPage) -> str:
     return f"/ws/asambleas/{page.pk}/"
 
 
+def may_vote_online(user, page: AssemblyPage) -> bool:
+    """Whether the rule lets this person vote in an open online poll of this assembly (the
+    live page shows the vote buttons, also for polls opened after it was rendered)."""
+    if not user.is_authenticated:
+        return False
+    probe = Poll(assembly=page, status=Poll.Status.OPEN, mode=Poll.Mode.BOTH)
+    return rulebook.allowed(user, "assemblies.vote", probe)
+
+
 def live_page_context(page: AssemblyPage, request, *, staff_view: bool = False) -> dict:
     """Everything the live page renders server-side; the script then keeps it fresh."""
     user = request.user
-    staff = staff_view or permissions.can_run_assembly(user, page)
+    staff = staff_view or rulebook.allowed(user, "assemblies.run", page)
     seq, state = selectors.assembly_state(page, staff=staff)
     status = state["assembly"]["status"]
     voted = set()
-    verified = permissions.is_verified_resident(user)
-    if verified:
+    if user.is_authenticated:
         voted = set(
             Ballot.objects.filter(voter=user, poll__assembly_id=page.pk).values_list(
                 "poll_id", flat=True
@@ -48,8 +60,8 @@ def live_page_context(page: AssemblyPage, request, *, staff_view: bool = False) 
         "is_finished": status == AssemblyStatus.FINISHED,
         "current_item": current,
         "voted": voted,
-        "can_vote": verified and status == AssemblyStatus.LIVE,
-        "can_ask": permissions.can_ask(user, status),
+        "can_vote": may_vote_online(user, page),
+        "can_ask": rulebook.allowed(user, "assemblies.ask", page),
         "question_form": QuestionForm(),
         "ws_path": ws_path(page),
         "followers": max(int(followers), 0),
@@ -85,6 +97,8 @@ def _script_labels() -> dict:
         "your_vote": _("Your vote"),
         "close_vote": _("Close vote"),
         "publish": _("Publish results"),
+        "reopen": _("Reopen vote"),
+        "confirm_withdraw": _("Withdraw the published results"),
         "reload_for_counts": _("Reload the page to enter the hand count."),
         "approve": _("Approve"),
         "pin": _("Pin"),
@@ -161,25 +175,8 @@ def upvote(page: AssemblyPage, request, question_id: int):
 # --- Control panel ----------------------------------------------------------------------
 
 
-def _control_gate(page: AssemblyPage, request):
-    """None when the request may use the panel; otherwise the response to send."""
-    user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not permissions.can_run_assembly(user, page):
-        raise HttpForbidden(_("Only staff of this zone can run this assembly."))
-    if not permissions.can_use_control_panel(request, page):
-        messages.warning(
-            request, _("Confirm your identity with your authentication code to continue.")
-        )
-        if not is_mfa_enabled(user):
-            return redirect("mfa_activate_totp")
-        return redirect(f"{reverse('mfa_reauthenticate')}?next={request.path}")
-    return None
-
-
 def control(page: AssemblyPage, request):
-    if (refused := _control_gate(page, request)) is not None:
+    if (refused := rulebook.view_gate(request, "assemblies.run", page)) is not None:
         return refused
     if request.method == "POST":
         try:
@@ -207,15 +204,19 @@ def control(page: AssemblyPage, request):
 
 
 def _control_action(page: AssemblyPage, request) -> None:
-    action, user, post = request.POST.get("action", ""), request.user, request.POST
+    user, post = request.user, request.POST
+    target = ControlActionForm(post)
+    if not target.is_valid():
+        raise DomainError(_("The action is incomplete or invalid."))
+    action, ids = target.cleaned_data["action"], target.cleaned_data
     if action == "start":
         services.assembly_start(assembly=page, actor=user)
     elif action == "end":
         services.assembly_end(assembly=page, actor=user)
     elif action == "advance":
         item = None
-        if post.get("item"):
-            item = get_object_or_404(AgendaItem, pk=post["item"], page_id=page.pk)
+        if ids["item"]:
+            item = get_object_or_404(AgendaItem, pk=ids["item"], page_id=page.pk)
         services.agenda_advance(assembly=page, actor=user, item=item)
     elif action == "announce":
         form = AnnouncementForm(post)
@@ -233,19 +234,27 @@ def _control_action(page: AssemblyPage, request) -> None:
             options=form.option_labels(),
             mode=form.cleaned_data["mode"],
         )
-    elif action in ("poll_close", "room_counts", "publish"):
-        poll = get_object_or_404(Poll, pk=post.get("poll"), assembly_id=page.pk)
+    elif action in ("poll_close", "poll_reopen", "room_counts", "publish"):
+        poll = get_object_or_404(Poll, pk=ids["poll"], assembly_id=page.pk)
         if action == "poll_close":
             services.poll_close(poll=poll, actor=user)
+        elif action == "poll_reopen":
+            services.poll_reopen(poll=poll, actor=user, confirm=ids["confirm"])
         elif action == "publish":
             services.poll_publish_results(poll=poll, actor=user)
         else:
             form = RoomCountsForm(post, poll=poll, prefix=f"poll{poll.pk}")
             if not form.is_valid():
-                raise DomainError(_("A hand count is a whole number, zero or more."))
+                raise DomainError(
+                    " ".join(
+                        f"{form.fields[name].label}: {error}"
+                        for name, errors in form.errors.items()
+                        for error in errors
+                    )
+                )
             services.poll_record_room_counts(poll=poll, actor=user, counts=form.counts())
     elif action in ("approve", "hide", "answer", "pin", "unpin"):
-        question = get_object_or_404(Question, pk=post.get("question"), assembly_id=page.pk)
+        question = get_object_or_404(Question, pk=ids["question"], assembly_id=page.pk)
         services.question_moderate(question=question, actor=user, action=action)
     else:
         raise DomainError(_("Unknown action."))

@@ -7,15 +7,18 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from accounts.selectors import resident_of
 from proposals.models import Request
 from proposals.services import request_set_status
+from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
 from territory.models import Parish
 
-from . import audit, permissions, selectors
+from . import audit, selectors
 from .allocation import CRITERIA, ParishFigures, compute_envelopes
 from .models import (
     AssemblyTally,
@@ -24,6 +27,7 @@ from .models import (
     BallotLine,
     BudgetCyclePage,
     ParishEnvelope,
+    PhaseKind,
     ResultLine,
     ResultSet,
 )
@@ -31,6 +35,15 @@ from .money import format_usd
 from .results import Candidate, select_winners
 
 ZERO = Decimal("0.00")
+# More people than any parish assembly gathers is a typing error (and the columns are 32-bit).
+MAX_ATTENDEES = 100_000
+# What each parish figure can plausibly be (the columns' sizes, and a percentage is <= 100).
+CRITERIA_MAX = {
+    "population": Decimal(10_000_000),
+    "unmet_needs": Decimal(100),
+    "density": Decimal("99999999.99"),
+    "infrastructure_needs": Decimal("999999.99"),
+}
 
 
 def _zone_parishes(cycle: BudgetCyclePage) -> dict[int, Parish]:
@@ -38,7 +51,7 @@ def _zone_parishes(cycle: BudgetCyclePage) -> dict[int, Parish]:
 
 
 def _check_can_manage_envelopes(cycle, actor):
-    if not permissions.can_manage_envelopes(actor, cycle):
+    if not rulebook.allowed(actor, "budgets.manage_envelopes", cycle):
         raise PermissionDenied(
             _("Only this zone's staff can change envelopes, and only before prioritisation.")
         )
@@ -96,6 +109,13 @@ def envelopes_compute(
             )
         if any(Decimal(values[criterion]) < 0 for criterion in CRITERIA):
             raise DomainError(_("Figures cannot be negative."))
+        if Decimal(values["unmet_needs"]) > CRITERIA_MAX["unmet_needs"]:
+            raise DomainError(_("Unmet basic needs are a percentage: at most 100."))
+        if any(Decimal(values[c]) > CRITERIA_MAX[c] for c in CRITERIA):
+            raise DomainError(
+                _("A figure of %(parish)s is too large to be right.")
+                % {"parish": parishes[pk].name}
+            )
         rows.append(ParishFigures(key=pk, **{c: Decimal(values[c]) for c in CRITERIA}))
     amounts = compute_envelopes(cycle.total_amount, rows)
     envelopes = _store_envelopes(
@@ -142,11 +162,11 @@ def ballot_submit(*, cycle: BudgetCyclePage, user, request_ids: Iterable[int]) -
     impossible, and the ballot row is locked while its lines are replaced, so concurrent
     submissions leave exactly one of the submitted choices, never a mix.
     """
-    if not permissions.can_vote(user, cycle):
+    if not rulebook.allowed(user, "budgets.vote", cycle):
         raise PermissionDenied(
             _("Only verified residents of this zone can vote, while prioritisation is open.")
         )
-    resident = permissions.resident_of(user)
+    resident = resident_of(user)
     scope = selectors.ballot_scope(cycle, resident)
     if scope is None:
         raise DomainError(_("Your parish has no envelope in this cycle, so it has no ballot."))
@@ -187,13 +207,6 @@ def _lock_ballot(cycle, resident, parish) -> Ballot:
     return Ballot.objects.select_for_update().get(cycle=cycle, resident=resident)
 
 
-@transaction.atomic
-def ballot_withdraw(*, cycle: BudgetCyclePage, user) -> None:
-    if not permissions.can_vote(user, cycle):
-        raise PermissionDenied(_("Prioritisation is closed."))
-    Ballot.objects.filter(cycle=cycle, resident=permissions.resident_of(user)).delete()
-
-
 # --- assembly tallies ---------------------------------------------------------------------
 @transaction.atomic
 def tally_record(
@@ -208,7 +221,7 @@ def tally_record(
 ) -> AssemblyTally:
     """Staff enter the hand count of a parish assembly, with its signed minutes (acta).
     Entering it again replaces the previous count of that assembly."""
-    if not permissions.can_record_tally(actor, cycle):
+    if not rulebook.allowed(actor, "budgets.record_tally", cycle):
         raise PermissionDenied(
             _("Only this zone's staff can enter assembly tallies, during prioritisation.")
         )
@@ -225,6 +238,7 @@ def tally_record(
         if acta is None:
             raise DomainError(_("Upload the signed minutes (acta) of the assembly."))
         tally = AssemblyTally(cycle=cycle, parish=parish)
+    _check_tally_is_plausible(cycle, held_on=held_on, attendees=attendees, votes=votes)
     tally.held_on = held_on
     tally.attendees = attendees
     tally.recorded_by = actor
@@ -248,13 +262,49 @@ def tally_record(
     return tally
 
 
+def _check_tally_is_plausible(cycle, *, held_on, attendees, votes: Mapping[int, int]) -> None:
+    """The acta's figures must be possible: the assembly was held during prioritisation
+    (votes outside it would not count online either) and not in the future, and nobody
+    votes for a project twice, so no project has more votes than there were attendees
+    (nor, under the approval rule, more votes in all than attendees times the choices)."""
+    phase = cycle.phase(PhaseKind.PRIORITISATION)
+    if phase is None:
+        raise DomainError(_("This cycle has no prioritisation phase, so it has no assemblies."))
+    last = min(phase.ends_on, timezone.localdate())
+    if not isinstance(held_on, datetime.date) or not phase.starts_on <= held_on <= last:
+        raise DomainError(
+            _(
+                "The assembly must have been held during prioritisation, between %(start)s "
+                "and %(end)s."
+            )
+            % {"start": date_format(phase.starts_on), "end": date_format(last)}
+        )
+    if attendees is None:
+        raise DomainError(_("Enter the number of attendees written in the acta."))
+    if not 0 <= int(attendees) <= MAX_ATTENDEES:
+        raise DomainError(
+            _("An assembly of more than %(n)s attendees is not plausible.") % {"n": MAX_ATTENDEES}
+        )
+    counts = [int(count) for count in votes.values()]
+    if any(count > attendees for count in counts):
+        raise DomainError(
+            _("A project cannot get more votes than the assembly had attendees (%(n)s).")
+            % {"n": attendees}
+        )
+    if not cycle.is_knapsack and sum(counts) > attendees * (cycle.max_choices or 0):
+        raise DomainError(
+            _("%(n)s attendees choosing at most %(k)s projects each cannot cast %(total)s votes.")
+            % {"n": attendees, "k": cycle.max_choices, "total": sum(counts)}
+        )
+
+
 # --- results ------------------------------------------------------------------------------
 @transaction.atomic
 def results_publish(*, cycle: BudgetCyclePage, actor) -> list[ResultSet]:
     """Compute and publish the winners of every ballot scope (see budgets.results for the
     rule). Selected projects become "prioritised"; the other viable ones "not selected".
     Publishing again (e.g. after a late acta) recomputes from the same data."""
-    if not permissions.can_publish_results(actor, cycle):
+    if not rulebook.allowed(actor, "budgets.publish_results", cycle):
         raise PermissionDenied(
             _("Only this zone's staff can publish results, during the results phase.")
         )

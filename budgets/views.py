@@ -1,53 +1,35 @@
 """Views behind a cycle page's routes (see BudgetCyclePage): thin, they parse the request,
 call a service or selector and render. Everything works without JavaScript."""
 
-import csv
 from decimal import Decimal
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_enter_admin
+from accounts.selectors import resident_of
+from quitodecide import exports, rulebook
 from quitodecide.errors import DomainError
-from quitodecide.mfa import session_passed_mfa
+from quitodecide.mfa import user_passed_mfa
+from quitodecide.pages import subpage_url
 from territory.models import Parish
 from territory.permissions import is_zone_staff
 
-from . import permissions, selectors, services
+from . import selectors, services
 from .forms import EnvelopesForm, TallyForm
 from .models import BallotRule
-
-
-def sub_url(cycle, name, *args) -> str:
-    return cycle.url + cycle.reverse_subpage(name, args=args or None)
-
-
-def staff_gate(request, cycle, allowed: bool):
-    """Staff actions outside the admin get the admin's protection: two-factor
-    authentication used in this session. Returns a redirect when it is missing."""
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?next={request.path}")
-    if not allowed:
-        raise HttpForbidden(_("This action is not available to you now."))
-    if can_enter_admin(request.user):
-        if not is_mfa_enabled(request.user):
-            return redirect("mfa_activate_totp")
-        if not session_passed_mfa(request):
-            return redirect(f"{reverse('mfa_reauthenticate')}?next={request.path}")
-    return None
 
 
 def _base_context(request, cycle, **extra) -> dict:
     context = {
         "page": cycle,
         "cycle": cycle,
+        # Zone staff see where their actions are; each action link asks its own rule.
         "is_staff": is_zone_staff(request.user, cycle.zone),
+        "staff_passed_mfa": user_passed_mfa(request.user),
         "rule_is_knapsack": cycle.ballot_rule == BallotRule.KNAPSACK,
     }
     context.update(extra)
@@ -63,20 +45,13 @@ def cycle_overview(request, cycle):
         envelopes=envelopes,
         envelopes_total=sum((e.amount for e in envelopes), Decimal("0")),
         has_results=bool(cycle.results.exists()),
-        can_vote=permissions.can_vote(request.user, cycle),
-        can_manage_envelopes=permissions.can_manage_envelopes(request.user, cycle),
-        can_record_tally=permissions.can_record_tally(request.user, cycle),
-        can_publish_results=permissions.can_publish_results(request.user, cycle),
     )
-    from proposals.permissions import can_submit_request
-
-    context["can_submit"] = can_submit_request(request.user, cycle)
     return TemplateResponse(request, "budgets/budget_cycle_page.html", context)
 
 
 # --- envelopes ----------------------------------------------------------------------------
 def envelopes_edit(request, cycle):
-    gate = staff_gate(request, cycle, permissions.can_manage_envelopes(request.user, cycle))
+    gate = rulebook.view_gate(request, "budgets.manage_envelopes", cycle)
     if gate:
         return gate
     parishes = list(Parish.objects.filter(zone=cycle.zone).order_by("name"))
@@ -88,7 +63,7 @@ def envelopes_edit(request, cycle):
             if action == "clear":
                 services.envelopes_clear(cycle=cycle, actor=request.user)
                 messages.success(request, _("Envelopes removed: one ballot for the whole zone."))
-                return redirect(sub_url(cycle, "envelopes"))
+                return redirect(subpage_url(cycle, "envelopes"))
             if form.is_valid(action):
                 if action == "weighted":
                     services.envelopes_compute(
@@ -98,7 +73,7 @@ def envelopes_edit(request, cycle):
                 else:
                     services.envelopes_set(cycle=cycle, amounts=form.amounts(), actor=request.user)
                     messages.success(request, _("Envelopes saved."))
-                return redirect(sub_url(cycle, "envelopes"))
+                return redirect(subpage_url(cycle, "envelopes"))
         except DomainError as error:
             form.add_error(None, error.message)
     return TemplateResponse(
@@ -112,8 +87,8 @@ def envelopes_edit(request, cycle):
 def ballot_vote(request, cycle):
     """The ballot: the viable projects of the resident's scope, what is chosen, and what is
     left of the envelope, all computed here (the optional script only updates it live)."""
-    resident = permissions.resident_of(request.user)
-    can_vote = permissions.can_vote(request.user, cycle)
+    resident = resident_of(request.user)
+    can_vote = rulebook.allowed(request.user, "budgets.vote", cycle)
     scope = selectors.ballot_scope(cycle, resident) if can_vote else None
     options = list(selectors.ballot_options(cycle, scope.parish if scope else None))
     ballot = selectors.ballot_of(cycle, resident)
@@ -136,7 +111,7 @@ def ballot_vote(request, cycle):
                     request,
                     _("Your ballot has been saved. You can change it until prioritisation closes."),
                 )
-                return redirect(sub_url(cycle, "vote"))
+                return redirect(subpage_url(cycle, "vote"))
     envelope = scope.envelope if scope else cycle.total_amount
     spent = sum((o.verdict.technical_cost for o in options if o.pk in chosen), Decimal("0"))
     context = _base_context(
@@ -172,7 +147,7 @@ def _why_no_vote(user, cycle, resident) -> str:
 
 # --- assembly tallies ---------------------------------------------------------------------
 def tally_record(request, cycle):
-    gate = staff_gate(request, cycle, permissions.can_record_tally(request.user, cycle))
+    gate = rulebook.view_gate(request, "budgets.record_tally", cycle)
     if gate:
         return gate
     parishes = list(Parish.objects.filter(zone=cycle.zone).order_by("name"))
@@ -202,7 +177,7 @@ def tally_record(request, cycle):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Assembly tally saved."))
-            return redirect(sub_url(cycle, "tallies"))
+            return redirect(subpage_url(cycle, "tallies"))
     context = _base_context(
         request,
         cycle,
@@ -225,7 +200,6 @@ def results_page(request, cycle):
         request,
         cycle,
         results=selectors.cycle_results(cycle),
-        can_publish_results=permissions.can_publish_results(request.user, cycle),
     )
     return TemplateResponse(request, "budgets/results.html", context)
 
@@ -233,7 +207,7 @@ def results_page(request, cycle):
 def results_compute(request, cycle):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    gate = staff_gate(request, cycle, permissions.can_publish_results(request.user, cycle))
+    gate = rulebook.view_gate(request, "budgets.publish_results", cycle)
     if gate:
         return gate
     try:
@@ -242,7 +216,7 @@ def results_compute(request, cycle):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Results computed and published."))
-    return redirect(sub_url(cycle, "results"))
+    return redirect(subpage_url(cycle, "results"))
 
 
 RESULT_FIELDS = [
@@ -274,23 +248,30 @@ def _result_rows(cycle, results):
                 "online_votes": line.online_votes,
                 "assembly_votes": line.assembly_votes,
                 "votes": line.votes,
-                "cost_usd": str(line.cost),
-                "envelope_left_usd": str(line.remaining_before),
+                # Decimals, not text: the CSV keeps them numbers, the JSON writes "15000.00".
+                "cost_usd": line.cost,
+                "envelope_left_usd": line.remaining_before,
                 "selected": line.selected,
                 "reason": line.reason,
             }
 
 
+RESULTS_EXPORT = exports.register(
+    "budgets.results", description="A cycle's results: every project of every ballot scope."
+)
+
+
+def _results_filename(cycle) -> str:
+    return f"resultados-{cycle.zone.slug}-{cycle.year}"
+
+
 def results_csv(request, cycle):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="resultados-{cycle.zone.slug}-{cycle.year}.csv"'
+    return exports.csv_response(
+        RESULTS_EXPORT,
+        filename=_results_filename(cycle),
+        header=RESULT_FIELDS,
+        rows=_result_rows(cycle, selectors.cycle_results(cycle)),
     )
-    writer = csv.DictWriter(response, fieldnames=RESULT_FIELDS)
-    writer.writeheader()
-    for row in _result_rows(cycle, selectors.cycle_results(cycle)):
-        writer.writerow(row)
-    return response
 
 
 def results_json(request, cycle):
@@ -313,8 +294,4 @@ def results_json(request, cycle):
         ],
         "projects": list(_result_rows(cycle, results)),
     }
-    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    response["Content-Disposition"] = (
-        f'attachment; filename="resultados-{cycle.zone.slug}-{cycle.year}.json"'
-    )
-    return response
+    return exports.json_response(RESULTS_EXPORT, filename=_results_filename(cycle), data=payload)

@@ -3,7 +3,6 @@ sessions, and the consultation page that presents them."""
 
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -132,16 +131,18 @@ class ConsultationPage(RoutablePageMixin, Page):
         if errors:
             raise ValidationError(errors)
 
-    @cached_property
+    @property
     def zone_page(self):
-        from territory.models import ZonePage
+        from territory.selectors import zone_page_of
 
-        return ZonePage.objects.ancestor_of(self).select_related("zone").first()
+        return zone_page_of(self)
 
     @property
     def zone(self):
-        page = self.zone_page
-        return page.zone if page else None
+        """The zone whose staff run this consultation; None for a city-wide one."""
+        from territory.selectors import zone_of
+
+        return zone_of(self)
 
     def status_at(self, now=None) -> str:
         now = now or timezone.now()

@@ -2,14 +2,17 @@
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from discussions import services as discussion_services
 from discussions.models import Comment, Thread
+from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
 
-from . import permissions
+from . import audit
 from .models import ConsultationPage, DraftVersion, InPersonSession, Provision, SessionObservation
 from .parser import ParseError, parse_ordinance
+from .rules import comment_refusal
 
 
 def _thread_title(consultation, label: str) -> str:
@@ -80,6 +83,14 @@ def version_publish(*, consultation: ConsultationPage, actor=None) -> DraftVersi
         )
     Provision.objects.bulk_create(rows)
     _general_thread(consultation)
+    # Publishing the page is Wagtail's permission (checked before the page_published
+    # signal calls this); the version it produces is audited on the page's history.
+    log(
+        instance=consultation,
+        action=audit.VERSION_PUBLISH,
+        user=version.published_by,
+        data={"version": version.number, "provisions": len(rows)},
+    )
     return version
 
 
@@ -98,7 +109,7 @@ def consultation_comment(
     provision_key: str = "",
     parent: Comment | None = None,
 ) -> Comment:
-    refusal = permissions.comment_refusal(user, consultation)
+    refusal = comment_refusal(user, consultation)
     if refusal:
         raise PermissionDenied(refusal)
     version = latest_version(consultation)
@@ -140,7 +151,7 @@ def observation_record(
     *, session: InPersonSession, actor, text: str, provision_key: str = "", stance: str = ""
 ) -> SessionObservation:
     consultation = session.consultation
-    if not permissions.can_manage(actor, consultation):
+    if not rulebook.allowed(actor, "consultations.manage", consultation):
         raise PermissionDenied(_("Only staff of this zone can record observations."))
     text = (text or "").strip()
     if not text:
@@ -150,10 +161,92 @@ def observation_record(
         version is None or not version.provisions.filter(key=provision_key).exists()
     ):
         raise DomainError(_("That article is not part of the current version."))
-    return SessionObservation.objects.create(
+    observation = SessionObservation.objects.create(
         session=session,
         provision_key=provision_key,
         stance=stance,
         text=text[:3000],
         recorded_by=actor,
     )
+    log(
+        instance=observation,
+        action=audit.OBSERVATION_RECORD,
+        user=actor,
+        data=_described(observation),
+    )
+    return observation
+
+
+def _described(observation: SessionObservation) -> dict:
+    return {
+        "session": observation.session_id,
+        "provision_key": observation.provision_key,
+        "stance": observation.stance,
+    }
+
+
+def _require_manage(actor, session: InPersonSession) -> None:
+    if not rulebook.allowed(actor, "consultations.manage", session.consultation):
+        raise PermissionDenied(_("Only staff of this zone can record observations."))
+
+
+@transaction.atomic
+def observation_update(
+    *,
+    observation: SessionObservation,
+    actor,
+    session: InPersonSession,
+    text: str,
+    provision_key: str = "",
+    stance: str = "",
+) -> SessionObservation:
+    """Correct an observation: staff of its consultation's zone, and of the session's it is
+    moved to. The article must exist in that consultation's current version. Audited."""
+    current = SessionObservation.objects.select_for_update().get(pk=observation.pk)
+    _require_manage(actor, current.session)
+    _require_manage(actor, session)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write the observation."))
+    version = latest_version(session.consultation)
+    if provision_key and (
+        version is None or not version.provisions.filter(key=provision_key).exists()
+    ):
+        raise DomainError(_("That article is not part of the current version."))
+    values = {
+        "session_id": session.pk,
+        "text": text[:3000],
+        "provision_key": provision_key,
+        "stance": stance,
+    }
+    changed = sorted(name for name, value in values.items() if getattr(current, name) != value)
+    if not changed:
+        return current
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.save(update_fields=[name.removesuffix("_id") for name in changed])
+    log(
+        instance=current,
+        action=audit.OBSERVATION_UPDATE,
+        user=actor,
+        data={"fields": [name.removesuffix("_id") for name in changed]},
+    )
+    return current
+
+
+@transaction.atomic
+def observation_delete(*, observation: SessionObservation, actor) -> None:
+    """Delete an observation entered by mistake: staff of its consultation's zone. The
+    audit entry keeps what it was about (not its text)."""
+    current = SessionObservation.objects.select_for_update().select_related("session").get(
+        pk=observation.pk
+    )
+    _require_manage(actor, current.session)
+    log(
+        instance=current,
+        action=audit.OBSERVATION_DELETE,
+        user=actor,
+        data=_described(current),
+        deleted=True,
+    )
+    current.delete()

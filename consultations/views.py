@@ -1,24 +1,23 @@
 """Consultation views: thin wrappers that parse input, call services and selectors, and
 render. Every form works without JavaScript (POST, then redirect)."""
 
-import csv
-
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from discussions import permissions as discussion_permissions
 from discussions import services as discussion_services
 from discussions import views as discussion_views
 from discussions.models import Comment
 from discussions.selectors import latest_comments, thread_page
+from quitodecide import exports, rulebook
 from quitodecide.errors import DomainError
 
-from . import permissions, selectors, services
+from . import selectors, services
 from .forms import CommentForm, EditForm
 from .models import SessionObservation
+from .rules import comment_refusal
 
 
 def _version(consultation, number=None):
@@ -44,8 +43,8 @@ def consultation_context(consultation, request, *, version=None) -> dict:
         "version": version,
         "versions": list(consultation.versions.order_by("number")),
         "provisions": selectors.version_provisions(version) if version else [],
-        "refusal": permissions.comment_refusal(request.user, consultation),
-        "can_manage": permissions.can_manage(request.user, consultation),
+        "refusal": comment_refusal(request.user, consultation),
+        "can_manage": rulebook.allowed(request.user, "consultations.manage", consultation),
         "form": CommentForm(on_article=False),
         "discussion_url": consultation.url,
         "sessions": list(consultation.sessions.select_related("parish").order_by("held_on")),
@@ -75,8 +74,8 @@ def general_thread(request, consultation, *, form=None, status=200):
             page_number=request.GET.get("pagina", 1),
             user=request.user,
         ),
-        "refusal": permissions.comment_refusal(request.user, consultation),
-        "can_manage": permissions.can_manage(request.user, consultation),
+        "refusal": comment_refusal(request.user, consultation),
+        "can_manage": rulebook.allowed(request.user, "consultations.manage", consultation),
         "form": form or CommentForm(on_article=False),
         "discussion_url": consultation.url,
     }
@@ -104,8 +103,8 @@ def provision_thread(request, consultation, key, *, form=None, status=200):
             page_number=request.GET.get("pagina", 1),
             user=request.user,
         ),
-        "refusal": permissions.comment_refusal(request.user, consultation),
-        "can_manage": permissions.can_manage(request.user, consultation),
+        "refusal": comment_refusal(request.user, consultation),
+        "can_manage": rulebook.allowed(request.user, "consultations.manage", consultation),
         "form": form or CommentForm(initial={"provision": key}),
         "discussion_url": consultation.url,
         # Observations from in-person sessions are shown, and counted, apart.
@@ -219,7 +218,7 @@ def comment_action(request, consultation, comment_id, action):
 
 
 def _edit(request, consultation, comment, key):
-    if not discussion_permissions.can_edit(request.user, comment):
+    if not rulebook.allowed(request.user, "discussions.edit", comment):
         messages.error(request, _("A comment can only be edited by its author, within 15 minutes."))
         return _back(request, consultation, key)
     form = EditForm(
@@ -291,8 +290,10 @@ def _public_author(comment) -> str:
     return resident.display_name if resident and resident.display_name else ""
 
 
-def report_rows(consultation) -> list[dict]:
-    data = selectors.report_data(consultation)
+def report_rows(consultation, data=None) -> list[dict]:
+    """One row per comment; a hidden comment keeps its place but never its text."""
+    if data is None:
+        data = selectors.report_data(consultation)
     rows = []
     for comment in data["comments"]:
         resident = getattr(comment.author, "resident", None)
@@ -318,13 +319,19 @@ def report_rows(consultation) -> list[dict]:
     return rows
 
 
+REPORT_EXPORT = exports.register(
+    "consultations.report",
+    description="A closed consultation's participation report: figures and every comment.",
+)
+
+
 def report_download(request, consultation, fmt):
     if not _report_allowed(consultation):
         raise Http404
-    rows = report_rows(consultation)
+    data = selectors.report_data(consultation)
+    rows = report_rows(consultation, data)
     filename = f"informe-{consultation.slug}"
     if fmt == "json":
-        data = selectors.report_data(consultation)
         payload = {
             "consultation": {
                 "title": consultation.title,
@@ -360,21 +367,5 @@ def report_download(request, consultation, fmt):
             "comments": rows,
             "licence": "CC BY 4.0",
         }
-        response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
-        response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
-        return response
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response.write("\ufeff")  # so spreadsheet programs detect UTF-8
-    writer = csv.DictWriter(response, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: _csv_safe(value) for key, value in row.items()})
-    return response
-
-
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas in user text (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+        return exports.json_response(REPORT_EXPORT, filename=filename, data=payload)
+    return exports.csv_response(REPORT_EXPORT, filename=filename, header=CSV_COLUMNS, rows=rows)

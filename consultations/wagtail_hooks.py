@@ -2,18 +2,20 @@
 the consultation page)."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.views.generic.models import EditView, IndexView
-from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView, IndexView
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from quitodecide.errors import DomainError
+from territory.admin_scope import ServiceSaveMixin, ZoneScopedViewSet
 from territory.models import ZonePage
-from territory.permissions import is_zone_staff, staff_zones
+from territory.permissions import staff_zones
 
 from . import services
 from .models import InPersonSession, SessionObservation
@@ -46,9 +48,20 @@ class ObservationForm(WagtailAdminModelForm):
         )
 
     def save(self, commit=True):
-        if self.instance.pk:
-            return super().save(commit=commit)
         data = self.cleaned_data
+        if self.instance.pk:
+            stored = SessionObservation.objects.get(pk=self.instance.pk)  # not as edited
+            try:
+                return services.observation_update(
+                    observation=stored,
+                    actor=self.for_user,
+                    session=data["session"],
+                    text=data["text"],
+                    provision_key=data.get("provision_key", ""),
+                    stance=data.get("stance", ""),
+                )
+            except DomainError as error:
+                raise ValidationError(error.message) from error
         try:
             return services.observation_record(
                 session=data["session"],
@@ -61,22 +74,55 @@ class ObservationForm(WagtailAdminModelForm):
             raise ValidationError(error.message) from error
 
 
+def observations_for(user):
+    """The observations `user` may reach in the admin: those of sessions of consultations of
+    their zones (all for the city-wide team). The viewset's one scoping point."""
+    return SessionObservation.objects.filter(session__in=sessions_for(user))
+
+
+class ObservationPermissionPolicy(ModelPermissionPolicy):
+    """Zone staff record the observations of their zone's sessions: any admin user may use
+    the screens, the viewset's scope limits them to their zones, and the services check
+    the rule on every write."""
+
+    def user_has_permission(self, user, action):
+        if action in {"add", "change", "delete", "view"}:
+            return user.is_active and (
+                user.is_superuser or user.has_perm("wagtailadmin.access_admin")
+            )
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(SessionObservation, ObservationPermissionPolicy(SessionObservation))
+
+
 class ObservationIndexView(IndexView):
     def get_base_queryset(self):
-        return SessionObservation.objects.filter(
-            session__in=sessions_for(self.request.user)
-        ).select_related("session")
+        return super().get_base_queryset().select_related("session")
 
 
-class ObservationEditView(EditView):
-    def get_object(self, queryset=None):
-        observation = super().get_object(queryset)
-        if not is_zone_staff(self.request.user, observation.session.consultation.zone):
-            raise Http404
-        return observation
+class ObservationCreateView(ServiceSaveMixin, CreateView):
+    """Recording goes through consultations.services.observation_record (rule, audit)."""
 
 
-class ObservationViewSet(ModelViewSet):
+class ObservationEditView(ServiceSaveMixin, EditView):
+    """Corrections go through consultations.services.observation_update (rule, audit)."""
+
+
+class ObservationDeleteView(DeleteView):
+    """Deletion goes through consultations.services.observation_delete (rule, audit)."""
+
+    def delete_action(self):
+        try:
+            services.observation_delete(observation=self.object, actor=self.request.user)
+        except DomainError as error:
+            raise HttpForbidden(error.message) from error
+
+
+class ObservationViewSet(ZoneScopedViewSet):
     model = SessionObservation
     icon = "group"
     menu_label = _("In-person observations")
@@ -86,7 +132,12 @@ class ObservationViewSet(ModelViewSet):
     list_display = ["text", "session", "provision_key", "stance"]
     inspect_view_enabled = False
     index_view_class = ObservationIndexView
+    add_view_class = ObservationCreateView
     edit_view_class = ObservationEditView
+    delete_view_class = ObservationDeleteView
+
+    def scope_queryset(self, user):
+        return observations_for(user)
 
     def get_form_class(self, for_update=False):
         return ObservationForm

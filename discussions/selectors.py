@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 
+from quitodecide import rulebook
+
 from .models import MAX_DEPTH, Comment, Support
-from .permissions import can_edit
 
 PAGE_SIZE = 20
 SORTS = {
@@ -65,7 +66,9 @@ def thread_page(thread, *, sort: str = DEFAULT_SORT, page_number=1, user=None) -
     for comment in [*page.object_list, *(r for rs in result.replies.values() for r in rs)]:
         comment.children = result.replies.get(comment.pk, [])
         comment.supported_by_me = comment.pk in result.supported_ids
-        comment.can_edit_now = user is not None and can_edit(user, comment)
+        comment.can_edit_now = user is not None and rulebook.allowed(
+            user, "discussions.edit", comment
+        )
     return result
 
 

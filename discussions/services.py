@@ -9,10 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
 
-from . import audit, permissions
+from . import audit
 from .models import MAX_BODY_LENGTH, MAX_DEPTH, Comment, Flag, Stance, Support, Thread
+from .rules import EDIT_WINDOW_MINUTES
 
 RATE_LIMIT_COUNT = 10
 RATE_LIMIT_WINDOW = datetime.timedelta(minutes=10)
@@ -116,7 +118,7 @@ def comment_create(
 @transaction.atomic
 def official_answer_create(*, parent: Comment, author, body: str) -> Comment:
     thread = parent.thread
-    if not permissions.can_answer_officially(author, thread):
+    if not rulebook.allowed(author, "discussions.answer_officially", thread):
         raise PermissionDenied(_("Only staff of this zone can answer officially."))
     comment = comment_create(
         thread=thread,
@@ -135,10 +137,10 @@ def comment_edit(
     *, comment: Comment, user, body: str, stance: str = "", proposed_wording: str = ""
 ) -> Comment:
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if not permissions.can_edit(user, comment):
+    if not rulebook.allowed(user, "discussions.edit", comment):
         raise PermissionDenied(
             _("A comment can only be edited by its author, within %(minutes)d minutes.")
-            % {"minutes": permissions.EDIT_WINDOW_MINUTES}
+            % {"minutes": EDIT_WINDOW_MINUTES}
         )
     comment.body = _clean_text(body, field_label=_("comment"), required=True)
     comment.proposed_wording = _clean_text(
@@ -157,7 +159,7 @@ def comment_edit(
 def comment_delete(*, comment: Comment, user) -> Comment:
     """The author withdraws a comment: its text goes, its replies stay."""
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if not permissions.can_delete(user, comment):
+    if not rulebook.allowed(user, "discussions.delete", comment):
         raise PermissionDenied(_("Only the author can delete this comment."))
     if comment.is_visible:
         _count(comment, -1)
@@ -174,7 +176,7 @@ def support_toggle(*, comment: Comment, user) -> bool:
     One support per person is a database constraint; the counter is updated in the same
     transaction, so it cannot drift under concurrent clicks.
     """
-    if not permissions.can_support(user, comment):
+    if not rulebook.allowed(user, "discussions.support", comment):
         raise PermissionDenied(_("You cannot support this comment."))
     with transaction.atomic():
         deleted, _detail = Support.objects.filter(comment=comment, user=user).delete()
@@ -191,7 +193,7 @@ def support_toggle(*, comment: Comment, user) -> bool:
 
 
 def flag_create(*, comment: Comment, user, reason: str) -> Flag:
-    if not permissions.can_flag(user):
+    if not rulebook.allowed(user, "discussions.flag", comment):
         raise PermissionDenied(_("Log in to flag a comment."))
     if reason not in Flag.Reason.values:
         raise DomainError(_("Choose why you are flagging this comment."))
@@ -207,7 +209,7 @@ def flag_create(*, comment: Comment, user, reason: str) -> Flag:
 @transaction.atomic
 def comment_hide(*, comment: Comment, actor, reason: str) -> Comment:
     comment = Comment.objects.select_for_update().select_related("thread").get(pk=comment.pk)
-    if not permissions.can_moderate(actor, comment.thread):
+    if not rulebook.allowed(actor, "discussions.moderate", comment.thread):
         raise PermissionDenied(_("You can only moderate discussions of your zone."))
     reason = (reason or "").strip()
     if not reason:
@@ -230,7 +232,7 @@ def comment_hide(*, comment: Comment, actor, reason: str) -> Comment:
 @transaction.atomic
 def comment_restore(*, comment: Comment, actor) -> Comment:
     comment = Comment.objects.select_for_update().select_related("thread").get(pk=comment.pk)
-    if not permissions.can_moderate(actor, comment.thread):
+    if not rulebook.allowed(actor, "discussions.moderate", comment.thread):
         raise PermissionDenied(_("You can only moderate discussions of your zone."))
     if comment.status != Comment.Status.HIDDEN:
         raise DomainError(_("Only a hidden comment can be restored."))
@@ -246,7 +248,7 @@ def comment_restore(*, comment: Comment, actor) -> Comment:
 
 @transaction.atomic
 def flags_dismiss(*, comment: Comment, actor) -> int:
-    if not permissions.can_moderate(actor, comment.thread):
+    if not rulebook.allowed(actor, "discussions.moderate", comment.thread):
         raise PermissionDenied(_("You can only moderate discussions of your zone."))
     count = comment.flags.filter(resolved=False).update(resolved=True)
     Comment.objects.filter(pk=comment.pk).update(open_flag_count=0)

@@ -2,18 +2,18 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.views.generic.models import EditView, IndexView, InspectView
-from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.views.generic.models import EditView, IndexView
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from quitodecide.errors import DomainError
+from territory.admin_scope import ServiceSaveMixin, ZoneScopedViewSet
+from territory.permissions import staff_zones
 
-from . import permissions, services
+from . import services
 from .models import Comment
 from .selectors import moderation_queue
 
@@ -84,25 +84,19 @@ class ModerationIndexView(IndexView):
         return moderation_queue(self.request.user)
 
 
-class ZoneScopedObjectMixin:
-    """Moderators reach only comments of threads they may moderate (404 otherwise)."""
-
-    def get_object(self, queryset=None):
-        comment = super().get_object(queryset)
-        if not permissions.can_moderate(self.request.user, comment.thread):
-            raise Http404
-        return comment
+def comments_for(user):
+    """The comments `user` may reach in the admin: those of threads of their zones (every
+    comment for the city-wide team and superusers). The viewset's one scoping point."""
+    zones = staff_zones(user)
+    comments = Comment.objects.all()
+    return comments if zones is None else comments.filter(thread__zone__in=zones)
 
 
-class ModerationEditView(ZoneScopedObjectMixin, EditView):
-    """Edit (moderate) a comment of the moderator's zone."""
+class ModerationEditView(ServiceSaveMixin, EditView):
+    """Moderate a comment: the form calls the moderation services (rule and audit)."""
 
 
-class ModerationInspectView(ZoneScopedObjectMixin, InspectView):
-    """Read a comment of the moderator's zone."""
-
-
-class ModerationViewSet(ModelViewSet):
+class ModerationViewSet(ZoneScopedViewSet):
     model = Comment
     icon = "warning"
     menu_label = _("Moderation")
@@ -115,8 +109,10 @@ class ModerationViewSet(ModelViewSet):
     inspect_view_enabled = True
     index_view_class = ModerationIndexView
     edit_view_class = ModerationEditView
-    inspect_view_class = ModerationInspectView
     ordering = ["-open_flag_count", "-created_at"]
+
+    def scope_queryset(self, user):
+        return comments_for(user)
 
     def get_form_class(self, for_update=False):
         return ModerationForm

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
-from budgets.permissions import resident_of
+from accounts.selectors import resident_of
 
 from .models import Request, RequestImage, StatusChange, Support
 

@@ -2,18 +2,19 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from budgets.models import BudgetCyclePage
-from budgets.permissions import resident_of
+from accounts.selectors import resident_of
+from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
 from territory.models import Barrio, Parish
 
-from . import audit, permissions
-from .images import MAX_IMAGES, reencode
+from . import audit
+from .images import MAX_IMAGES, discard_on_failure, reencoded, store
 from .models import Request, RequestImage, StatusChange, Support, Verdict
 from .tasks import send_verdict_email
 
@@ -33,10 +34,11 @@ def request_set_status(*, request: Request, status: str, actor, note: str = "") 
     return True
 
 
+@discard_on_failure
 @transaction.atomic
 def request_submit(
     *,
-    cycle: BudgetCyclePage,
+    cycle,  # the container: a budget cycle (see proposals.rules)
     user,
     kind: str,
     title: str,
@@ -50,7 +52,7 @@ def request_submit(
     images: list[tuple] = (),
 ) -> Request:
     """A resident files a request in their zone's cycle. `images` are (file, description)."""
-    if not permissions.can_submit_request(user, cycle):
+    if not rulebook.allowed(user, "proposals.submit", cycle):
         raise PermissionDenied(
             _(
                 "Only residents of this zone with a verified e-mail can submit requests, "
@@ -67,6 +69,12 @@ def request_submit(
         raise DomainError(_("Choose the type of request."))
     if len(images) > MAX_IMAGES:
         raise DomainError(_("Attach at most %(count)s images.") % {"count": MAX_IMAGES})
+    # Every photo is decoded and re-encoded before anything is written (the form already
+    # did it: then this costs nothing), so a damaged one refuses the whole submission cleanly.
+    try:
+        photos = [(reencoded(upload), alt_text) for upload, alt_text in images]
+    except ValidationError as error:
+        raise DomainError(error.messages[0]) from None
     barrio_name = barrio_name.strip()
     barrio = Barrio.objects.filter(parish=parish, name__iexact=barrio_name).first()
     request = Request.objects.create(
@@ -86,8 +94,12 @@ def request_submit(
     StatusChange.objects.create(
         request=request, from_status="", to_status=request.status, actor=user
     )
-    for upload, alt_text in images:
-        RequestImage.objects.create(request=request, image=reencode(upload), alt_text=alt_text)
+    for photo, alt_text in photos:
+        item = RequestImage(
+            request=request, alt_text=alt_text, width=photo.width, height=photo.height
+        )
+        store(item.image, photo)  # deleted again by discard_on_failure if we fail later
+        item.save()
     return request
 
 
@@ -95,7 +107,7 @@ def request_submit(
 def request_support(*, request: Request, user) -> Support:
     """A verified resident of the zone supports a request. Supporting twice changes nothing:
     the unique constraint keeps one support per resident, even under concurrent clicks."""
-    if not permissions.can_support(user, request.cycle):
+    if not rulebook.allowed(user, "proposals.support", request.cycle):
         raise PermissionDenied(
             _("Only verified residents of this zone can support requests, while supports open.")
         )
@@ -112,7 +124,7 @@ def request_support(*, request: Request, user) -> Support:
 
 @transaction.atomic
 def request_unsupport(*, request: Request, user) -> None:
-    if not permissions.can_support(user, request.cycle):
+    if not rulebook.allowed(user, "proposals.support", request.cycle):
         raise PermissionDenied(_("Supports are closed for this request."))
     Support.objects.filter(request=request, resident=resident_of(user)).delete()
 
@@ -128,7 +140,7 @@ def verdict_record(
     notes: str = "",
 ) -> Verdict:
     """Staff record the pre-feasibility verdict; the author is told by e-mail after commit."""
-    if not permissions.can_record_verdict(actor, request.cycle):
+    if not rulebook.allowed(actor, "proposals.assess", request.cycle):
         raise PermissionDenied(
             _("Only this zone's staff can record verdicts, during requests and pre-feasibility.")
         )
@@ -186,7 +198,7 @@ def request_comment(*, request: Request, user, body: str, parent=None):
     """A comment (or a reply) on a request, through the discussion engine."""
     from discussions import services as discussion_services
 
-    from .permissions import comment_refusal
+    from .rules import comment_refusal
 
     refusal = comment_refusal(user, request.cycle)
     if refusal:

@@ -8,19 +8,23 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from budgets.views import staff_gate, sub_url
 from discussions import views as discussion_views
 from discussions.models import MAX_BODY_LENGTH, Comment
-from discussions.permissions import can_answer_officially
 from discussions.selectors import thread_page
+from quitodecide import ratelimit, rulebook
 from quitodecide.errors import DomainError
+from quitodecide.pages import subpage_url
 from territory.permissions import is_zone_staff
 
-from . import permissions, selectors, services
+from . import selectors, services
 from .forms import RequestFilterForm, RequestForm, VerdictForm
 from .models import Request
+from .rules import comment_refusal
 
 PAGE_SIZE = 20
+# Filing a request costs staff an assessment: a few per hour per account, a few more per
+# address (a family or a community centre shares one).
+REQUEST_RATES = [("user", "5/h"), ("ip", "20/h")]
 
 
 def _context(request, cycle, **extra):
@@ -54,7 +58,6 @@ def request_list(request, cycle):
             filters=filters,
             requests=page_obj,
             query=query.urlencode(),
-            can_submit=permissions.can_submit_request(request.user, cycle),
         ),
     )
 
@@ -62,13 +65,22 @@ def request_list(request, cycle):
 def request_create(request, cycle):
     if not request.user.is_authenticated:
         return redirect(f"/cuenta/login/?next={request.path}")
-    if not permissions.can_submit_request(request.user, cycle):
+    if not rulebook.allowed(request.user, "proposals.submit", cycle):
         return TemplateResponse(
             request, "proposals/request_closed.html", _context(request, cycle), status=403
         )
     form = RequestForm(request.POST or None, request.FILES or None, cycle=cycle)
     if request.method == "POST" and form.is_valid():
         try:
+            ratelimit.limits(
+                request,
+                "proposals.request_submit",
+                REQUEST_RATES,
+                message=_(
+                    "You have filed several requests in a short time. Please wait an hour "
+                    "before filing another."
+                ),
+            )
             created = services.request_submit(
                 cycle=cycle, user=request.user, **form.service_kwargs()
             )
@@ -80,7 +92,7 @@ def request_create(request, cycle):
                 _("Your request has been filed as %(reference)s. Staff will assess it.")
                 % {"reference": created.reference},
             )
-            return redirect(sub_url(cycle, "request_detail", created.pk))
+            return redirect(subpage_url(cycle, "request_detail", created.pk))
     return TemplateResponse(
         request, "proposals/request_form.html", _context(request, cycle, form=form)
     )
@@ -119,14 +131,15 @@ def request_detail(request, cycle, pk, *, comment_form=None, status=200):
             request,
             cycle,
             item=item,
-            can_support=permissions.can_support(request.user, cycle)
+            can_support=rulebook.allowed(request.user, "proposals.support", cycle)
             and item.status in services.SUPPORTABLE,
-            can_record_verdict=permissions.can_record_verdict(request.user, cycle),
+            can_record_verdict=rulebook.allowed(request.user, "proposals.assess", cycle),
             thread=thread,
-            refusal=permissions.comment_refusal(request.user, cycle),
-            can_manage=thread is not None and can_answer_officially(request.user, item.thread),
+            refusal=comment_refusal(request.user, cycle),
+            can_manage=thread is not None
+            and rulebook.allowed(request.user, "discussions.answer_officially", item.thread),
             form=comment_form or CommentForm(),
-            discussion_url=sub_url(cycle, "request_detail", pk),
+            discussion_url=subpage_url(cycle, "request_detail", pk),
         ),
         status=status,
     )
@@ -149,7 +162,7 @@ def request_comment(request, cycle, pk):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Thank you: your comment has been published."))
-            return redirect(f"{sub_url(cycle, 'request_detail', pk)}#comentario-{comment.pk}")
+            return redirect(f"{subpage_url(cycle, 'request_detail', pk)}#comentario-{comment.pk}")
     return request_detail(request, cycle, pk, comment_form=form, status=400)
 
 
@@ -162,7 +175,7 @@ def request_comment_action(request, cycle, pk, comment_id, action):
         request,
         comment=comment,
         action=action,
-        fallback_url=sub_url(cycle, "request_detail", pk),
+        fallback_url=subpage_url(cycle, "request_detail", pk),
     )
 
 
@@ -170,7 +183,7 @@ def request_support(request, cycle, pk):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not request.user.is_authenticated:
-        return redirect(f"/cuenta/login/?next={sub_url(cycle, 'request_detail', pk)}")
+        return redirect(f"/cuenta/login/?next={subpage_url(cycle, 'request_detail', pk)}")
     item = _get(cycle, pk)
     try:
         if request.POST.get("action") == "withdraw":
@@ -181,11 +194,11 @@ def request_support(request, cycle, pk):
             messages.success(request, _("Thank you: your support has been recorded."))
     except DomainError as error:
         messages.error(request, error.message)
-    return redirect(sub_url(cycle, "request_detail", pk))
+    return redirect(subpage_url(cycle, "request_detail", pk))
 
 
 def request_verdict(request, cycle, pk):
-    gate = staff_gate(request, cycle, permissions.can_record_verdict(request.user, cycle))
+    gate = rulebook.view_gate(request, "proposals.assess", cycle)
     if gate:
         return gate
     item = _get(cycle, pk)
@@ -208,7 +221,7 @@ def request_verdict(request, cycle, pk):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Verdict recorded; the author has been notified."))
-            return redirect(sub_url(cycle, "request_detail", pk))
+            return redirect(subpage_url(cycle, "request_detail", pk))
     return TemplateResponse(
         request, "proposals/verdict_form.html", _context(request, cycle, item=item, form=form)
     )

@@ -9,7 +9,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import ModelLogEntry, Page
+from wagtail.models.audit_log import ModelLogEntryManager
 from wagtail.search import index
 
 from home.blocks import BodyBlock
@@ -225,3 +226,47 @@ class NewsPage(Page):
     class Meta:
         verbose_name = _("news item")
         verbose_name_plural = _("news")
+
+
+class ZoneScopedLogEntryManager(ModelLogEntryManager):
+    def viewable_by_user(self, user):
+        """Wagtail's rule (model permissions), narrowed by the admin's zone scopes.
+
+        Entries about a zone-scoped model (comments, observations, residents...) are read
+        through its viewset's scope: zone staff see those of their zones, the city-wide
+        team and superusers all. Entries about any other model follow Wagtail's rule,
+        except for zone staff, who see none of them: their zone is not known here, and a
+        model permission granted to a zone's group must not open every zone's log."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.db.models import CharField, Q
+        from django.db.models.functions import Cast
+
+        from .admin_scope import zone_scopes
+        from .permissions import staff_zones
+
+        scopes = zone_scopes()
+        content_types = ContentType.objects.get_for_models(*scopes, for_concrete_models=False)
+        scoped = Q(content_type__in=content_types.values())
+        zones = staff_zones(user)
+        if zones is None:
+            return super().viewable_by_user(user) | self.filter(scoped)
+        readable = self.filter(pk__in=[])
+        for model, scope in scopes.items():
+            ids = scope(user).annotate(_log_id=Cast("pk", CharField())).values("_log_id")
+            readable |= self.filter(content_type=content_types[model], object_id__in=ids)
+        if not zones:  # no zone's staff: Wagtail's rule for the other models
+            readable |= super().viewable_by_user(user).exclude(scoped)
+        return readable
+
+
+class ZoneScopedLogEntry(ModelLogEntry):
+    """Wagtail's log of non-page objects (same table), read through the zone scopes; it
+    replaces ModelLogEntry in the log registry (territory/wagtail_hooks.py), so the site
+    history and its filters (users, types, actions) only offer what the reader may see."""
+
+    objects = ZoneScopedLogEntryManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("model log entry")
+        verbose_name_plural = _("model log entries")

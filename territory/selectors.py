@@ -9,3 +9,39 @@ ZONE_SECTION_PROVIDERS: list = []
 def zone_sections(zone_page, request) -> list:
     sections = (provider(zone_page, request) for provider in ZONE_SECTION_PROVIDERS)
     return [section for section in sections if section.items]
+
+
+
+def zone_page_of(page):
+    """The ZonePage a page belongs to: itself, or its nearest ZonePage ancestor; None for
+    city-wide pages (the home page, city-wide consultations). Cached on the page object.
+    With `zone_of`, the one way the zone of any page is computed."""
+    from wagtail.models import Page
+
+    from .models import ZonePage
+
+    if page is None:
+        return None
+    if "_zone_page_of" in page.__dict__:
+        return page.__dict__["_zone_page_of"]
+    if isinstance(page, ZonePage):
+        found = page
+    elif isinstance(page, Page) and page.depth and page.path:
+        step = page.steplen
+        paths = [page.path[:end] for end in range(step, len(page.path) + 1, step)]
+        found = (
+            ZonePage.objects.filter(path__in=paths)
+            .select_related("zone")
+            .order_by("-depth")
+            .first()
+        )
+    else:
+        found = None
+    page.__dict__["_zone_page_of"] = found
+    return found
+
+
+def zone_of(page):
+    """The zone of any page (see `zone_page_of`); None for city-wide pages."""
+    zone_page = zone_page_of(page)
+    return zone_page.zone if zone_page is not None else None

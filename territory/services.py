@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
+from . import audit
 from .models import Parish, Zone, ZoneIndexPage, ZonePage
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -218,3 +219,46 @@ def _ensure_pages_and_groups(report: LoadReport, zones: dict[str, Zone]) -> None
                     content_type__app_label=app_label, codename=codename
                 ),
             )
+
+
+PARISH_FIELDS = ("name", "dpa_code", "type", "zone", "lat", "lon", "confidence")
+
+
+@transaction.atomic
+def parish_update(*, parish: Parish, actor, **values) -> Parish:
+    """Staff edit a parish (`values`: any of PARISH_FIELDS). Moving it to another zone moves
+    its residents' zone with it (their parish is unchanged, so a verified residency stays
+    verified), and is recorded as a move; other changes as an edit."""
+    from django.utils.translation import gettext as _
+    from wagtail.log_actions import log
+
+    from accounts.services import residents_follow_parish
+    from quitodecide.errors import DomainError, PermissionDenied
+
+    from .permissions import is_zone_staff
+
+    if not is_zone_staff(actor, None):
+        raise PermissionDenied(_("Only the city-wide team can change the parishes."))
+    unknown = set(values) - set(PARISH_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown parish fields: %(fields)s") % {"fields": sorted(unknown)})
+    current = Parish.objects.select_for_update().select_related("zone").get(pk=parish.pk)
+    changed = {name: value for name, value in values.items() if getattr(current, name) != value}
+    if not changed:
+        return current
+    old_zone = current.zone
+    for name, value in changed.items():
+        setattr(current, name, value)
+    current.full_clean()
+    current.save(update_fields=list(changed))
+    data = {"fields": sorted(changed)}
+    if "zone" in changed:
+        data |= {
+            "from": old_zone.slug,
+            "to": current.zone.slug,
+            "residents": residents_follow_parish(parish=current),
+        }
+        log(instance=current, action=audit.PARISH_MOVE, user=actor, data=data)
+    else:
+        log(instance=current, action=audit.PARISH_EDIT, user=actor, data=data)
+    return current

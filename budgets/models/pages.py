@@ -87,7 +87,9 @@ class ZoneBudgetsPage(Page):
 
     def save(self, *args, **kwargs):
         if self.zone_id is None and self.depth:
-            self.zone = self.get_parent().specific.zone
+            from territory.selectors import zone_of
+
+            self.zone = zone_of(self.get_parent())
         return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
@@ -201,7 +203,9 @@ class BudgetCyclePage(RoutablePageMixin, Page):
 
     def save(self, *args, **kwargs):
         if self.zone_id is None and self.depth:
-            self.zone = self.get_parent().specific.zone
+            from territory.selectors import zone_of
+
+            self.zone = zone_of(self.get_parent())
         return super().save(*args, **kwargs)
 
     # --- phases -------------------------------------------------------------------------
@@ -229,6 +233,14 @@ class BudgetCyclePage(RoutablePageMixin, Page):
     def has_started(self, kind: str, today: datetime.date | None = None) -> bool:
         phase = self.phase(kind)
         return phase is not None and phase.starts_on <= (today or timezone.localdate())
+
+    def proposals_open_for(self, step: str) -> bool:
+        """Which phases take which step of the proposals engine (proposals.rules)."""
+        if step == "submit":
+            return self.is_open(PhaseKind.REQUESTS)
+        if step in {"support", "assess"}:
+            return self.is_open(PhaseKind.REQUESTS) or self.is_open(PhaseKind.PREFEASIBILITY)
+        return False
 
     @property
     def current_phase(self):

@@ -1,4 +1,4 @@
-"""Template helpers for budgets: money and links to a cycle's sub-pages."""
+"""Template helpers for budgets: money."""
 
 from django import template
 
@@ -12,8 +12,3 @@ def usd(value):
     """`{{ amount|usd }}` -> "USD 1.234,56" (es-EC) or "USD 1,234.56" (en)."""
     return format_usd(value)
 
-
-@register.simple_tag
-def cycle_url(cycle, name, *args):
-    """URL of one of a cycle page's routes, e.g. `{% cycle_url page "vote" %}`."""
-    return cycle.url + cycle.reverse_subpage(name, args=args or None)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "channels",
     "leaflet",  # ships Leaflet's JS/CSS, used by the map pickers
     "django_tasks_db",
+    "rules.apps.AutodiscoverRulesConfig",  # imports every app's rules.py: the rule book
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
+            "builtins": ["quitodecide.templatetags.rulebook", "quitodecide.templatetags.pages"],
         },
     },
 ]
@@ -153,18 +155,43 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.ResidentSignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Quito Decide] "
-# allauth's own defaults, spelled out so that nobody switches them off by accident.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"add_email": "accounts.forms_security.AddEmailForm"}
+# Security changes (e-mail, TOTP, recovery codes) need a fresh reauthentication; a user with
+# a second factor must give the code, not the password (accounts.views_security).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_REAUTHENTICATION_REQUIRED = True
+# A notice to the account's addresses for every password, e-mail and MFA change.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# allauth 65's rate limits, every key spelled out so that nobody switches one off by
+# accident. "login_failed" is the lockout: per address at /cuenta/login/ and at the password
+# reauthentication, and per user at the MFA code step and the code reauthentication
+# (allauth.mfa counts wrong codes under this same action); "reauthenticate" also caps
+# every visit to both reauthentication pages.
 ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
+    "reauthenticate": "10/m/user",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "request_login_code": "20/m/ip,3/m/key",
+    "change_phone": "1/m/user",
+    "verify_phone": "1/30s/key,3/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Quito Decide"
 WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# Staff change their password and e-mail through allauth (second factor, notices), not in
+# Wagtail's account settings.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = True
 
 # Keyed hash for cédulas; production refuses to start without a real one.

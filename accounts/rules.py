@@ -1,0 +1,19 @@
+"""The rule book's account actions."""
+
+from django.utils.translation import gettext_lazy as _
+
+from quitodecide.rulebook import action, staff_of
+
+
+def resident_zone(resident):
+    return resident.zone
+
+
+action(
+    "accounts.verify_resident",
+    staff_of(resident_zone),
+    target="resident",
+    rows={"any": {"staff", "city_staff*"}},
+    summary=_("Verify (or withdraw) a resident's residency"),
+    staff=True,
+)

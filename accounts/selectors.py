@@ -1,0 +1,38 @@
+"""Reads about accounts shared by every app: whose resident profile, verified how.
+
+"Verified resident of a zone" is decided here, once: the rule book's
+`verified_resident_of` predicate asks `is_verified_resident_of`, and consultations,
+budgets and assemblies all use that predicate.
+"""
+
+from allauth.account.models import EmailAddress
+
+
+def resident_of(user):
+    """The active user's resident profile, or None (anonymous, inactive, no profile)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    try:
+        return user.resident
+    except AttributeError:  # Resident.DoesNotExist is an AttributeError too
+        return None
+
+
+def has_verified_email(user) -> bool:
+    """A verified e-mail address. allauth requires one to log in, but the rules must not
+    depend on that setting."""
+    if not (user and user.is_authenticated):
+        return False
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def is_verified_resident_of(user, zone, *, parish=None) -> bool:
+    """Verified e-mail, verified residency, living in `zone` (and in `parish` if given)."""
+    resident = resident_of(user)
+    if resident is None or zone is None or not resident.is_verified:
+        return False
+    if resident.zone_id != zone.pk:
+        return False
+    if parish is not None and resident.parish_id != parish.pk:
+        return False
+    return has_verified_email(user)

@@ -1,0 +1,91 @@
+"""The rule book's budget actions: envelopes, ballots, tallies, results.
+
+Requests (submitting, supporting, assessing them) are the proposals engine's actions
+(`proposals.rules`); a cycle tells the engine which of its phases take which step
+(`BudgetCyclePage.proposals_open_for`).
+"""
+
+import rules
+from django.utils.translation import gettext_lazy as _
+
+from quitodecide.rulebook import action, staff_of, verified_resident_of
+
+from .models import PhaseKind
+
+
+def cycle_zone(cycle):
+    return cycle.zone
+
+
+def phase_open(*kinds):
+    @rules.predicate(name=f"phase_open({','.join(kinds)})")
+    def predicate(user, cycle) -> bool:
+        return cycle is not None and any(cycle.is_open(kind) for kind in kinds)
+
+    return predicate
+
+
+@rules.predicate
+def before_prioritisation(user, cycle) -> bool:
+    return cycle is not None and not cycle.has_started(PhaseKind.PRIORITISATION)
+
+
+is_staff = staff_of(cycle_zone)
+STAFF = {"staff", "city_staff*"}
+NOBODY: set = set()
+
+action(
+    "budgets.manage_envelopes",
+    before_prioritisation & is_staff,
+    target="budget_cycle",
+    rows={
+        "requests": STAFF,
+        "prefeasibility": STAFF,
+        "prioritisation": NOBODY,
+        "results": NOBODY,
+        "execution": NOBODY,
+    },
+    summary=_("Set or compute the parish envelopes (until voting starts)"),
+    staff=True,
+)
+action(
+    "budgets.vote",
+    phase_open(PhaseKind.PRIORITISATION) & verified_resident_of(cycle_zone),
+    target="budget_cycle",
+    rows={
+        "requests": NOBODY,
+        "prefeasibility": NOBODY,
+        "prioritisation": {"verified"},
+        "results": NOBODY,
+        "execution": NOBODY,
+    },
+    summary=_("Vote on the cycle's ballot"),
+)
+action(
+    "budgets.record_tally",
+    phase_open(PhaseKind.PRIORITISATION, PhaseKind.RESULTS) & is_staff,
+    target="budget_cycle",
+    rows={
+        "requests": NOBODY,
+        "prefeasibility": NOBODY,
+        "prioritisation": STAFF,
+        "results": STAFF,
+        "execution": NOBODY,
+    },
+    summary=_("Enter an assembly's tally (acta)"),
+    staff=True,
+)
+action(
+    "budgets.publish_results",
+    phase_open(PhaseKind.RESULTS) & is_staff,
+    target="budget_cycle",
+    rows={
+        "requests": NOBODY,
+        "prefeasibility": NOBODY,
+        "prioritisation": NOBODY,
+        "results": STAFF,
+        "execution": NOBODY,
+    },
+    summary=_("Compute and publish the results"),
+    staff=True,
+)

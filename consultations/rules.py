@@ -1,0 +1,100 @@
+"""The rule book's consultation actions.
+
+Phases of a consultation: "upcoming", "open", "closed" (closed and reported alike), and
+"open_residents": open, restricted to verified residents (of its zone; of any zone for a
+city-wide consultation).
+"""
+
+import rules
+from django.utils.translation import gettext_lazy as _
+
+from quitodecide.rulebook import action, has_verified_email, staff_of
+
+from .models import Status
+
+
+def consultation_zone(consultation):
+    return consultation.zone
+
+
+@rules.predicate
+def is_open(user, consultation) -> bool:
+    return consultation is not None and consultation.status == Status.OPEN
+
+
+@rules.predicate
+def residency_satisfied(user, consultation) -> bool:
+    """Residency-restricted consultations take verified residents of their zone (of any
+    zone when city-wide); the others take anyone."""
+    from accounts.selectors import is_verified_resident_of, resident_of
+
+    if not consultation.requires_verified_residency:
+        return True
+    zone = consultation.zone
+    if zone is None:
+        resident = resident_of(user)
+        return bool(resident and resident.is_verified and resident.zone_id)
+    return is_verified_resident_of(user, zone)
+
+
+EVERYONE_WITH_EMAIL = {
+    "account*",
+    "resident*",
+    "verified*",
+    "staff_no_mfa*",
+    "staff*",
+    "city_staff*",
+}
+STAFF = {"staff", "city_staff*"}
+PHASES = ("upcoming", "open", "open_residents", "closed")
+
+action(
+    "consultations.comment",
+    is_open & has_verified_email & residency_satisfied,
+    target="consultation",
+    rows={
+        "upcoming": set(),
+        "open": EVERYONE_WITH_EMAIL,
+        "open_residents": {"verified"},
+        "closed": set(),
+    },
+    summary=_("Comment on a draft, an article or reply to a comment"),
+)
+action(
+    "consultations.manage",
+    staff_of(consultation_zone),
+    target="consultation",
+    rows=dict.fromkeys(PHASES, STAFF),
+    summary=_("Record in-person sessions and observations, answer officially"),
+    staff=True,
+)
+
+
+def comment_refusal(user, consultation) -> str | None:
+    """Why `user` may not comment on `consultation` now, or None if they may. The rule
+    (`consultations.comment`) decides; this only explains its answer."""
+    from django.utils.translation import gettext
+
+    from accounts.selectors import has_verified_email as email_verified
+    from quitodecide.rulebook import allowed
+
+    if allowed(user, "consultations.comment", consultation):
+        return None
+    if not (user and user.is_authenticated):
+        return gettext("Log in to take part in this consultation.")
+    if not user.is_active:
+        return gettext("Your account is not active.")
+    if consultation.status != Status.OPEN:
+        if consultation.status == Status.UPCOMING:
+            return gettext("This consultation has not opened yet.")
+        return gettext(
+            "This consultation is closed: it can be read but no longer receives comments."
+        )
+    if not email_verified(user):
+        return gettext("Confirm your e-mail address to take part.")
+    zone = consultation.zone
+    if zone is None:
+        return gettext("Only residents with a verified residency can comment on this consultation.")
+    return gettext("Only verified residents of %(zone)s can comment on this consultation.") % {
+        "zone": zone.name
+    }

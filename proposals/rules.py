@@ -1,0 +1,85 @@
+"""The rule book's actions on citizen proposals (participatory-budget requests today).
+
+The engine does not know its containers: a container (a budget cycle) says which step is
+open now through `proposals_open_for(step)` and has a `zone`. Steps: "submit", "support",
+"assess".
+"""
+
+import rules
+from django.utils.translation import gettext_lazy as _
+
+from quitodecide.rulebook import (
+    action,
+    has_verified_email,
+    lives_in,
+    staff_of,
+    verified_resident_of,
+)
+
+
+def container_zone(container):
+    return container.zone
+
+
+def step_open(step):
+    @rules.predicate(name=f"step_open({step})")
+    def predicate(user, container) -> bool:
+        return container is not None and container.proposals_open_for(step)
+
+    return predicate
+
+
+PHASES = ("requests", "prefeasibility", "prioritisation", "results", "execution")
+STAFF = {"staff", "city_staff*"}
+
+
+def _rows(open_in, roles):
+    return {phase: set(roles) if phase in open_in else set() for phase in PHASES}
+
+
+action(
+    "proposals.submit",
+    step_open("submit") & lives_in(container_zone) & has_verified_email,
+    target="budget_cycle",
+    rows=_rows({"requests"}, {"resident", "verified"}),
+    summary=_("Submit a request"),
+)
+action(
+    "proposals.support",
+    step_open("support") & verified_resident_of(container_zone),
+    target="budget_cycle",
+    rows=_rows({"requests", "prefeasibility"}, {"verified"}),
+    summary=_("Support a request"),
+)
+action(
+    "proposals.assess",
+    step_open("assess") & staff_of(container_zone),
+    target="budget_cycle",
+    rows=_rows({"requests", "prefeasibility"}, STAFF),
+    summary=_("Record a pre-feasibility verdict"),
+    staff=True,
+)
+EVERYONE_WITH_EMAIL = {
+    "account*", "resident*", "verified*", "staff_no_mfa*", "staff*", "city_staff*",
+}
+action(
+    "proposals.comment",
+    has_verified_email,
+    target="budget_cycle",
+    rows=_rows(set(PHASES), EVERYONE_WITH_EMAIL),
+    summary=_("Comment on a request"),
+)
+
+
+def comment_refusal(user, container) -> str | None:
+    """Why `user` may not comment on the proposals of `container`, or None if they may.
+    The rule decides; this only explains its answer."""
+    from django.utils.translation import gettext
+
+    from quitodecide.rulebook import allowed
+
+    if allowed(user, "proposals.comment", container):
+        return None
+    if not (user and user.is_authenticated and user.is_active):
+        return gettext("Log in to comment on this request.")
+    return gettext("Confirm your e-mail address to take part.")

@@ -1,0 +1,15 @@
+"""`{% allowed "budgets.vote" cycle as can_vote %}`: templates ask the rule book instead of
+re-deriving a rule. A builtin (settings.TEMPLATES), so no `{% load %}` is needed."""
+
+from django import template
+
+from quitodecide import rulebook
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def allowed(context, name, obj=None):
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return rulebook.allowed(user, name, obj)

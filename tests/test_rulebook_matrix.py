@@ -1,0 +1,253 @@
+"""The rule book's role x phase x zone matrix, generated from the registry.
+
+For every registered action, every role of `quitodecide.rulebook.ROLES`, every phase its
+rows name and both zones (the target's own and another), the predicate must answer what
+the rows say. An action registered without rows for every phase of its target fails here,
+and so does a predicate that disagrees with its rows.
+"""
+
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from assemblies.models import AssemblyKind, AssemblyPage, LiveState, Poll, PollOption, Question
+from discussions import services as discussion_services
+from discussions.models import Comment, Thread
+from quitodecide import rulebook
+from quitodecide.mfa import mark_user
+from territory.models import Parish, Zone, ZonePage
+from territory.services import CITY_GROUP_NAME, zone_group_name
+from tests.budgets.builders import make_cycle
+from tests.consultations.helpers import make_consultation
+from tests.factories import ResidentFactory, UserFactory
+
+OWN, OTHER = "calderon", "eugenio-espejo"
+_serial = itertools.count()
+
+# The phases each kind of target has; every action's rows must name exactly these.
+TARGET_PHASES = {
+    "budget_cycle": {"requests", "prefeasibility", "prioritisation", "results", "execution"},
+    "consultation": {"upcoming", "open", "open_residents", "closed"},
+    "assembly": {"scheduled", "live", "finished"},
+    "poll": {"open", "hands_only", "closed", "open_parish", "open_other_parish"},
+    "question": {"live", "finished"},
+    "thread": {"any"},
+    "comment": {"fresh", "old", "hidden"},
+    "resident": {"any"},
+}
+# Targets someone wrote: only they have the "author" role.
+AUTHORED = {"comment", "question"}
+
+
+def parish_of(zone_slug, index=0):
+    return Parish.objects.filter(zone__slug=zone_slug).order_by("name")[index]
+
+
+# --- roles ------------------------------------------------------------------------------
+
+
+def make_role(role: str, zone_slug: str):
+    """A user playing `role` for zone `zone_slug` (lives there, or is its staff)."""
+    zone = Zone.objects.get(slug=zone_slug)
+    if role == "anonymous":
+        from django.contrib.auth.models import AnonymousUser
+
+        return AnonymousUser()
+    if role in {"staff_no_mfa", "staff", "city_staff"}:
+        user = UserFactory()
+        group = CITY_GROUP_NAME if role == "city_staff" else zone_group_name(zone)
+        user.groups.add(Group.objects.get(name=group))
+        mark_user(user, role != "staff_no_mfa")
+        return user
+    if role == "account":
+        return UserFactory()
+    verified = role in {"verified", "unconfirmed", "author"}
+    resident = ResidentFactory(
+        user__verified_email=role != "unconfirmed",
+        zone=zone,
+        parish=parish_of(zone_slug),
+        verification_status="verified" if verified else "unverified",
+        verified_at=timezone.now() if verified else None,
+    )
+    return resident.user
+
+
+# --- targets ----------------------------------------------------------------------------
+
+
+def budget_cycle(phase, author):
+    return make_cycle(OWN, phase=phase)
+
+
+def consultation(phase, author):
+    zone_page = ZonePage.objects.get(zone__slug=OWN)
+    opens, closes = {"upcoming": (2, 10), "closed": (-10, -2)}.get(phase, (-1, 10))
+    return make_consultation(
+        zone_page,
+        slug=f"consulta-{next(_serial)}",
+        opens=opens,
+        closes=closes,
+        requires_verified_residency=phase == "open_residents",
+    )
+
+
+def _assembly(status, *, parish=None):
+    zone_page = ZonePage.objects.get(zone__slug=OWN)
+    page = AssemblyPage(
+        title="Asamblea",
+        slug=f"asamblea-{next(_serial)}",
+        kind=AssemblyKind.PARROQUIAL if parish else AssemblyKind.ZONAL,
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+        place="Casa Somos",
+        parish=parish,
+    )
+    zone_page.add_child(instance=page)
+    page.save_revision().publish()
+    statuses = {"scheduled": "programada", "live": "en_curso", "finished": "finalizada"}
+    LiveState.objects.create(
+        assembly=page,
+        status=statuses[status],
+        started_at=None if status == "scheduled" else timezone.now(),
+        ended_at=timezone.now() if status == "finished" else None,
+    )
+    return AssemblyPage.objects.get(pk=page.pk)
+
+
+def assembly(phase, author):
+    return _assembly(phase)
+
+
+def poll(phase, author):
+    parish = {"open_parish": parish_of(OWN), "open_other_parish": parish_of(OWN, 1)}.get(phase)
+    page = _assembly("live", parish=parish)
+    target = Poll.objects.create(
+        assembly=page,
+        question="¿Aprueba?",
+        mode=Poll.Mode.ROOM if phase == "hands_only" else Poll.Mode.BOTH,
+        status=Poll.Status.CLOSED if phase == "closed" else Poll.Status.OPEN,
+    )
+    PollOption.objects.create(poll=target, label="Sí")
+    return Poll.objects.get(pk=target.pk)
+
+
+def question(phase, author):
+    page = _assembly(phase)
+    asker = author or make_role("verified", OWN)
+    return Question.objects.create(
+        assembly=page, author=asker, text="¿Cuándo?", status=Question.Status.APPROVED
+    )
+
+
+def thread(phase, author):
+    return Thread.objects.create(zone=Zone.objects.get(slug=OWN), title="Hilo")
+
+
+def comment(phase, author):
+    target_thread = thread("any", None)
+    writer = author or make_role("verified", OWN)
+    created = discussion_services.comment_create(thread=target_thread, author=writer, body="Hola")
+    if phase == "old":
+        Comment.objects.filter(pk=created.pk).update(
+            created_at=timezone.now() - datetime.timedelta(hours=1)
+        )
+    if phase == "hidden":
+        Comment.objects.filter(pk=created.pk).update(
+            status=Comment.Status.HIDDEN, moderation_reason="Insultos"
+        )
+    return Comment.objects.select_related("thread__zone").get(pk=created.pk)
+
+
+def resident(phase, author):
+    parish = parish_of(OWN)
+    return ResidentFactory(zone=parish.zone, parish=parish)
+
+
+BUILDERS = {
+    "budget_cycle": budget_cycle,
+    "consultation": consultation,
+    "assembly": assembly,
+    "poll": poll,
+    "question": question,
+    "thread": thread,
+    "comment": comment,
+    "resident": resident,
+}
+
+
+def test_every_action_has_rows_for_every_phase_of_its_target():
+    assert rulebook.ACTIONS, "the rule book is empty: are the apps' rules.py imported?"
+    for name, action in rulebook.ACTIONS.items():
+        assert action.target in TARGET_PHASES, f"{name}: unknown target {action.target}"
+        assert set(action.rows) == TARGET_PHASES[action.target], (
+            f"{name}: its rows must name the phases {sorted(TARGET_PHASES[action.target])}"
+        )
+
+
+def test_staff_actions_include_the_mfa_gate():
+    for name, action in rulebook.ACTIONS.items():
+        roles = {token.rstrip("*") for tokens in action.rows.values() for token in tokens}
+        if roles & rulebook.STAFF and not roles - rulebook.STAFF:
+            assert action.staff, f"{name} is for staff only and must be a staff action"
+        if action.staff:
+            assert "staff_no_mfa" not in roles, f"{name}: staff without MFA never act"
+
+
+def _cases():
+    for name in sorted(rulebook.ACTIONS):
+        action = rulebook.ACTIONS[name]
+        for phase in sorted(TARGET_PHASES[action.target]):
+            yield pytest.param(name, phase, id=f"{name}-{phase}")
+
+
+@pytest.mark.parametrize(("name", "phase"), list(_cases()))
+@pytest.mark.django_db
+def test_matrix(name, phase):
+    """Every role, in the target's zone and in another, against the rows of one phase."""
+    action = rulebook.ACTIONS[name]
+    roles = [r for r in rulebook.ROLES if r != "author" or action.target in AUTHORED]
+    build = BUILDERS[action.target]
+    shared = build(phase, None)
+    wrong = []
+    for role, zone in itertools.product(roles, (OWN, OTHER)):
+        if role == "author" and zone == OTHER:
+            continue
+        user = make_role(role, zone)
+        target = build(phase, user) if role == "author" else shared
+        expected = action.allows(role, phase, own_zone=zone == OWN)
+        if rulebook.allowed(user, name, target) != expected:
+            wrong.append(f"{role}@{'own' if zone == OWN else 'other'} should be {expected}")
+    assert not wrong, f"{name} in phase {phase}: " + "; ".join(wrong)
+
+
+@pytest.mark.django_db
+def test_superusers_get_no_bypass_of_phases():
+    user = UserFactory(is_superuser=True, is_staff=True)
+    mark_user(user, True)
+    closed = make_cycle(OWN, phase="execution")
+    assert not rulebook.allowed(user, "budgets.publish_results", closed)
+    open_ = make_cycle(OWN, year=2027, phase="results")
+    assert rulebook.allowed(user, "budgets.publish_results", open_)
+
+
+@pytest.mark.django_db
+def test_an_unregistered_rule_is_an_error_not_a_no():
+    with pytest.raises(KeyError):
+        rulebook.allowed(UserFactory(), "budgets.vot", None)
+
+
+def test_registering_an_action_twice_or_with_unknown_roles_fails():
+    import rules as django_rules
+
+    predicate = django_rules.always_true
+    with pytest.raises(ValueError, match="twice"):
+        rulebook.action(
+            "budgets.vote", predicate, target="thread", rows={"any": set()}, summary="x"
+        )
+    with pytest.raises(ValueError, match="unknown roles"):
+        rulebook.action(
+            "tests.nobody", predicate, target="thread", rows={"any": {"mayor"}}, summary="x"
+        )
+    assert "tests.nobody" not in rulebook.ACTIONS
