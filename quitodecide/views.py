@@ -4,7 +4,7 @@ import asyncio
 import logging
 import uuid
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import JsonResponse
@@ -27,23 +27,24 @@ def _database_ok() -> bool:
 
 
 async def _round_trip(layer) -> bool:
-    channel = await layer.new_channel("healthz.")
+    # The default prefix, as the assembly relays use: channels_redis.core reads all of a
+    # process's channels from one Redis list, under one lock that a relay holds while it
+    # waits. A channel with a prefix of its own ("healthz.") lives in another list that
+    # nobody reads while a relay waits, so the check timed out on every worker that had a
+    # follower. With the shared prefix, whoever holds the lock hands our message over.
+    channel = await layer.new_channel()
     token = uuid.uuid4().hex
     await layer.send(channel, {"type": "healthz.ping", "token": token})
     message = await layer.receive(channel)
     return message.get("token") == token
 
 
-def _channel_layer_ok() -> bool:
+async def _channel_layer_ok() -> bool:
     layer = get_channel_layer()
     if layer is None:
         return False
-
-    async def check():
-        return await asyncio.wait_for(_round_trip(layer), CHANNEL_LAYER_TIMEOUT)
-
     try:
-        return async_to_sync(check)()
+        return await asyncio.wait_for(_round_trip(layer), CHANNEL_LAYER_TIMEOUT)
     except Exception:
         logger.exception("health check: channel layer unavailable")
         return False
@@ -51,11 +52,14 @@ def _channel_layer_ok() -> bool:
 
 @never_cache
 @require_GET
-def healthz(request):
-    """200 when the database and the channel layer both answer, 503 otherwise."""
+async def healthz(request):
+    """200 when the database and the channel layer both answer, 503 otherwise.
+
+    Async, so that under an ASGI server the round trip runs on the worker's own event loop,
+    next to the relays of live assemblies (channels_redis.core allows one loop per layer)."""
     checks = {
-        "database": "ok" if _database_ok() else "error",
-        "channel_layer": "ok" if _channel_layer_ok() else "error",
+        "database": "ok" if await sync_to_async(_database_ok)() else "error",
+        "channel_layer": "ok" if await _channel_layer_ok() else "error",
     }
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(
