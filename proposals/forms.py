@@ -8,13 +8,23 @@ from django.utils.translation import gettext_lazy
 
 from territory.models import Parish
 
-from .images import MAX_IMAGES, validate_image
+from .images import MAX_IMAGES, reencode
 from .models import Request
 
 # A generous box around the Distrito Metropolitano de Quito, to catch swapped or mistyped
 # coordinates (a common slip is a positive longitude).
 DMQ_LAT = (Decimal("-0.65"), Decimal("0.45"))
 DMQ_LON = (Decimal("-79.10"), Decimal("-78.05"))
+
+
+class PhotoField(forms.ImageField):
+    """An optional photo, decoded in full and re-encoded while the form is validated: a
+    damaged, truncated or oversized image is a field error here, and the service receives
+    the clean copy (under a random name) and stores it without decoding it again."""
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        return reencode(upload) if upload else upload
 
 
 class RequestForm(forms.Form):
@@ -58,10 +68,9 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["parish"].queryset = Parish.objects.filter(zone=cycle.zone).order_by("name")
         for number in range(1, MAX_IMAGES + 1):
-            self.fields[f"image_{number}"] = forms.ImageField(
+            self.fields[f"image_{number}"] = PhotoField(
                 label=_("Photo %(number)s (optional)") % {"number": number},
                 required=False,
-                validators=[validate_image],
                 help_text=_("JPEG, PNG or WebP, at most 5 MB and 25 megapixels."),
                 widget=forms.ClearableFileInput(
                     attrs={"accept": "image/jpeg,image/png,image/webp"}

@@ -1,6 +1,9 @@
 """Residents' participatory-budget requests, their supports, pre-feasibility verdicts and
 status history. Written only through `proposals.services`."""
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -116,8 +119,17 @@ class Request(models.Model):
         return self.latitude is not None and self.longitude is not None
 
 
+IMAGE_EXTENSIONS = {".jpg", ".png", ".webp"}
+
+
 def image_upload_to(instance, filename):
-    return f"presupuestos/solicitudes/{instance.request_id}/{filename}"
+    """A random name (uuid4 hex) with the stored format's extension: the resident's own file
+    name (often a person's name, a date or a place) is never kept, and names are not
+    guessable."""
+    extension = PurePath(filename).suffix.lower()
+    if extension not in IMAGE_EXTENSIONS:
+        extension = ".jpg"
+    return f"presupuestos/solicitudes/{instance.request_id}/{uuid.uuid4().hex}{extension}"
 
 
 class RequestImage(models.Model):

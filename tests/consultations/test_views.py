@@ -13,6 +13,7 @@ from django.utils import timezone
 from consultations.models import ConsultationPage
 from discussions import services as discussion_services
 from discussions.models import Comment
+from quitodecide.mfa import mark_user
 from tests.consultations.helpers import ORDINANCE, make_consultation
 from tests.factories import ResidentFactory, UserFactory
 
@@ -217,9 +218,9 @@ def closed_with_comments(territory):
         stance="contra",
         provision_key="art-2",
     )
-    discussion_services.official_answer_create(
-        parent=c1, author=UserFactory(is_superuser=True), body="Se acoge"
-    )
+    official = UserFactory(is_superuser=True)
+    mark_user(official, True)  # staff act only after MFA in their session
+    discussion_services.official_answer_create(parent=c1, author=official, body="Se acoge")
     ConsultationPage.objects.filter(pk=page.pk).update(
         closes_at=page.opens_at + (page.closes_at - page.opens_at) / 100_000
     )

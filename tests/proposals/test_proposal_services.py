@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from PIL import Image
+from PIL import ExifTags, Image
 from wagtail.models import ModelLogEntry
 
 from proposals import images, services
@@ -24,10 +24,19 @@ def photo(fmt="JPEG", size=(40, 30), name="foto.jpg", exif_gps=False):
     image = Image.new("RGB", size, "green")
     kwargs = {}
     if exif_gps:
+        # A real GPS IFD (tag 0x8825), as phones write it, not just a camera tag.
         exif = Image.Exif()
-        exif[0x010F] = "TelefonoMarca"  # Make
+        exif[ExifTags.Base.Make] = "TelefonoMarca"
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        gps[ExifTags.GPS.GPSLatitudeRef] = "S"
+        gps[ExifTags.GPS.GPSLatitude] = (0.0, 5.0, 52.0)
+        gps[ExifTags.GPS.GPSLongitudeRef] = "W"
+        gps[ExifTags.GPS.GPSLongitude] = (78.0, 25.0, 18.0)
         kwargs["exif"] = exif
     image.save(buffer, format=fmt, **kwargs)
+    if exif_gps:
+        with Image.open(io.BytesIO(buffer.getvalue())) as written:
+            assert written.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the position is there
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
 
 
@@ -60,7 +69,8 @@ def test_a_resident_with_verified_email_submits_a_request(cycle):
     [stored] = request.images.all()
     with Image.open(stored.image) as reopened:
         assert reopened.format == "JPEG"
-        assert not reopened.getexif()  # metadata stripped
+        assert not reopened.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # GPS position stripped
+        assert not reopened.getexif()  # and every other piece of metadata
     assert stored.alt_text == "La cancha vista desde la calle"
 
 
