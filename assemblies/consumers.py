@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from types import SimpleNamespace
 from urllib.parse import parse_qs
 
@@ -29,11 +30,22 @@ logger = logging.getLogger(__name__)
 
 MAX_FRAME = 4096  # characters; a staff announcement is at most 1,000
 PRESENCE_DELAY = 1.5  # seconds: follower counts are sent at most this often per assembly
+MAX_BIGINT = 2**63 - 1  # ids and sequence numbers are bigint columns
+MAX_REF = 100  # characters of an action's `ref`, echoed back in its answer
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also takes "²"
 _presence_tasks: set = set()
 
 
 def _dumps(data: dict) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def _bigint(value, *, minimum: int = 1) -> int | None:
+    """An id or sequence number from the URL: ASCII digits within PostgreSQL's bigint."""
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value):
+        return None
+    number = int(value)
+    return number if minimum <= number <= MAX_BIGINT else None
 
 
 def _followers_key(assembly_id: int) -> str:
@@ -46,34 +58,48 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
     staff = False  # sees questions awaiting moderation
     may_act = False  # staff of the zone with MFA this session: may run the assembly
     counted = False
+    following = False  # the snapshot was sent: frames from the client are answered
+    current_relay = None  # the worker's relay of this assembly, once joined (relay.py)
     relay_buffer: list | None = None  # messages held back until the snapshot is sent
 
     # --- Connection -----------------------------------------------------------------
 
     async def connect(self):
-        self.assembly_id = int(self.scope["url_route"]["kwargs"]["assembly_id"])
-        self.group = group_name(self.assembly_id)
-        # Join before reading the state: any event committed after the read reaches us.
-        # The worker's relay holds the one group subscription and fans out to us.
-        await relay.join(self, self.assembly_id)
-        # One trip to the database thread: the assembly, the permissions, the first frames.
-        first = await self._load_and_read(self._since_from_query())
-        if first is None:
-            relay.leave(self, self.assembly_id)
-            self.group = None
-            await self.close(code=4404)
+        self.assembly_id = _bigint(self.scope["url_route"]["kwargs"].get("assembly_id"))
+        if self.assembly_id is None or not await database_sync_to_async(self._load)():
+            await self._refuse(4404)
             return
-        await self.accept()
-        await self._send_catch_up(first)
-        await relay.flush(self)
+        # Join only now that the assembly is found and visible (a made-up id costs no relay),
+        # but before reading the state: any event committed after the read reaches us, held
+        # back until the snapshot is sent. The worker's relay holds the one subscription.
+        try:
+            await relay.join(self, self.assembly_id)
+        except relay.RelayUnavailable:
+            logger.exception("Cannot follow assembly %s: no channel layer", self.assembly_id)
+            await self._refuse(1011)
+            return
+        try:
+            first = await database_sync_to_async(self._read)(self._since_from_query())
+            await self.accept()
+            await self._send_catch_up(first)
+            await relay.flush(self)
+        except BaseException:  # Channels calls no disconnect() after a failed connect()
+            await relay.leave(self)
+            raise
+        self.following = True
         self.counted = True
         await cache.aadd(_followers_key(self.assembly_id), 0, timeout=None)
         await cache.aincr(_followers_key(self.assembly_id))
         await self._schedule_presence()
 
+    async def _refuse(self, code: int):
+        # Accept first: a close before the accept is an HTTP 403 at the handshake, and the
+        # client could not tell "no such assembly" (4404: stop) from a refused origin.
+        await self.accept()
+        await self.close(code=code)
+
     async def disconnect(self, code):
-        if getattr(self, "group", None):
-            relay.leave(self, self.assembly_id)
+        await relay.leave(self)
         if self.counted:
             self.counted = False
             key = _followers_key(self.assembly_id)
@@ -83,12 +109,6 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
             if value < 0:
                 await cache.aset(key, 0, timeout=None)
             await self._schedule_presence()
-
-    @database_sync_to_async
-    def _load_and_read(self, since: int | None):
-        if not self._load():
-            return None
-        return self._read(since)
 
     def _load(self) -> bool:
         assembly = AssemblyPage.objects.live().public().filter(pk=self.assembly_id).first()
@@ -105,8 +125,9 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
 
     def _since_from_query(self) -> int | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        value = (query.get("since") or [""])[0]
-        return int(value) if value.isdigit() else None
+        # Anything but a whole number in range (e.g. "²", which str.isdigit() accepts, or
+        # 30 digits) is ignored: the client gets a fresh snapshot.
+        return _bigint((query.get("since") or [""])[0], minimum=0)
 
     # --- Snapshot, replay, events ---------------------------------------------------
 
@@ -190,6 +211,15 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
     # --- Frames from the client -----------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
+        if not self.following:
+            return  # refused at the handshake (4404): the socket is closing
+        try:
+            await self._receive(text_data)
+        except Exception:  # answer every frame; never close the socket on a client's input
+            logger.exception("Could not answer a frame on assembly %s", self.assembly_id)
+            await self._error("server_error", _("Something went wrong. Please try again."))
+
+    async def _receive(self, text_data: str | None):
         if text_data is None:
             await self._error("malformed", _("Send JSON text frames only."))
             return
@@ -198,7 +228,7 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
             return
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
             await self._error("malformed", _("The message is not valid JSON."))
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
@@ -209,7 +239,7 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=_dumps({"type": "pong", "seq": self.last_seq}))
         elif kind == "resume":
             seq = frame.get("seq")
-            if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+            if type(seq) is not int or not 0 <= seq <= MAX_BIGINT:  # bool and float are not
                 await self._error("malformed", _("resume needs a sequence number."))
                 return
             await self._catch_up(seq)
@@ -225,22 +255,18 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=_dumps(frame))
 
     async def _action(self, frame: dict):
-        ref = frame.get("ref")
-        if not isinstance(ref, str | int | None) or isinstance(ref, bool):
-            ref = None
+        ref = _ref(frame.get("ref"))
         if not self.may_act:
             await self._error(
                 "forbidden", _("Only staff of this zone, with two-step login, can do this."), ref
             )
             return
         try:
-            seq = await self._run_action(frame)
+            seq = await self._run_action(*_parse_action(frame))
         except DomainError as error:
             await self._error("rejected", str(error.message), ref)
         except (
-            KeyError,
-            TypeError,
-            ValueError,
+            Malformed,
             AgendaItem.DoesNotExist,
             Poll.DoesNotExist,
             Question.DoesNotExist,
@@ -250,27 +276,81 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=_dumps({"type": "ack", "ref": ref, "seq": seq}))
 
     @database_sync_to_async
-    def _run_action(self, frame: dict) -> int:
-        """Staff actions over the socket: the same services as the control panel's forms."""
-        name, user, page = frame.get("action"), self.scope["user"], self.assembly
+    def _run_action(self, name: str, fields: dict) -> int:
+        """Staff actions over the socket: the same services as the control panel's forms.
+        `fields` were checked by `_parse_action`."""
+        user, page = self.scope["user"], self.assembly
         if name == "announcement.post":
-            services.announcement_post(assembly=page, actor=user, text=str(frame["text"]))
+            services.announcement_post(assembly=page, actor=user, text=fields["text"])
         elif name == "agenda.advance":
             item = None
-            if frame.get("item") is not None:
-                item = AgendaItem.objects.get(pk=int(frame["item"]), page_id=page.pk)
+            if fields["item"] is not None:
+                item = AgendaItem.objects.get(pk=fields["item"], page_id=page.pk)
             services.agenda_advance(assembly=page, actor=user, item=item)
         elif name == "poll.close":
-            poll = Poll.objects.get(pk=int(frame["poll"]), assembly_id=page.pk)
+            poll = Poll.objects.get(pk=fields["poll"], assembly_id=page.pk)
             services.poll_close(poll=poll, actor=user)
         elif name == "question.moderate":
-            question = Question.objects.get(pk=int(frame["question"]), assembly_id=page.pk)
-            services.question_moderate(
-                question=question, actor=user, action=str(frame["moderation"])
-            )
-        else:
-            raise ValueError(name)
+            question = Question.objects.get(pk=fields["question"], assembly_id=page.pk)
+            services.question_moderate(question=question, actor=user, action=fields["moderation"])
         return selectors.current_seq(page.pk)
+
+
+# --- Parsing the fields of client frames -----------------------------------------------
+
+
+class Malformed(Exception):
+    """A field of a client frame is missing, of the wrong type or out of range."""
+
+
+def _frame_id(frame: dict, key: str, *, required: bool = True) -> int | None:
+    # A JSON integer within bigint: not a bool (an int in Python), not a float (1e400 is
+    # inf, 2.5 is no id), not a numeric string.
+    value = frame.get(key)
+    if value is None and not required:
+        return None
+    if type(value) is not int or not 1 <= value <= MAX_BIGINT:
+        raise Malformed(key)
+    return value
+
+
+def _frame_text(frame: dict, key: str) -> str:
+    value = frame.get(key)
+    if not isinstance(value, str) or "\x00" in value or not _utf8(value):
+        raise Malformed(key)
+    return value
+
+
+def _utf8(text: str) -> bool:
+    # JSON can carry lone surrogates ("\ud800"), which no database and no socket can encode.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _ref(value):
+    """The client's `ref`, echoed back: a string or a bigint; anything else is dropped."""
+    if type(value) is int and -MAX_BIGINT <= value <= MAX_BIGINT:
+        return value
+    if isinstance(value, str) and len(value) <= MAX_REF and _utf8(value):
+        return value
+    return None
+
+
+def _parse_action(frame: dict) -> tuple[str, dict]:
+    name = frame.get("action")
+    if name == "announcement.post":
+        return name, {"text": _frame_text(frame, "text")}
+    if name == "agenda.advance":
+        return name, {"item": _frame_id(frame, "item", required=False)}
+    if name == "poll.close":
+        return name, {"poll": _frame_id(frame, "poll")}
+    if name == "question.moderate":
+        fields = {"question": _frame_id(frame, "question")}
+        return name, {**fields, "moderation": _frame_text(frame, "moderation")}
+    raise Malformed("action")
 
 
 # The public snapshot of an assembly at a given sequence number, shared by every follower

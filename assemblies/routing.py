@@ -11,4 +11,7 @@ websocket_urlpatterns = [
         r"^ws/asambleas/(?P<assembly_id>[0-9]+)/$",
         AuthMiddlewareStack(AssemblyConsumer.as_asgi()),
     ),
+    # Any other path under ours (`/ws/asambleas/abc/`, `/ws/asambleas/1/x`) is an unknown
+    # assembly, closed with 4404 like a missing one, instead of a routing error.
+    re_path(r"^ws/asambleas/", AssemblyConsumer.as_asgi()),
 ]

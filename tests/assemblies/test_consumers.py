@@ -258,13 +258,51 @@ def test_staff_see_questions_awaiting_moderation_others_do_not(assembly, staff, 
     run(scenario)
 
 
-def test_foreign_origin_and_unknown_assembly_are_rejected(assembly):
+def test_foreign_origin_is_refused_at_the_handshake(assembly):
     async def scenario():
         ws = communicator(assembly, headers=[(b"origin", b"https://evil.example")])
         connected, _ = await ws.connect()
         assert not connected
-        ws = WebsocketCommunicator(application, "/ws/asambleas/999999/", headers=[ORIGIN])
-        connected, code = await ws.connect()
-        assert not connected
+
+    run(scenario)
+
+
+async def close_code(path: str) -> int:
+    """Connect and return the code the server closes with, before sending anything."""
+    ws = WebsocketCommunicator(application, path, headers=[ORIGIN])
+    connected, _ = await ws.connect()
+    # Accepted, so the close code reaches the client (a refused handshake is an HTTP 403,
+    # which the client cannot tell from a refused origin).
+    assert connected, path
+    message = await ws.receive_output(timeout=2)
+    assert message["type"] == "websocket.close", message
+    await ws.disconnect()
+    return message.get("code")
+
+
+def test_unknown_draft_private_and_impossible_assemblies_close_with_4404(zone_page):
+    from wagtail.models import PageViewRestriction
+
+    from .conftest import make_assembly
+
+    draft = make_assembly(zone_page, slug="borrador")
+    draft.unpublish()
+    private = make_assembly(zone_page, slug="privada")
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    paths = [
+        "/ws/asambleas/999999/",
+        f"/ws/asambleas/{draft.pk}/",
+        f"/ws/asambleas/{private.pk}/",
+        "/ws/asambleas/0/",
+        "/ws/asambleas/" + "9" * 23 + "/",  # beyond bigint: refused before any query
+        f"/ws/asambleas/{2**63}/",
+        "/ws/asambleas/abc/",
+        "/ws/asambleas/12/extra",
+        "/ws/asambleas/%C2%B2/",
+    ]
+
+    async def scenario():
+        codes = {path: await close_code(path) for path in paths}
+        assert codes == dict.fromkeys(paths, 4404)
 
     run(scenario)

@@ -1,20 +1,22 @@
 """The per-worker relay of assembly events: joined only for a visible assembly, ended with
 its last follower, and not in the way of /healthz, on every channel layer we run."""
 
+import asyncio
 import json
 import os
 import uuid
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import channel_layers
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import AsyncClient
 
-from assemblies import consumers
+from assemblies import consumers, relay, services
 from quitodecide.asgi import application
 
-from .conftest import make_assembly
+from .conftest import make_assembly, staff_of
 
 pytestmark = pytest.mark.django_db
 ORIGIN = (b"origin", b"http://127.0.0.1")
@@ -33,8 +35,11 @@ LAYERS = [
 
 @pytest.fixture(autouse=True)
 def _keep_test_connection(monkeypatch):
-    # As in test_consumers.py: Channels would close the test's own database connection.
+    # As in test_consumers.py: Channels would close the test's own database connection;
+    # broadcasts go out on "commit" (the test transaction never commits).
     monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda fn, robust=False: fn())
+    monkeypatch.setattr(consumers, "PRESENCE_DELAY", 0.01)
     consumers._snapshots.clear()
 
 
@@ -72,7 +77,7 @@ def test_healthz_stays_ok_with_followers_on_five_assemblies(zone_page, layer_bac
         for assembly in assemblies:
             for _ in range(2):
                 socket = ws(assembly.pk)
-                assert (await socket.connect())[0]
+                assert (await socket.connect(timeout=10))[0]
                 assert json.loads(await socket.receive_from(timeout=5))["type"] == "snapshot"
                 sockets.append(socket)
         try:
@@ -82,5 +87,156 @@ def test_healthz_stays_ok_with_followers_on_five_assemblies(zone_page, layer_bac
         finally:
             for socket in sockets:
                 await socket.disconnect()
+
+    async_to_sync(scenario)()
+
+
+async def memberships(backend: str, prefix: str) -> set[str]:
+    """The groups the layer still holds a membership of, read from the layer itself."""
+    if backend == IN_MEMORY:
+        return {group for group, channels in get_channel_layer().groups.items() if channels}
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        if backend == CORE:  # one sorted set per group: "<prefix>:group:<group>"
+            keys = [key.decode() async for key in redis.scan_iter(f"{prefix}:group:*")]
+            return {key.removeprefix(f"{prefix}:group:") for key in keys}
+        # pub/sub: one Redis channel per group, "<prefix>__group__<group>", while subscribed
+        channels = await redis.pubsub_channels(f"{prefix}__group__*")
+        return {channel.decode().removeprefix(f"{prefix}__group__") for channel in channels}
+    finally:
+        await redis.aclose()
+
+
+async def redis_keys(prefix: str) -> list[str]:
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        return [key.decode() async for key in redis.scan_iter(f"{prefix}*")]
+    finally:
+        await redis.aclose()
+
+
+async def settle():
+    """Let the presence broadcasts scheduled by connects and disconnects finish."""
+    await asyncio.gather(*consumers._presence_tasks, return_exceptions=True)
+
+
+@pytest.mark.parametrize("layer_backend", LAYERS, indirect=True)
+def test_a_thousand_handshakes_to_missing_assemblies_leave_no_relay_and_no_group(
+    zone_page, layer_backend
+):
+    backend, prefix = layer_backend
+    draft = make_assembly(zone_page, slug="borrador")
+    draft.unpublish()
+    ids = [10**9 + n for n in range(990)] + [draft.pk] * 5 + ["0", "9" * 23, "abc", "1.5", "-1"]
+    assert len(ids) == 1000
+
+    async def handshake(assembly_id):
+        socket = ws(assembly_id)
+        assert (await socket.connect(timeout=10))[0]
+        closed = await socket.receive_output(timeout=5)
+        assert (closed["type"], closed.get("code")) == ("websocket.close", 4404), assembly_id
+        await socket.disconnect()
+
+    async def scenario():
+        for start in range(0, len(ids), 50):  # 50 at a time, as a crowd of scripts would
+            await asyncio.gather(*(handshake(i) for i in ids[start : start + 50]))
+        assert relay.active() == {}
+        assert await memberships(backend, prefix) == set()
+        if backend != IN_MEMORY:
+            assert await redis_keys(prefix) == []
+
+    async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize("layer_backend", LAYERS, indirect=True)
+def test_a_relay_ends_with_its_last_follower_and_a_new_one_starts_after(zone_page, layer_backend):
+    backend, prefix = layer_backend
+    first, second = make_assembly(zone_page, slug="una"), make_assembly(zone_page, slug="otra")
+    staff = staff_of(zone_page)
+    services.assembly_start(assembly=first, actor=staff)
+
+    async def follow(assembly):
+        socket = ws(assembly.pk)
+        assert (await socket.connect(timeout=10))[0]
+        assert json.loads(await socket.receive_from(timeout=5))["type"] == "snapshot"
+        return socket
+
+    async def scenario():
+        a1, a2, b = await follow(first), await follow(first), await follow(second)
+        relays = relay.active()
+        assert set(relays) == {first.pk, second.pk}
+        assert len(relays[first.pk].followers) == 2
+        assert await memberships(backend, prefix) == {
+            f"assembly.{first.pk}",
+            f"assembly.{second.pk}",
+        }
+        ended = relays[first.pk]
+
+        await a1.disconnect()
+        assert relay.active()[first.pk] is ended  # one follower left: the relay stays
+        await a2.disconnect()
+        assert set(relay.active()) == {second.pk}
+        assert ended.task.cancelled() and ended.renewal.cancelled()
+        assert await memberships(backend, prefix) == {f"assembly.{second.pk}"}
+
+        # Following the first assembly again starts a new relay, which delivers events.
+        again = await follow(first)
+        assert relay.active()[first.pk] is not ended
+        await database_sync_to_async(services.announcement_post)(
+            assembly=first, actor=staff, text="de nuevo"
+        )
+        for _ in range(10):
+            frame = json.loads(await again.receive_from(timeout=5))
+            if frame["type"] == "event":
+                break
+        assert frame["payload"]["announcement"]["text"] == "de nuevo"
+
+        await again.disconnect()
+        await b.disconnect()
+        await settle()
+        assert relay.active() == {}
+        assert await memberships(backend, prefix) == set()
+
+    async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize("layer_backend", LAYERS, indirect=True)
+def test_followers_joining_while_events_are_emitted_miss_none(zone_page, layer_backend):
+    """The consumer joins the relay before it reads the snapshot: whatever is committed
+    between the two reaches it, and the rest is in the snapshot, whichever way they race."""
+    assembly = make_assembly(zone_page, slug="carrera")
+    staff = staff_of(zone_page)
+    services.assembly_start(assembly=assembly, actor=staff)
+    events = 15
+
+    async def emit():
+        for n in range(events):
+            await database_sync_to_async(services.announcement_post)(
+                assembly=assembly, actor=staff, text=f"aviso {n}"
+            )
+            await asyncio.sleep(0)
+
+    async def follow():
+        socket = ws(assembly.pk)
+        assert (await socket.connect(timeout=10))[0]
+        snapshot = json.loads(await socket.receive_from(timeout=5))
+        seen = [snapshot["seq"]]
+        while seen[-1] < events + 1:  # seq 1 is the start; then one per announcement
+            frame = json.loads(await socket.receive_from(timeout=5))
+            if frame["type"] == "event":
+                seen.append(frame["seq"])
+        await socket.disconnect()
+        return seen
+
+    async def scenario():
+        *followers, _ = await asyncio.gather(*(follow() for _ in range(12)), emit())
+        for seen in followers:
+            assert seen == list(range(seen[0], events + 2)), seen
+        await settle()
+        assert relay.active() == {}
 
     async_to_sync(scenario)()
