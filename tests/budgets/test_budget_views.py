@@ -172,7 +172,10 @@ def test_tallies_and_results_with_downloads(client, django_assert_max_num_querie
     with django_assert_max_num_queries(22):
         html = client.get(url(cycle, "results")).content.decode()
     assert "P2" in html and "USD 15.000,00" in html
-    rows = list(csv.DictReader(io.StringIO(client.get(url(cycle, "results_csv")).content.decode())))
+    content = client.get(url(cycle, "results_csv")).content.decode()
+    assert content.startswith("\ufeff")  # the BOM, for spreadsheets
+    rows = list(csv.DictReader(io.StringIO(content.removeprefix("\ufeff"))))
+    assert rows[0]["cost_usd"] == "15000.00"
     assert [row["title"] for row in rows] == ["P2", "P0", "P1"]
     assert [row["selected"] for row in rows] == ["True", "True", "False"]
     assert rows[2]["reason"] == "did_not_fit"
