@@ -69,7 +69,7 @@ lint: install ## ruff, migrations check, catalogue freshness, and the production
 	  cmp -s var/check.mo $${po%.po}.mo || { echo "$${po%.po}.mo is stale: run 'make compilemessages'"; exit 1; }; \
 	done; echo "Translation catalogues compile and are up to date"
 	$(MANAGE) makemigrations --check --dry-run
-	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) CEDULA_HASH_KEY=throwaway \
+	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) CEDULA_HASH_KEY=$$(head -c 48 /dev/urandom | base64) \
 	  ALLOWED_HOSTS=quitodecide.example DATABASE_URL=$${DATABASE_URL:-sqlite:///var/deploycheck.sqlite3} \
 	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} EMAIL_URL=smtp+tls://user:pass@smtp.example:587 \
 	  $(MANAGE) check --deploy --fail-level WARNING --settings=quitodecide.settings.production
@@ -86,6 +86,10 @@ compilemessages: install ## Compile the .po catalogues (needs gettext's msgfmt)
 lock: ## Re-pin requirements.lock from pyproject.toml (uses uv from the venv)
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -o $(LOCK)
+
+.PHONY: permissions-doc
+permissions-doc: install ## Write docs/permissions.md from the rule book's registry
+	$(MANAGE) shell -c "from quitodecide.rulebook import render_markdown; open('docs/permissions.md', 'w', encoding='utf-8').write(render_markdown())"
 
 .PHONY: clean
 clean: ## Remove the virtualenv and local data (SQLite, media, static)

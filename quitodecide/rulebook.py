@@ -172,12 +172,97 @@ def view_gate(request, name: str, obj=None):
     from django.core.exceptions import PermissionDenied as HttpForbidden
     from django.utils.translation import gettext as _
 
-    from .mfa import gate, is_staff_user
+    from .mfa import gate, mark_user, user_passed_mfa
 
-    if allowed(request.user, name, obj):
+    user = request.user
+    if allowed(user, name, obj):
         return None
-    if is_staff_user(request.user) or not request.user.is_authenticated:
-        response = gate(request)
-        if response is not None:
-            return response
+    if not user.is_authenticated:
+        return gate(request)
+    # Would the rule say yes once this session passed MFA? Then the gate is the answer.
+    passed = user_passed_mfa(user)
+    if not passed:
+        mark_user(user, True)
+        try:
+            only_mfa_missing = allowed(user, name, obj)
+        finally:
+            mark_user(user, passed)
+        if only_mfa_missing:
+            response = gate(request)
+            if response is not None:
+                return response
     raise HttpForbidden(_("This action is not available to you now."))
+
+
+# --- The table in docs/permissions.md ---------------------------------------------------
+
+ROLE_LABELS = {
+    "anonymous": "anyone, not logged in",
+    "account": "account with a verified e-mail",
+    "resident": "resident of the zone (residency not verified)",
+    "unconfirmed": "verified resident whose e-mail is not verified",
+    "verified": "verified resident of the zone (and parish, where the target has one)",
+    "author": "the author of the target",
+    "staff_no_mfa": "zone staff without MFA this session",
+    "staff": "staff of the zone (MFA this session)",
+    "city_staff": "city-wide staff (MFA this session)",
+}
+
+
+def _who(tokens) -> str:
+    if not tokens:
+        return "nobody"
+    names = []
+    for role in ROLES:
+        if f"{role}*" in tokens:
+            names.append(f"{role} (any zone)")
+        elif role in tokens:
+            names.append(role)
+    return ", ".join(names)
+
+
+def render_markdown() -> str:
+    """docs/permissions.md, generated from the registry (`make permissions-doc`); a test
+    fails when the file and the registry disagree."""
+    from django.utils import translation
+
+    lines = [
+        "# Permissions: the rule book",
+        "",
+        "Generated from the registry by `make permissions-doc`; do not edit by hand.",
+        "Each action is one named rule (`quitodecide/rulebook.py`, each app's `rules.py`).",
+        "Services check it (they are the authority); views, the WebSocket consumer and",
+        "templates (`{% allowed %}`) ask the same rule. Staff actions include the MFA gate",
+        "and leave an audit entry. `tests/test_rulebook_matrix.py` checks every cell below",
+        "for every role, in the target's zone and in another.",
+        "",
+        "## Roles",
+        "",
+        "| role | who |",
+        "|---|---|",
+        *[f"| `{role}` | {ROLE_LABELS[role]} |" for role in ROLES],
+        "",
+        "A role alone means of the target's zone; \"(any zone)\" means wherever the person",
+        "lives or works. Superusers get no bypass: phases apply to them too.",
+        "",
+        "## Actions",
+        "",
+    ]
+    with translation.override("en"):
+        for name in sorted(ACTIONS):
+            registered = ACTIONS[name]
+            kind = "staff action (MFA gate, audited)" if registered.staff else "participation"
+            lines += [
+                f"### `{name}`",
+                "",
+                f"{registered.summary}. Target: {registered.target}; {kind}.",
+                "",
+                "| phase | who may |",
+                "|---|---|",
+                *[
+                    f"| {phase} | {_who(tokens)} |"
+                    for phase, tokens in sorted(registered.rows.items())
+                ],
+                "",
+            ]
+    return "\n".join(lines)

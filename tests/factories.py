@@ -72,3 +72,12 @@ def recreate_wagtail_base():
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+
+
+def with_mfa(user):
+    """`user` marked as a session that passed MFA leaves it (quitodecide.mfa): for tests
+    that call staff services directly. Staff objects without the mark are refused."""
+    from quitodecide.mfa import mark_user
+
+    mark_user(user, True)
+    return user

@@ -251,3 +251,12 @@ def test_registering_an_action_twice_or_with_unknown_roles_fails():
             "tests.nobody", predicate, target="thread", rows={"any": {"mayor"}}, summary="x"
         )
     assert "tests.nobody" not in rulebook.ACTIONS
+
+
+def test_docs_permissions_is_the_registry():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
+    assert path.read_text(encoding="utf-8") == rulebook.render_markdown(), (
+        "docs/permissions.md is out of date: run `make permissions-doc`"
+    )

@@ -10,7 +10,7 @@ from django.db import connection
 from accounts.cedula import cedula_hash
 from accounts.models import Consent, Resident, User
 from territory.models import Parish, Zone
-from tests.factories import PASSWORD, ResidentFactory, valid_cedula
+from tests.factories import PASSWORD, ResidentFactory, valid_cedula, with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_profile_update_checks_zone_and_withdraws_verification_on_move(client, t
     from accounts import services
     from tests.factories import UserFactory
 
-    staff = UserFactory(is_superuser=True, is_staff=True)
+    staff = with_mfa(UserFactory(is_superuser=True, is_staff=True))
     resident = ResidentFactory(
         zone=Zone.objects.get(slug="calderon"), parish=Parish.objects.get(name="Llano Chico")
     )

@@ -6,7 +6,7 @@ from wagtail.models import ModelLogEntry
 from accounts import services
 from quitodecide.errors import PermissionDenied
 from territory.models import Parish
-from tests.factories import ResidentFactory, UserFactory
+from tests.factories import ResidentFactory, UserFactory, with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def resident(territory):
 
 
 def test_staff_verification_records_method_date_and_audit(resident):
-    staff = UserFactory(is_superuser=True, is_staff=True)
+    staff = with_mfa(UserFactory(is_superuser=True, is_staff=True))
     services.resident_verify(resident=resident, actor=staff)
     resident.refresh_from_db()
     assert resident.is_verified
@@ -39,7 +39,7 @@ def test_a_resident_cannot_verify_anyone(resident):
 
 
 def test_unverify_clears_the_record(resident):
-    staff = UserFactory(is_superuser=True, is_staff=True)
+    staff = with_mfa(UserFactory(is_superuser=True, is_staff=True))
     services.resident_verify(resident=resident, actor=staff)
     services.resident_unverify(resident=resident, actor=staff)
     resident.refresh_from_db()

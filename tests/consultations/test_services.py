@@ -7,12 +7,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts import services as account_services
-from consultations import permissions, services
+from consultations import services
 from consultations.models import ConsultationPage, DraftVersion
+from consultations.rules import comment_refusal
+from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
+from quitodecide.mfa import mark_user
 from territory.models import Parish
 from tests.consultations.helpers import ORDINANCE
-from tests.factories import ResidentFactory, UserFactory
+from tests.factories import ResidentFactory, UserFactory, with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +108,8 @@ def test_who_may_comment_matrix(zonal_consultation, territory, case, allowed):
         zone=Parish.objects.get(name="Llano Chico").zone,
         parish=Parish.objects.get(name="Llano Chico"),
     ).user
-    staff = UserFactory(is_superuser=True)
+    staff = with_mfa(UserFactory(is_superuser=True))
+    mark_user(staff, True)
     if case == "anonymous":
         user = AnonymousUser()
     elif case == "unverified_email":
@@ -122,9 +126,9 @@ def test_who_may_comment_matrix(zonal_consultation, territory, case, allowed):
             account_services.resident_verify(resident=user.resident, actor=staff)
         elif case == "residency_required_verified_same_zone":
             account_services.resident_verify(resident=user.resident, actor=staff)
-    assert permissions.can_comment(user, page) is allowed
+    assert rulebook.allowed(user, "consultations.comment", page) is allowed
     if not allowed:
-        assert permissions.comment_refusal(user, page)
+        assert comment_refusal(user, page)
         if not isinstance(user, AnonymousUser):
             with pytest.raises(PermissionDenied):
                 services.consultation_comment(
@@ -143,7 +147,7 @@ def test_observation_needs_zone_staff_and_known_article(zonal_consultation):
     )
     with pytest.raises(PermissionDenied):
         services.observation_record(session=session, actor=UserFactory(), text="x")
-    staff = UserFactory(is_superuser=True)
+    staff = with_mfa(UserFactory(is_superuser=True))
     with pytest.raises(DomainError):
         services.observation_record(session=session, actor=staff, text="x", provision_key="art-9")
     observation = services.observation_record(

@@ -15,7 +15,7 @@ from discussions import services as discussion_services
 from discussions.models import Comment
 from quitodecide.mfa import mark_user
 from tests.consultations.helpers import ORDINANCE, make_consultation
-from tests.factories import ResidentFactory, UserFactory
+from tests.factories import ResidentFactory, UserFactory, with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +152,7 @@ def test_deleted_and_hidden_comments_show_placeholders(client, consultation, res
         provision_key="art-1",
     )
     discussion_services.comment_hide(
-        comment=d, actor=UserFactory(is_superuser=True), reason="lenguaje ofensivo"
+        comment=d, actor=with_mfa(UserFactory(is_superuser=True)), reason="lenguaje ofensivo"
     )
     html = client.get(consultation.url + "articulo/art-1/").content.decode()
     assert "comentario eliminado por su autor" in html
@@ -218,7 +218,7 @@ def closed_with_comments(territory):
         stance="contra",
         provision_key="art-2",
     )
-    official = UserFactory(is_superuser=True)
+    official = with_mfa(UserFactory(is_superuser=True))
     mark_user(official, True)  # staff act only after MFA in their session
     discussion_services.official_answer_create(parent=c1, author=official, body="Se acoge")
     ConsultationPage.objects.filter(pk=page.pk).update(
@@ -308,7 +308,7 @@ def test_in_person_observations_are_shown_apart(client, zonal_consultation):
     )
     services.observation_record(
         session=session,
-        actor=UserFactory(is_superuser=True),
+        actor=with_mfa(UserFactory(is_superuser=True)),
         text="Pedimos horarios nocturnos",
         provision_key="art-3",
     )

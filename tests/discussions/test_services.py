@@ -13,7 +13,7 @@ from discussions.models import Comment, Support, Thread
 from quitodecide.errors import DomainError, PermissionDenied
 from territory.models import Zone
 from territory.services import zone_group_name
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def test_flags_once_per_user(thread):
 def calderon_moderator(territory):
     user = UserFactory()
     user.groups.add(Group.objects.get(name=zone_group_name(Zone.objects.get(slug="calderon"))))
-    return user
+    return with_mfa(user)
 
 
 def test_moderator_hides_with_reason_and_restores_with_audit(thread, calderon_moderator):

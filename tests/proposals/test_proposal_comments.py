@@ -4,7 +4,7 @@ import pytest
 
 from discussions.models import Comment
 from tests.budgets.builders import make_request, make_staff
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,13 @@ def test_comment_reply_support_and_official_answer(client, cycle, resident):
     assert comment.support_count == 1
     staff = make_staff(cycle.zone.slug)
     client.force_login(staff)
+    # Password only: the MFA gate refuses the official answer.
+    client.post(
+        url + f"comentario/{comment.pk}/responder-oficialmente/",
+        {"body": "Sin segundo factor."},
+    )
+    assert not Comment.objects.filter(is_official=True, parent=comment).exists()
+    login_with_mfa(client, staff)
     client.post(
         url + f"comentario/{comment.pk}/responder-oficialmente/",
         {"body": "Está en la lista de prefactibilidad."},
