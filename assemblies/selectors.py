@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from territory.models import Zone
@@ -340,7 +339,3 @@ def stats_cards(zone_page) -> list[AssemblyCard]:
         title = _("Assemblies held in %(year)s") % {"year": year}
         cards.append(AssemblyCard(title=title, url=url, meta=" · ".join(parts)))
     return cards
-
-
-def local_date(value: datetime.datetime) -> str:
-    return date_format(timezone.localtime(value), "d/m/Y")

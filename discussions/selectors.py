@@ -23,7 +23,6 @@ class ThreadPage:
     sort: str
     replies: dict[int, list] = field(default_factory=dict)
     supported_ids: set[int] = field(default_factory=set)
-    flagged_ids: set[int] = field(default_factory=set)
 
 
 def _with_author(queryset):
