@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from quitodecide.errors import DomainError
+from quitodecide.errors import DomainError, PermissionDenied
 from territory.models import Parish, Zone
 
 from . import audit
@@ -155,4 +155,45 @@ def resident_unverify(*, resident: Resident, actor: User) -> Resident:
         update_fields=["verification_status", "verification_method", "verified_at", "verified_by"]
     )
     log(instance=resident, action=audit.UNVERIFY, user=actor)
+    return resident
+
+
+def residents_follow_parish(*, parish: Parish) -> int:
+    """After `parish` moved to another zone (territory.services.parish_update, which checks
+    the rule and writes the audit entry), its residents' zone follows it. Their residence
+    has not changed, so verification stays. Returns how many residents moved."""
+    return (
+        Resident.objects.filter(parish=parish)
+        .exclude(zone_id=parish.zone_id)
+        .update(zone_id=parish.zone_id)
+    )
+
+
+@transaction.atomic
+def resident_staff_update(
+    *, resident: Resident, actor: User, display_name: str, zone: Zone | None, parish: Parish | None
+) -> Resident:
+    """Staff correct a resident's profile in the admin: staff of the resident's zone, and of
+    the zone they move the resident to. Moving withdraws a verification, as when the
+    resident moves themselves. Audited."""
+    from quitodecide import rulebook
+    from territory.permissions import is_zone_staff
+
+    rulebook.require(
+        actor, "accounts.verify_resident", resident, _("You can only edit residents of your zone.")
+    )
+    if zone is not None and zone.pk != resident.zone_id and not is_zone_staff(actor, zone):
+        raise PermissionDenied(_("You can only move residents to a zone of yours."))
+    fields = ("display_name", "zone_id", "parish_id")
+    before = {name: getattr(resident, name) for name in fields}
+    resident = resident_update_profile(
+        resident=resident,
+        display_name=display_name,
+        zone=zone,
+        parish=parish,
+        email_notifications=resident.email_notifications,
+    )
+    changed = [name for name in fields if getattr(resident, name) != before[name]]
+    if changed:
+        log(instance=resident, action=audit.UPDATE, user=actor, data={"fields": changed})
     return resident

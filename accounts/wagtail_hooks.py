@@ -5,9 +5,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.views.generic.models import EditView
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from territory.admin_scope import ServiceSaveMixin, ZoneScopedViewSet
+from territory.permissions import staff_zones
 
 from . import services
 from .models import Resident
@@ -40,9 +43,18 @@ class ResidentAdminForm(WagtailAdminModelForm):
         return cleaned
 
     def save(self, commit=True):
-        resident = super().save(commit=commit)
-        wants_verified = self.cleaned_data.get("verified", False)
-        if commit and wants_verified != resident.is_verified:
+        # Through the services (rule and audit entry each), never the model's save().
+        data = self.cleaned_data
+        resident = Resident.objects.get(pk=self.instance.pk)  # as stored, not as edited
+        resident = services.resident_staff_update(
+            resident=resident,
+            actor=self.for_user,
+            display_name=data.get("display_name", ""),
+            zone=data.get("zone"),
+            parish=data.get("parish"),
+        )
+        wants_verified = data.get("verified", False)
+        if wants_verified != resident.is_verified:
             if wants_verified:
                 services.resident_verify(resident=resident, actor=self.for_user)
             else:
@@ -66,7 +78,19 @@ class ResidentPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Resident, ResidentPermissionPolicy(Resident))
 
 
-class ResidentViewSet(ModelViewSet):
+def residents_for(user):
+    """The residents `user` may reach in the admin: those living in their zones (everyone
+    for the city-wide team and superusers). The viewset's one scoping point."""
+    zones = staff_zones(user)
+    residents = Resident.objects.all()
+    return residents if zones is None else residents.filter(zone__in=zones)
+
+
+class ResidentEditView(ServiceSaveMixin, EditView):
+    """Edits and verification go through the accounts services (rule and audit)."""
+
+
+class ResidentViewSet(ZoneScopedViewSet):
     model = Resident
     icon = "user"
     menu_label = _("Residents")
@@ -77,6 +101,11 @@ class ResidentViewSet(ModelViewSet):
     list_filter = ["verification_status", "zone"]
     search_fields = ["display_name", "user__email"]
     inspect_view_enabled = False
+    copy_view_enabled = False
+    edit_view_class = ResidentEditView
+
+    def scope_queryset(self, user):
+        return residents_for(user)
 
     def get_form_class(self, for_update=False):
         return ResidentAdminForm

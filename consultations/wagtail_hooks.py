@@ -131,6 +131,7 @@ class ObservationViewSet(ZoneScopedViewSet):
     form_class = ObservationForm
     list_display = ["text", "session", "provision_key", "stance"]
     inspect_view_enabled = False
+    copy_view_enabled = False
     index_view_class = ObservationIndexView
     add_view_class = ObservationCreateView
     edit_view_class = ObservationEditView

@@ -107,6 +107,7 @@ class ModerationViewSet(ZoneScopedViewSet):
     list_filter = ["status"]
     search_fields = ["body"]
     inspect_view_enabled = True
+    copy_view_enabled = False
     index_view_class = ModerationIndexView
     edit_view_class = ModerationEditView
     ordering = ["-open_flag_count", "-created_at"]
