@@ -4,15 +4,20 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views_security
 from home import views as home_views
 
 from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # One login: Wagtail's own login views authenticate nobody (accounts.views_security).
+    path("admin/login/", views_security.admin_login),
+    path("_util/login/", views_security.login_elsewhere),
     path("admin/", include(wagtailadmin_urls)),
     path("documentos/", include(wagtaildocs_urls)),
     path("cuenta/", include("accounts.urls")),
+    path("cuenta/", include("accounts.urls_security")),
     path("cuenta/", include("allauth.urls")),
     path("buscar/", home_views.search, name="search"),
     path("i18n/", include("django.conf.urls.i18n")),

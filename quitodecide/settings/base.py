@@ -166,7 +166,7 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 # accident. "login_failed" is the lockout: per address at /cuenta/login/ and at the password
 # reauthentication, and per user at the MFA code step and the code reauthentication
 # (allauth.mfa counts wrong codes under this same action); "reauthenticate" also caps
-# every visit to both reauthentication pages.
+# every attempt at both reauthentication pages. allauth counts POSTs only.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
