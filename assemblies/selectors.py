@@ -212,13 +212,11 @@ def _card(page: AssemblyPage, *, zone_name: str = "", extra: str = "") -> Assemb
 
 
 def _zone_names(pages) -> dict[int, str]:
-    """Zone name per assembly page, from the page paths: one query for all of them."""
-    from territory.models import ZonePage
+    """Zone name per assembly page (territory's one rule), one query for all of them."""
+    from territory.selectors import prime_zones
 
-    parent_paths = {page.path[: -page.steplen] for page in pages}
-    zone_pages = ZonePage.objects.filter(path__in=parent_paths).select_related("zone")
-    by_path = {zp.path: zp.zone.name for zp in zone_pages}
-    return {page.pk: by_path.get(page.path[: -page.steplen], "") for page in pages}
+    prime_zones(pages)
+    return {page.pk: page.zone.name if page.zone else "" for page in pages}
 
 
 def assembly_index(*, zone_slug: str = "", year: str = "") -> dict:

@@ -9,7 +9,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from discussions.models import Comment, Support
-from territory.models import Zone, ZonePage
+from territory.models import Zone
+from territory.selectors import prime_zones
 
 from .models import ConsultationPage, DraftVersion, InPersonSession, SessionObservation, Status
 
@@ -20,19 +21,8 @@ def consultation_list(params) -> dict:
     """All live consultations, filtered by zone slug and status."""
     now = timezone.now()
     pages = list(ConsultationPage.objects.live().public().order_by("-opens_at"))
-    zone_pages = {zp.path: zp for zp in ZonePage.objects.select_related("zone")}
-    rows = []
-    for page in pages:
-        zone_page = next(
-            (zp for path, zp in zone_pages.items() if page.path.startswith(path)), None
-        )
-        rows.append(
-            {
-                "page": page,
-                "zone": zone_page.zone if zone_page else None,
-                "status": page.status_at(now),
-            }
-        )
+    prime_zones(pages)
+    rows = [{"page": page, "zone": page.zone, "status": page.status_at(now)} for page in pages]
     zone_slug = (params.get("zona") or "").strip()
     status = (params.get("estado") or "").strip()
     if zone_slug == "ciudad":

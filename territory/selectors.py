@@ -41,6 +41,29 @@ def zone_page_of(page):
     return found
 
 
+def prime_zones(pages) -> None:
+    """Compute `zone_page_of` for many pages with one query (list pages), the same rule:
+    the nearest ZonePage ancestor (or the page itself)."""
+    from .models import ZonePage
+
+    pages = [page for page in pages if "_zone_page_of" not in page.__dict__]
+    if not pages:
+        return
+    paths = set()
+    for page in pages:
+        step = page.steplen
+        paths.update(page.path[:end] for end in range(step, len(page.path) + 1, step))
+    by_path = {zp.path: zp for zp in ZonePage.objects.filter(path__in=paths).select_related("zone")}
+    for page in pages:
+        step = page.steplen
+        found = None
+        for end in range(len(page.path), 0, -step):
+            found = by_path.get(page.path[:end])
+            if found is not None:
+                break
+        page.__dict__["_zone_page_of"] = found
+
+
 def zone_of(page):
     """The zone of any page (see `zone_page_of`); None for city-wide pages."""
     zone_page = zone_page_of(page)
