@@ -2,11 +2,15 @@
 snapshot, deltas, resume, permissions, malformed frames."""
 
 import json
+from urllib.parse import quote
 
+import hypothesis
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import strategies as st
 
 from assemblies import consumers, services
 from assemblies.models import AssemblyEvent, Question
@@ -304,5 +308,270 @@ def test_unknown_draft_private_and_impossible_assemblies_close_with_4404(zone_pa
     async def scenario():
         codes = {path: await close_code(path) for path in paths}
         assert codes == dict.fromkeys(paths, 4404)
+
+    run(scenario)
+
+
+# --- Input robustness: the URL and every frame ------------------------------------------
+
+REPLIES = {"error", "pong", "ack", "resumed", "snapshot"}  # one per client frame
+CLIENT_ERRORS = {"malformed", "too_large", "unknown_type", "forbidden", "rejected"}
+
+
+async def reply_to(ws, text: str) -> dict:
+    """Send one frame and return the server's answer to it, skipping events and presence
+    that travel in between. Every frame the server sends must be UTF-8 JSON."""
+    await ws.send_input({"type": "websocket.receive", "text": text})  # "" too
+    for _ in range(50):
+        raw = await ws.receive_from(timeout=5)  # fails if the socket was closed instead
+        raw.encode("utf-8")  # a lone surrogate echoed back could not be sent
+        frame = json.loads(raw)
+        if frame["type"] in REPLIES:
+            return frame
+    raise AssertionError(f"no answer to {text!r}")
+
+
+async def still_open(ws):
+    assert (await reply_to(ws, '{"type": "ping"}'))["type"] == "pong"
+
+
+def test_since_that_is_not_a_bigint_gets_a_snapshot(assembly, staff, live):
+    services.assembly_start(assembly=assembly, actor=staff)
+
+    async def scenario():
+        # "²" passes str.isdigit() and fails int(); 30 digits overflow a bigint.
+        for since in ("%C2%B2", "9" * 30, str(2**63), "-1", "1.0", "", "0x1", "%00", " 1"):
+            ws = communicator(assembly, since=since)
+            assert (await ws.connect())[0], since
+            frame = json.loads(await ws.receive_from())
+            assert (frame["type"], frame["seq"]) == ("snapshot", 1), since
+            await still_open(ws)
+            await ws.disconnect()
+        ws = communicator(assembly, since="0001")  # ASCII digits are a since, zeros or not
+        assert (await ws.connect())[0]
+        assert json.loads(await ws.receive_from()) == {
+            "type": "resumed",
+            "assembly": assembly.pk,
+            "seq": 1,
+        }
+        await ws.disconnect()
+
+    run(scenario)
+
+
+BAD_IDS = [
+    "1e400",  # float("inf") once parsed: int() raised OverflowError and closed with 1011
+    "-1e400",
+    "NaN",
+    "1.0",
+    "2.5",
+    "true",
+    "false",
+    '"1"',
+    "[1]",
+    '{"id": 1}',
+    "0",
+    "-3",
+    str(2**63),
+    "9" * 400,
+]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_ids_and_sequence_numbers_must_be_integers_in_range(assembly, staff, live, bad):
+    services.assembly_start(assembly=assembly, actor=staff)
+    staff_cookie = cookie_for(staff, mfa=True)
+    frames = [
+        f'{{"type": "action", "action": "poll.close", "poll": {bad}, "ref": "p"}}',
+        f'{{"type": "action", "action": "agenda.advance", "item": {bad}, "ref": "a"}}',
+        f'{{"type": "action", "action": "question.moderate", "question": {bad},'
+        f' "moderation": "approve", "ref": "q"}}',
+    ]
+    if bad not in ("0",):  # resume accepts seq 0 (replay from the start)
+        frames.append(f'{{"type": "resume", "seq": {bad}}}')
+
+    async def scenario():
+        ws = communicator(assembly, headers=(ORIGIN, staff_cookie))
+        assert (await ws.connect())[0]
+        assert json.loads(await ws.receive_from())["staff"] is True
+        for text in frames:
+            frame = await reply_to(ws, text)
+            assert (frame["type"], frame["code"]) == ("error", "malformed"), text
+            assert frame.get("ref") == json.loads(text).get("ref")
+        await still_open(ws)
+        await ws.disconnect()
+
+    run(scenario)
+    assert AssemblyEvent.objects.filter(assembly=assembly).count() == 1  # only the start
+
+
+def test_wrong_types_for_every_field_of_every_action_are_malformed(assembly, staff, live):
+    services.assembly_start(assembly=assembly, actor=staff)
+    staff_cookie = cookie_for(staff, mfa=True)
+    not_json_int = [True, False, 1.5, "1", [], {}, [1], {"a": 1}]
+    cases = []
+    for value in [*not_json_int, None]:  # item is optional: null means "the next item"
+        if value is not None:
+            cases.append({"action": "agenda.advance", "item": value})
+        cases.append({"action": "poll.close", "poll": value})
+        cases.append({"action": "question.moderate", "question": value, "moderation": "hide"})
+    for value in [None, True, 1, 1.5, [], {}, ["x"], {"a": "x"}]:  # not strings
+        cases.append({"action": "announcement.post", "text": value})
+        cases.append({"action": "question.moderate", "question": 1, "moderation": value})
+        cases.append({"action": value})
+    cases += [
+        {"action": "announcement.post"},  # missing fields
+        {"action": "poll.close"},
+        {"action": "question.moderate", "question": 1},
+        {"action": "announcement.post", "text": "a\x00b"},  # PostgreSQL refuses NUL
+        {"action": "announcement.post", "text": "\ud800"},  # a lone surrogate
+        {"action": "question.moderate", "question": 1, "moderation": "\udfff"},
+        {"action": "no.such.action"},
+    ]
+
+    async def scenario():
+        ws = communicator(assembly, headers=(ORIGIN, staff_cookie))
+        assert (await ws.connect())[0]
+        await ws.receive_from()
+        for case in cases:
+            text = json.dumps({"type": "action", **case})
+            frame = await reply_to(ws, text)
+            assert (frame["type"], frame.get("code")) == ("error", "malformed"), (text, frame)
+        await still_open(ws)
+        await ws.disconnect()
+
+    run(scenario)
+    assert AssemblyEvent.objects.filter(assembly=assembly).count() == 1
+
+
+def test_refs_are_echoed_only_when_they_are_safe_to_send_back(assembly, live):
+    async def scenario():
+        ws = communicator(assembly)
+        assert (await ws.connect())[0]
+        await ws.receive_from()
+        for ref, echoed in [
+            ("r-1", "r-1"),
+            (7, 7),
+            ("\ud800", None),  # cannot be encoded in a text frame
+            ("x" * (consumers.MAX_REF + 1), None),
+            (True, None),
+            (1.5, None),
+            ([1], None),
+            (10**30, None),
+        ]:
+            frame = await reply_to(ws, json.dumps({"type": "action", "action": "x", "ref": ref}))
+            assert frame["code"] == "forbidden"
+            assert frame.get("ref") == echoed, ref
+        await still_open(ws)
+        await ws.disconnect()
+
+    run(scenario)
+
+
+def test_deeply_nested_and_huge_frames_get_errors(assembly, live):
+    async def scenario():
+        ws = communicator(assembly)
+        assert (await ws.connect())[0]
+        await ws.receive_from()
+        deep = "[" * 2000 + "]" * 2000  # under MAX_FRAME, beyond json's recursion limit
+        for text, code in [
+            (deep, "malformed"),
+            ('{"type": "resume", "seq": ' + "[" * 2000 + "]" * 2000 + "}", "malformed"),
+            ('{"type": "resume", "seq": ' + "9" * 4000 + "}", "malformed"),
+            ('{"type": ' + "1" * 4000 + "}", "malformed"),
+            ("[" * (consumers.MAX_FRAME + 1), "too_large"),
+        ]:
+            frame = await reply_to(ws, text)
+            assert (frame["type"], frame["code"]) == ("error", code), text[:40]
+        await still_open(ws)
+        await ws.disconnect()
+
+    run(scenario)
+
+
+@pytest.fixture
+def started(assembly, staff, voter, live):
+    """A live assembly with a question awaiting moderation, and its staff's MFA cookie
+    (set up once for all the examples of a hypothesis test)."""
+    services.assembly_start(assembly=assembly, actor=staff)
+    services.question_submit(assembly=assembly, author=voter, text="¿Agua?")
+    return assembly, cookie_for(staff, mfa=True)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=2**62, max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=10,
+)
+field_values = json_values | st.sampled_from([1, 2**63 - 1, 2**63, "approve", "pin", "Hola"])
+action_frames = st.fixed_dictionaries(
+    {
+        "type": st.just("action"),
+        "action": st.sampled_from(
+            ["announcement.post", "agenda.advance", "poll.close", "question.moderate"]
+        )
+        | json_values,
+    },
+    optional=dict.fromkeys(("text", "item", "poll", "question", "moderation", "ref"), field_values),
+)
+other_frames = st.fixed_dictionaries(
+    {"type": st.sampled_from(["ping", "resume", "action", "dance"]) | json_values},
+    optional={"seq": field_values, "ref": field_values},
+)
+frame_texts = st.one_of(
+    st.text(max_size=60),  # arbitrary text, JSON or not
+    json_values.map(json.dumps),
+    action_frames.map(json.dumps),
+    other_frames.map(json.dumps),
+    st.sampled_from(
+        [
+            '{"type": "action", "action": "poll.close", "poll": 1e400}',
+            '{"type": "resume", "seq": 1e400}',
+            '{"type": "action", "action": "announcement.post", "text": "\\ud800", "ref": 1}',
+            '{"type": "action", "action": "x", "ref": "\\udc00"}',
+            "[" * 3000,
+            '{"type": "ping"' + " " * 5000 + "}",
+        ]
+    ),
+)
+since_values = st.none() | st.text(max_size=30) | st.integers().map(str)
+
+
+@hypothesis.settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    since=since_values,
+    texts=st.lists(frame_texts, min_size=1, max_size=4),
+    as_staff=st.booleans(),
+)
+def test_any_url_and_any_frame_get_an_answer_and_the_socket_stays_open(
+    started, live, since, texts, as_staff
+):
+    assembly, staff_cookie = started
+    headers = (ORIGIN, staff_cookie) if as_staff else (ORIGIN,)
+    path = f"/ws/asambleas/{assembly.pk}/"
+    if since is not None:
+        path += "?since=" + quote(since, safe="")
+
+    async def scenario():
+        ws = WebsocketCommunicator(application, path, headers=list(headers))
+        assert (await ws.connect())[0]
+        first = json.loads(await ws.receive_from(timeout=5))
+        assert first["type"] in {"snapshot", "resumed"}
+        for text in texts:
+            frame = await reply_to(ws, text)
+            if frame["type"] == "error":
+                assert frame["code"] in CLIENT_ERRORS, (text, frame)
+        await still_open(ws)
+        await ws.disconnect()
 
     run(scenario)
