@@ -12,6 +12,7 @@ from django.utils.translation import pgettext
 
 from quitodecide import rulebook
 from quitodecide.errors import DomainError
+from quitodecide.pages import subpage_url
 
 from . import selectors, services
 from .forms import (
@@ -65,11 +66,11 @@ def live_page_context(page: AssemblyPage, request, *, staff_view: bool = False) 
         "question_form": QuestionForm(),
         "ws_path": ws_path(page),
         "followers": max(int(followers), 0),
-        "control_url": page.url + page.reverse_subpage("control") if staff else "",
+        "control_url": subpage_url(page, "control") if staff else "",
         # `<vote_base><poll id>/` and `<question_base><question id>/apoyar/`
-        "vote_base": page.url + page.reverse_subpage("vote", kwargs={"poll_id": 0})[:-2],
-        "ask_url": page.url + page.reverse_subpage("ask"),
-        "question_base": page.url + page.reverse_subpage("ask"),
+        "vote_base": subpage_url(page, "vote", poll_id=0)[:-2],
+        "ask_url": subpage_url(page, "ask"),
+        "question_base": subpage_url(page, "ask"),
         "i18n": _script_labels(),
     }
 

@@ -13,6 +13,7 @@ from discussions.models import Comment
 from discussions.selectors import latest_comments, thread_page
 from quitodecide import exports, rulebook
 from quitodecide.errors import DomainError
+from quitodecide.pages import subpage_url
 
 from . import selectors, services
 from .forms import CommentForm, EditForm
@@ -166,7 +167,11 @@ def version_diff(request, consultation):
 
 
 def _back(request, consultation, fallback_key=""):
-    fallback = consultation.url + (f"articulo/{fallback_key}/" if fallback_key else "general/")
+    fallback = (
+        subpage_url(consultation, "provision_thread", fallback_key)
+        if fallback_key
+        else subpage_url(consultation, "general_discussion")
+    )
     return redirect(discussion_views.safe_next(request, fallback))
 
 
@@ -206,12 +211,14 @@ def comment_post(request, consultation):
 
 def comment_action(request, consultation, comment_id, action):
     comment = get_object_or_404(Comment.objects.select_related("thread"), pk=comment_id)
-    if not services._thread_belongs(consultation, comment.thread):
-        raise Http404
     key = request.POST.get("provision", "") or request.GET.get("articulo", "")
     if action == "editar":
         return _edit(request, consultation, comment, key)
-    fallback = consultation.url + (f"articulo/{key}/" if key else "general/")
+    fallback = (
+        subpage_url(consultation, "provision_thread", key)
+        if key
+        else subpage_url(consultation, "general_discussion")
+    )
     return discussion_views.comment_action(
         request, comment=comment, action=action, fallback_url=fallback
     )

@@ -6,6 +6,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from quitodecide.pages import subpage_url
+
 
 @task
 def send_verdict_email(request_id: int) -> bool:
@@ -21,10 +23,8 @@ def send_verdict_email(request_id: int) -> bool:
     if resident is not None and not resident.email_notifications:
         return False
     cycle = request.cycle
-    url = (
-        settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-        + cycle.url
-        + cycle.reverse_subpage("request_detail", args=[request.pk])
+    url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + subpage_url(
+        cycle, "request_detail", request.pk
     )
     with translation.override(settings.LANGUAGE_CODE):
         context = {"request": request, "verdict": request.verdict, "url": url}
