@@ -101,6 +101,8 @@ class ServiceSaveMixin:
             return super().form_valid(form)  # its transaction rolls back on a refusal
         except (DomainError, ValidationError) as error:
             form.add_error(None, _form_error(error, form))
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
 

@@ -48,3 +48,38 @@ def test_queue_shows_only_the_moderators_zone_and_hides_through_the_service(clie
         "insultos",
         moderator,
     )
+
+
+def test_moderating_in_the_admin_leaves_one_audit_entry_per_action(client, flagged):
+    from wagtail.models import ModelLogEntry
+
+    from discussions import audit
+
+    moderator = UserFactory()
+    moderator.groups.add(Group.objects.get(name=zone_group_name(Zone.objects.get(slug="calderon"))))
+    login_with_mfa(client, moderator)
+    comment = flagged["calderon"]
+    url = f"/admin/moderacion/edit/{comment.pk}/"
+    assert client.post(url, {"action": "hide", "reason": "insultos"}).status_code == 302
+    assert client.post(url, {"action": "restore", "reason": ""}).status_code == 302
+    assert client.post(url, {"action": "dismiss", "reason": ""}).status_code == 302
+    entries = ModelLogEntry.objects.filter(object_id=str(comment.pk), user=moderator)
+    assert list(entries.order_by("pk").values_list("action", flat=True)) == [
+        audit.HIDE,
+        audit.RESTORE,
+        audit.FLAGS_DISMISS,
+    ]
+    assert entries.filter(action=audit.HIDE).get().data == {"reason": "insultos"}
+
+
+def test_a_refused_moderation_is_a_form_error(client, flagged):
+    """Restoring a visible comment is refused by the service: shown on the form, no 500."""
+    moderator = UserFactory()
+    moderator.groups.add(Group.objects.get(name=zone_group_name(Zone.objects.get(slug="calderon"))))
+    login_with_mfa(client, moderator)
+    comment = flagged["calderon"]
+    response = client.post(f"/admin/moderacion/edit/{comment.pk}/", {"action": "restore"})
+    assert response.status_code == 200
+    assert "Solo se puede restablecer un comentario oculto" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.VISIBLE

@@ -1,0 +1,77 @@
+"""Residents in the admin: edits and verification go through the services, each with an
+audit entry, and zone staff reach and move residents of their own zones only."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from wagtail.models import ModelLogEntry
+
+from accounts import audit
+from territory.models import Parish, Zone
+from territory.services import zone_group_name
+from tests.factories import ResidentFactory, UserFactory, login_with_mfa
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def calderon_staff(client, territory):
+    staff = UserFactory()
+    staff.groups.add(Group.objects.get(name=zone_group_name(Zone.objects.get(slug="calderon"))))
+    staff.user_permissions.add(
+        Permission.objects.get(content_type__app_label="accounts", codename="change_resident")
+    )
+    login_with_mfa(client, staff)
+    return staff
+
+
+def entries(resident, action):
+    return ModelLogEntry.objects.filter(action=action, object_id=str(resident.pk))
+
+
+def post(client, resident, *, zone, parish, verified=False, name=None):
+    data = {
+        "display_name": resident.display_name if name is None else name,
+        "zone": zone.pk,
+        "parish": parish.pk,
+    }
+    if verified:
+        data["verified"] = "on"
+    return client.post(f"/admin/residents/edit/{resident.pk}/", data)
+
+
+def test_editing_and_verifying_a_resident_is_audited(client, calderon_staff):
+    llano_chico = Parish.objects.get(name="Llano Chico")
+    calderon = llano_chico.zone
+    elsewhere = calderon.parishes.exclude(pk=llano_chico.pk).first()
+    resident = ResidentFactory(zone=calderon, parish=elsewhere)
+    response = post(client, resident, zone=calderon, parish=llano_chico, verified=True, name="Ana")
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert (resident.display_name, resident.parish, resident.is_verified) == (
+        "Ana",
+        llano_chico,
+        True,
+    )
+    update = entries(resident, audit.UPDATE).get()
+    assert (update.user, update.data) == (calderon_staff, {"fields": ["display_name", "parish_id"]})
+    assert entries(resident, audit.VERIFY).get().user == calderon_staff
+    assert not entries(resident, "wagtail.edit").exists()  # the services' entries only
+
+    response = post(client, resident, zone=calderon, parish=llano_chico, verified=False)
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert not resident.is_verified
+    assert entries(resident, audit.UNVERIFY).get().user == calderon_staff
+    assert entries(resident, audit.UPDATE).count() == 1  # nothing else changed
+
+
+def test_zone_staff_cannot_move_a_resident_to_another_zone(client, calderon_staff):
+    parish = Parish.objects.get(name="Llano Chico")
+    resident = ResidentFactory(zone=parish.zone, parish=parish)
+    cumbaya = Parish.objects.get(name="Cumbayá")
+    response = post(client, resident, zone=cumbaya.zone, parish=cumbaya)
+    assert response.status_code == 200
+    assert "Solo puede trasladar residentes a una zona suya" in response.content.decode()
+    resident.refresh_from_db()
+    assert resident.parish == parish
+    assert not entries(resident, audit.UPDATE).exists()
