@@ -1,4 +1,6 @@
-"""Two ASGI server processes (daphne) sharing PostgreSQL and Redis, as in production.
+"""Two ASGI server processes (daphne) sharing PostgreSQL and Redis, as in production, on
+both Redis channel layers: events cross processes complete and in order, /healthz answers
+on workers that follow an assembly, an unknown assembly is closed with 4404.
 
 Needs REDIS_URL and a PostgreSQL DATABASE_URL (CI sets both). Without them it is skipped:
 the in-memory channel layer cannot span processes, and SQLite's in-memory test database
@@ -12,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -44,12 +48,13 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, backend: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "quitodecide.settings.test",
         "DATABASE_URL": database_url(),
         "REDIS_URL": REDIS_URL,
+        "CHANNEL_LAYER_BACKEND": backend,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.Popen(
@@ -83,7 +88,9 @@ def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 30) -> 
     raise AssertionError(f"server on {port} did not start in {timeout} s")
 
 
-async def next_frame(ws, kind: str, timeout: float):
+async def next_frame(ws, kind: str, timeout: float = 10):
+    """The next frame of `kind`, skipping others. The timeout only bounds a hang: what the
+    tests assert is which frames arrive, and in which order, never how fast."""
     deadline = time.monotonic() + timeout
     while True:
         remaining = deadline - time.monotonic()
@@ -94,8 +101,34 @@ async def next_frame(ws, kind: str, timeout: float):
             return frame
 
 
-def test_two_processes_share_events_through_redis(transactional_territory):
+async def events_until_pong(ws) -> list[dict]:
+    """The events that arrive before the answer to a ping: the server answers frames in
+    order, so these are all it had sent until then."""
+    await ws.send(json.dumps({"type": "ping"}))
+    events = []
+    while True:
+        frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if frame["type"] == "pong":
+            return events
+        if frame["type"] == "event":
+            events.append(frame)
+
+
+def healthz(port: int) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.mark.parametrize(
+    "backend",
+    ["channels_redis.pubsub.RedisPubSubChannelLayer", "channels_redis.core.RedisChannelLayer"],
+)
+def test_two_processes_share_events_through_redis(transactional_territory, backend):
     from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
 
     from territory.models import ZonePage
 
@@ -106,7 +139,7 @@ def test_two_processes_share_events_through_redis(transactional_territory):
     client = pass_mfa(Client(), staff)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     port_a, port_b = free_port(), free_port()
-    servers = [start_server(port_a), start_server(port_b)]
+    servers = [start_server(port_a, backend), start_server(port_b, backend)]
     try:
         for port, process in zip((port_a, port_b), servers, strict=True):
             wait_until_up(port, process)
@@ -121,22 +154,37 @@ def test_two_processes_share_events_through_redis(transactional_territory):
                 open_timeout=10,
             )
             follower = await connect(f"ws://127.0.0.1:{port_b}{path}", origin=origin)
-            snapshot = await next_frame(follower, "snapshot", 5)
-            assert (await next_frame(staff_ws, "snapshot", 5))["staff"] is True
+            snapshot = await next_frame(follower, "snapshot")
+            assert (await next_frame(staff_ws, "snapshot"))["staff"] is True
 
             async def announce(text):
                 await staff_ws.send(
                     json.dumps({"type": "action", "action": "announcement.post", "text": text})
                 )
-                return await next_frame(staff_ws, "ack", 5)
+                return await next_frame(staff_ws, "ack")
 
-            sent_at = time.monotonic()
-            await announce("desde A")
-            event = await next_frame(follower, "event", 1.0)
-            assert time.monotonic() - sent_at < 1.0
-            assert event["payload"]["announcement"]["text"] == "desde A"
-            assert event["seq"] == snapshot["seq"] + 1
-            last_seen = event["seq"]
+            # Published through A, delivered by B: all of them, in order, once each.
+            texts = ["desde A 1", "desde A 2", "desde A 3"]
+            for text in texts:
+                await announce(text)
+            live = [await next_frame(follower, "event") for _ in texts]
+            assert [f["seq"] for f in live] == [snapshot["seq"] + n for n in (1, 2, 3)]
+            assert [f["payload"]["announcement"]["text"] for f in live] == texts
+            assert await events_until_pong(follower) == []  # no duplicates
+            last_seen = live[-1]["seq"]
+
+            # Each worker now follows an assembly, and /healthz still answers on both.
+            for port in (port_a, port_b):
+                status, body = await asyncio.to_thread(healthz, port)
+                assert (status, body["status"]) == (200, "ok"), (port, body)
+
+            # A made-up assembly is closed with 4404 after the handshake (not an HTTP 403).
+            missing = await connect(
+                f"ws://127.0.0.1:{port_b}/ws/asambleas/99999999/", origin=origin
+            )
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(missing.recv(), 10)
+            assert closed.value.rcvd.code == 4404
 
             await follower.close()
             for text in ("uno", "dos", "tres"):
@@ -144,9 +192,9 @@ def test_two_processes_share_events_through_redis(transactional_territory):
             follower = await connect(
                 f"ws://127.0.0.1:{port_b}{path}?since={last_seen}", origin=origin
             )
-            resumed = await next_frame(follower, "resumed", 5)
+            resumed = await next_frame(follower, "resumed")
             assert resumed["seq"] == last_seen
-            missed = [await next_frame(follower, "event", 2) for _ in range(3)]
+            missed = [await next_frame(follower, "event") for _ in range(3)]
             assert [f["seq"] for f in missed] == [last_seen + 1, last_seen + 2, last_seen + 3]
             assert [f["payload"]["announcement"]["text"] for f in missed] == ["uno", "dos", "tres"]
             await follower.close()
