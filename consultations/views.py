@@ -211,6 +211,8 @@ def comment_post(request, consultation):
 
 def comment_action(request, consultation, comment_id, action):
     comment = get_object_or_404(Comment.objects.select_related("thread"), pk=comment_id)
+    if not services._thread_belongs(consultation, comment.thread):
+        raise Http404
     key = request.POST.get("provision", "") or request.GET.get("articulo", "")
     if action == "editar":
         return _edit(request, consultation, comment, key)
