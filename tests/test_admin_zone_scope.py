@@ -56,14 +56,17 @@ def admin_object_routes():
                     inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
                 walk(pattern.url_patterns, route, inner)
             elif isinstance(pattern, URLPattern) and route.startswith("admin/"):
-                if "pk" not in pattern.pattern.converters or not pattern.name:
-                    continue
                 model = getattr(pattern.callback, "view_initkwargs", {}).get("model") or getattr(
                     getattr(pattern.callback, "view_class", None), "model", None
                 )
                 if isinstance(model, str):
                     model = apps.get_model(model)
-                if isinstance(model, type) and model._meta.app_label in OUR_APPS:
+                if not (isinstance(model, type) and model._meta.app_label in OUR_APPS):
+                    continue
+                converters = set(pattern.pattern.converters)
+                # An object of ours named any other way would escape this test.
+                assert converters <= {"pk"}, f"{route}: name the object <pk> or extend this test"
+                if converters and pattern.name:
                     name = f"{namespace}:{pattern.name}" if namespace else pattern.name
                     found.append((name, model))
 
