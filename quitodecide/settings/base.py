@@ -151,6 +151,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset link is no way round the MFA step
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.ResidentSignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Quito Decide] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"

@@ -1,6 +1,7 @@
 """Staff need two-factor authentication (TOTP) to enter the Wagtail admin; a user with a
 second factor confirms every security change with it; every such change sends a notice."""
 
+import re
 import time
 
 import pytest
@@ -326,3 +327,21 @@ def test_login_with_mfa_helper_still_opens_the_admin(client, territory):
     user.groups.add(Group.objects.get(name="Editores zona Calderón"))
     login_with_mfa(client, user)
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_password_reset_sends_a_notice_and_does_not_log_in(client, owner):
+    user, _secret = owner
+    client.post("/cuenta/password/reset/", {"email": user.email})
+    link = re.search(r"http://testserver(/cuenta/password/reset/key/\S+/)", mail.outbox[0].body)
+    response = client.get(link.group(1))
+    assert response.status_code == 302
+    mail.outbox.clear()
+    response = client.post(
+        response["Location"], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert "_auth_user_id" not in client.session  # the code is still needed to log in
+    assert sorted(address for m in mail.outbox for address in m.to) == sorted([user.email, SECOND])
+    assert all("Su contraseña ha sido restablecida." in m.body for m in mail.outbox)
