@@ -66,6 +66,8 @@ def _staff_for(zone_page: ZonePage):
 
 
 def _verified_resident(zone_page: ZonePage):
+    from allauth.account.models import EmailAddress
+
     from accounts.models import Resident
 
     User = get_user_model()
@@ -73,6 +75,10 @@ def _verified_resident(zone_page: ZonePage):
     if created:
         user.set_unusable_password()
         user.save()
+    # A verified resident has a verified e-mail too (the vote rule asks both).
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     parish = zone_page.zone.parishes.order_by("name").first()
     resident, _created = Resident.objects.get_or_create(
         user=user, defaults={"display_name": "Vecina de demostración"}
