@@ -144,7 +144,13 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
         return ("snapshot", seq, state)
 
     async def _catch_up(self, since: int | None):
-        await self._send_catch_up(await database_sync_to_async(self._read)(since))
+        # Hold the relay's messages back meanwhile, as on connect: an event delivered during
+        # the read would otherwise reach the client before the older replayed ones.
+        self.relay_buffer = []
+        try:
+            await self._send_catch_up(await database_sync_to_async(self._read)(since))
+        finally:
+            await relay.flush(self)
 
     async def _send_catch_up(self, result):
         if result[0] == "snapshot":
