@@ -292,3 +292,39 @@ def test_an_event_committed_while_the_relay_subscribes_reaches_the_follower(zone
         async_to_sync(scenario)()
     finally:
         channel_layers.backends.clear()
+
+
+class RefusesSubscriptions(InMemoryChannelLayer):
+    """A layer that cannot be reached to subscribe (Redis down), until it recovers."""
+
+    down = True
+
+    async def group_add(self, group, channel):
+        if self.down:
+            raise ConnectionError("the layer is down")
+        await super().group_add(group, channel)
+
+
+def test_a_worker_that_cannot_subscribe_closes_with_1011_and_keeps_no_relay(assembly):
+    layer = RefusesSubscriptions()
+    channel_layers.set(DEFAULT_CHANNEL_LAYER, layer)
+
+    async def scenario():
+        socket = ws(assembly.pk)
+        assert (await socket.connect(timeout=10))[0]
+        closed = await socket.receive_output(timeout=5)
+        assert (closed["type"], closed.get("code")) == ("websocket.close", 1011)
+        await socket.disconnect()
+        assert relay.active() == {}
+        layer.down = False  # the layer is back: the next follower gets a working relay
+        socket = ws(assembly.pk)
+        assert (await socket.connect(timeout=10))[0]
+        assert json.loads(await socket.receive_from(timeout=5))["type"] == "snapshot"
+        assert set(relay.active()) == {assembly.pk}
+        await socket.disconnect()
+        await settle()
+
+    try:
+        async_to_sync(scenario)()
+    finally:
+        channel_layers.backends.clear()
