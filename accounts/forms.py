@@ -1,16 +1,22 @@
 """Sign-up and profile forms. Validation messages come from services and validators."""
 
+from allauth.core import context as allauth_context
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from quitodecide import ratelimit
 from territory.models import Parish, Zone
 
 from . import services
 from .cedula import validate_cedula
 from .models import Resident
+
+# Attempts that reach the uniqueness check, per account and per address (sign-up has no
+# account yet: its address counts).
+CEDULA_LOOKUP_RATES = [("user", "5/h"), ("ip", "20/h")]
 
 
 def _privacy_label():
@@ -61,7 +67,10 @@ class ResidencyFieldsMixin(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request=None, **kwargs):
+        # The request counts cédula look-ups per account and address; allauth builds the
+        # sign-up form without it, but keeps the current request in its context.
+        self.request = request
         super().__init__(*args, **kwargs)
         self.fields["parish"].choices = self.fields["parish"].grouped_choices()
 
@@ -69,6 +78,23 @@ class ResidencyFieldsMixin(forms.Form):
         value = self.cleaned_data.get("cedula", "")
         if not value:
             return ""
+        validate_cedula(value)  # a typo gets its message without counting as a look-up
+        # Whether a cédula is taken is what a look-up reveals: limit who can ask how often.
+        # (No request: the form is used outside a web request, e.g. from a shell.)
+        request = self.request or allauth_context.request
+        if request is not None:
+            try:
+                ratelimit.limits(
+                    request,
+                    "accounts.cedula_lookup",
+                    CEDULA_LOOKUP_RATES,
+                    message=_(
+                        "You have checked several cédulas in a short time. Please try again "
+                        "in an hour."
+                    ),
+                )
+            except ratelimit.RateLimited as error:
+                raise ValidationError(error.message, code="rate_limited") from None
         try:
             services.cedula_digest(value, exclude_resident=getattr(self, "resident", None))
         except ValidationError as error:

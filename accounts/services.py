@@ -15,6 +15,17 @@ from .cedula import cedula_hash
 from .models import Consent, Resident, User
 from .verification import get_verifier
 
+# Bidirectional controls (embeddings, overrides, isolates, marks): in a display name they
+# only serve to make it look like something else (after U+202E text shows right to left).
+BIDI_CONTROLS = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
+)
+
+
+def clean_display_name(value: str) -> str:
+    """The display name without bidi control characters and surrounding spaces."""
+    return (value or "").translate(BIDI_CONTROLS).strip()
+
 
 def check_residency(zone: Zone | None, parish: Parish | None) -> None:
     """The parish, if given, must belong to the zone. Raises ValidationError by field."""
@@ -62,7 +73,7 @@ def resident_register(
         with transaction.atomic():
             resident = Resident.objects.create(
                 user=user,
-                display_name=display_name.strip(),
+                display_name=clean_display_name(display_name),
                 zone=zone,
                 parish=parish,
                 cedula_hash=digest,
@@ -111,7 +122,7 @@ def resident_update_profile(
         resident.verification_method = ""
         resident.verified_at = None
         resident.verified_by = None
-    resident.display_name = display_name.strip()
+    resident.display_name = clean_display_name(display_name)
     resident.zone = zone
     resident.parish = parish
     resident.email_notifications = email_notifications

@@ -14,7 +14,7 @@ from .forms import ProfileForm
 @login_required
 def profile(request):
     resident = services.resident_for(request.user)
-    form = ProfileForm(request.POST or None, resident=resident)
+    form = ProfileForm(request.POST or None, resident=resident, request=request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -9,6 +9,7 @@ AGENDA = "assemblies.agenda_advance"
 ANNOUNCE = "assemblies.announce"
 POLL_OPEN = "assemblies.poll_open"
 POLL_CLOSE = "assemblies.poll_close"
+POLL_REOPEN = "assemblies.poll_reopen"
 ROOM_COUNT = "assemblies.room_count"
 RESULTS = "assemblies.results_publish"
 MODERATE = "assemblies.question_moderate"
@@ -22,6 +23,7 @@ def register_assembly_actions(actions):
     actions.register_action(ANNOUNCE, _("Post announcement"), _("Announcement posted"))
     actions.register_action(POLL_OPEN, _("Open vote"), _("Vote opened"))
     actions.register_action(POLL_CLOSE, _("Close vote"), _("Vote closed"))
+    actions.register_action(POLL_REOPEN, _("Reopen vote"), _("Vote reopened"))
     actions.register_action(ROOM_COUNT, _("Enter hand count"), _("Hand count entered"))
     actions.register_action(RESULTS, _("Publish results"), _("Results published"))
     actions.register_action(MODERATE, _("Moderate question"), _("Question moderated"))

@@ -5,6 +5,36 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ANNOUNCEMENT_MAX_LENGTH, QUESTION_MAX_LENGTH, Poll
+from .services import MAX_HAND_COUNT
+
+# Ids come from hidden fields; anything beyond a 64-bit key cannot name a row.
+MAX_ID = 2**63 - 1
+# The years the index can be filtered by (assemblies are held from the platform's start).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class IndexFilterForm(forms.Form):
+    """`/asambleas/?zona=<slug>&anio=<year>`: a filter that does not parse is ignored."""
+
+    zona = forms.SlugField(max_length=60, required=False)
+    anio = forms.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False)
+
+    def filters(self) -> dict:
+        """Keyword arguments for `selectors.assembly_index`."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        year = data.get("anio")
+        return {"zone_slug": data.get("zona") or "", "year": "" if year is None else str(year)}
+
+
+class ControlActionForm(forms.Form):
+    """The hidden fields every control-panel button posts: what it acts on."""
+
+    action = forms.CharField(max_length=30)
+    poll = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    question = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    item = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    confirm = forms.BooleanField(required=False)
 
 
 class QuestionForm(forms.Form):
@@ -51,7 +81,10 @@ class RoomCountsForm(forms.Form):
         self.poll = poll
         for option in poll.options.all():
             self.fields[f"option_{option.pk}"] = forms.IntegerField(
-                label=option.label, min_value=0, initial=option.room_count
+                label=option.label,
+                min_value=0,
+                max_value=MAX_HAND_COUNT,
+                initial=option.room_count,
             )
 
     def counts(self) -> dict[int, int]:

@@ -9,10 +9,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .allocation import CRITERIA
+from .services import CRITERIA_MAX, MAX_ATTENDEES
 
 ACTA_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png"}
 ACTA_MAX_BYTES = 10 * 1024 * 1024
 ACTA_SIGNATURES = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG")
+
+# (max_digits, decimal_places) of each parish figure, as the columns store them; the
+# population is a whole number, unmet needs a percentage.
+CRITERIA_DIGITS = {
+    "population": (8, 0),
+    "unmet_needs": (5, 2),
+    "density": (10, 2),
+    "infrastructure_needs": (8, 2),
+}
 
 CRITERIA_LABELS = {
     "population": gettext_lazy("Population"),
@@ -39,12 +49,14 @@ class EnvelopesForm(forms.Form):
                 initial=envelope.amount if envelope else None,
             )
             for criterion in CRITERIA:
+                max_digits, decimal_places = CRITERIA_DIGITS[criterion]
                 self.fields[f"{criterion}_{parish.pk}"] = forms.DecimalField(
                     label=_("%(figure)s of %(parish)s")
                     % {"figure": CRITERIA_LABELS[criterion], "parish": parish.name},
                     min_value=0,
-                    max_digits=12,
-                    decimal_places=2,
+                    max_value=CRITERIA_MAX[criterion],
+                    max_digits=max_digits,
+                    decimal_places=decimal_places,
                     required=False,
                     initial=getattr(envelope, criterion, None) if envelope else None,
                 )
@@ -101,7 +113,9 @@ class TallyForm(forms.Form):
         label=gettext_lazy("Date of the assembly"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    attendees = forms.IntegerField(label=gettext_lazy("Attendees"), min_value=0, required=False)
+    attendees = forms.IntegerField(
+        label=gettext_lazy("Attendees"), min_value=0, max_value=MAX_ATTENDEES
+    )
     acta = forms.FileField(
         label=gettext_lazy("Signed minutes (acta)"),
         required=False,
@@ -125,6 +139,7 @@ class TallyForm(forms.Form):
             self.fields[f"votes_{option.pk}"] = forms.IntegerField(
                 label=_("Votes for %(title)s") % {"title": option.title},
                 min_value=0,
+                max_value=MAX_ATTENDEES,
                 initial=counts.get(option.pk, 0),
             )
 
@@ -132,6 +147,15 @@ class TallyForm(forms.Form):
         cleaned = super().clean()
         if self.existing is None and not cleaned.get("acta") and "acta" not in self.errors:
             self.add_error("acta", _("Upload the signed minutes (acta) of the assembly."))
+        attendees = cleaned.get("attendees")
+        if attendees is not None:
+            for option in self.options:
+                name = f"votes_{option.pk}"
+                if (cleaned.get(name) or 0) > attendees:
+                    self.add_error(
+                        name,
+                        _("More votes than the assembly had attendees (%(n)s).") % {"n": attendees},
+                    )
         return cleaned
 
     def vote_fields(self):

@@ -47,7 +47,7 @@ def test_production_passes_the_deploy_check():
         {
             "DATABASE_URL": "sqlite:///:memory:",
             "SECRET_KEY": "k" * 20 + "a-long-random-throwaway-secret-for-the-check-0123456789",
-            "CEDULA_HASH_KEY": "throwaway",
+            "CEDULA_HASH_KEY": "c" * 16 + "-a-throwaway-cedula-key-for-the-check",
             "ALLOWED_HOSTS": "quitodecide.example",
             "REDIS_URL": "redis://127.0.0.1:6379/15",
             "EMAIL_URL": "smtp+tls://mailer:secret@smtp.quitodecide.example:587",
@@ -55,3 +55,53 @@ def test_production_passes_the_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION_ENV = {
+    "DATABASE_URL": "sqlite:///:memory:",
+    "SECRET_KEY": "k" * 20 + "a-long-random-throwaway-secret-for-the-check-0123456789",
+    "ALLOWED_HOSTS": "quitodecide.example",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.quitodecide.example:587",
+}
+
+
+def test_production_refuses_a_short_cedula_hash_key():
+    for key in ("x", "throwaway-Zq7", "ñ" * 15 + "x"):  # the last: 31 bytes, 16 characters
+        result = run_check({**PRODUCTION_ENV, "CEDULA_HASH_KEY": key})
+        assert result.returncode != 0, key
+        assert "ImproperlyConfigured" in result.stderr
+        assert "CEDULA_HASH_KEY must be a random key of at least 32 bytes" in result.stderr
+        assert "throwaway-Zq7" not in result.stderr  # the key itself is never printed
+
+
+def test_production_refuses_the_example_cedula_hash_key():
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    [line] = [line for line in example.splitlines() if line.startswith("CEDULA_HASH_KEY=")]
+    result = run_check({**PRODUCTION_ENV, "CEDULA_HASH_KEY": line.partition("=")[2]})
+    assert result.returncode != 0
+    assert ".env.example placeholder" in result.stderr
+
+
+def test_production_accepts_a_32_byte_cedula_hash_key():
+    result = run_check({**PRODUCTION_ENV, "CEDULA_HASH_KEY": "ñ" * 16})  # 32 bytes
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_makefile_deploy_check_uses_a_long_random_cedula_key():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "CEDULA_HASH_KEY=$$(head -c 48 /dev/urandom | base64)" in makefile
+    assert "CEDULA_HASH_KEY=throwaway" not in makefile
+
+
+def test_development_settings_pass_the_system_checks():
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "quitodecide.settings.dev"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -24,6 +24,16 @@ if _missing:
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 CEDULA_HASH_KEY = env("CEDULA_HASH_KEY")
+# The key is all that stands between the stored hashes and the cédula numbers (ten digits,
+# easy to enumerate): it must be long and random, like a SECRET_KEY.
+CEDULA_HASH_KEY_MIN_BYTES = 32
+_cedula_key_bytes = len(CEDULA_HASH_KEY.encode())
+if _cedula_key_bytes < CEDULA_HASH_KEY_MIN_BYTES or CEDULA_HASH_KEY.startswith("change-me"):
+    raise ImproperlyConfigured(
+        f"CEDULA_HASH_KEY must be a random key of at least {CEDULA_HASH_KEY_MIN_BYTES} bytes, "
+        f"not the .env.example placeholder (this one has {_cedula_key_bytes} bytes). Generate "
+        "one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from wagtail.models import ModelLogEntry, PageLogEntry
 
 from budgets import services
@@ -204,7 +205,7 @@ def test_results_combine_online_and_assembly_votes(voting, staff):
     services.tally_record(
         cycle=cycle,
         parish=parish("calderon"),
-        held_on="2026-08-01",
+        held_on=timezone.localdate(),
         votes={b.pk: 5, c.pk: 1},
         acta=acta(),
         attendees=40,
@@ -217,8 +218,9 @@ def test_results_combine_online_and_assembly_votes(voting, staff):
     services.tally_record(
         cycle=cycle,
         parish=parish("calderon"),
-        held_on="2026-08-01",
+        held_on=cycle.phase("prioritisation").ends_on,
         votes={b.pk: 0, c.pk: 1},
+        attendees=40,
         actor=staff,
     )
     [result] = services.results_publish(cycle=cycle, actor=staff)

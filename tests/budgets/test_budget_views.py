@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from budgets import services
 from budgets.models import Ballot

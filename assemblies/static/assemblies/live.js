@@ -114,13 +114,28 @@
     return form;
   }
 
+  function reopenForm(poll) {
+    // Reopening a vote whose results are published withdraws them: the box must be ticked.
+    var form = staffButtonForm("action", "poll_reopen", T.reopen, { poll: poll.id });
+    form.className = "inline-form poll-reopen";
+    form.lastChild.className = "button-secondary";
+    if (poll.results_published) {
+      var box = el("input", { type: "checkbox", name: "confirm", value: "1", required: "required" });
+      form.insertBefore(el("label", {}, [box, document.createTextNode(" " + T.confirm_withdraw)]), form.lastChild);
+    }
+    return form;
+  }
+
   function pollForm(poll) {
     if (staffPanel) {
       var controls = el("div", { className: "controls" });
       if (poll.status === "open") {
         controls.appendChild(staffButtonForm("action", "poll_close", T.close_vote, { poll: poll.id }));
-      } else if (!poll.results_published) {
-        controls.appendChild(staffButtonForm("action", "publish", T.publish, { poll: poll.id }));
+      } else {
+        if (!poll.results_published) {
+          controls.appendChild(staffButtonForm("action", "publish", T.publish, { poll: poll.id }));
+        }
+        if (state.assembly.status === "en_curso") controls.appendChild(reopenForm(poll));
       }
       if (poll.counts_room && !poll.results_published) {
         controls.appendChild(el("p", { className: "meta", text: T.reload_for_counts }));
