@@ -160,7 +160,10 @@ def test_control_panel_runs_the_assembly(client, assembly, staff, zone_page):
     client.post(url, {"action": "end"})
     assert assembly.live_state.__class__.objects.get(assembly=assembly).status == "finalizada"
     html = client.get(assembly.url).content.decode()
-    assert "31" in html and "Resultados publicados" in html or "Results published" in html
+    assert "<strong>Resultados publicados</strong>" in html
+    row = '<tr data-option="{}"><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
+    assert row.format(yes.pk, "Sí", 1, 30, 31) in html  # online, room, total
+    assert row.format(no.pk, "No", 0, 4, 4) in html
     zone_html = client.get(zone_page.url).content.decode()
     assert "¿Sí o no?: Sí 31, No 4" in zone_html
 
