@@ -28,13 +28,19 @@ class IndexFilterForm(forms.Form):
 
 
 class ControlActionForm(forms.Form):
-    """The hidden fields every control-panel button posts: what it acts on."""
+    """The hidden fields a control-panel button posts: the action and the id of what it acts
+    on (`targets`: "poll", "question" or "item"; the names mean other things in other
+    actions' forms, e.g. the question of a new vote)."""
 
     action = forms.CharField(max_length=30)
-    poll = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    question = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    item = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, targets: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in targets:
+            self.fields[name] = forms.IntegerField(
+                min_value=1, max_value=MAX_ID, required=name != "item"
+            )
 
 
 class QuestionForm(forms.Form):

@@ -204,9 +204,17 @@ def control(page: AssemblyPage, request):
     return TemplateResponse(request, "assemblies/control_panel.html", context)
 
 
+# What each control-panel action acts on (the id its button posts).
+CONTROL_TARGETS = {
+    "advance": ("item",),
+    **dict.fromkeys(("poll_close", "poll_reopen", "room_counts", "publish"), ("poll",)),
+    **dict.fromkeys(("approve", "hide", "answer", "pin", "unpin"), ("question",)),
+}
+
+
 def _control_action(page: AssemblyPage, request) -> None:
     user, post = request.user, request.POST
-    target = ControlActionForm(post)
+    target = ControlActionForm(post, targets=CONTROL_TARGETS.get(post.get("action", ""), ()))
     if not target.is_valid():
         raise DomainError(_("The action is incomplete or invalid."))
     action, ids = target.cleaned_data["action"], target.cleaned_data
