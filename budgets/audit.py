@@ -7,6 +7,7 @@ ENVELOPES_SET = "budgets.envelopes_set"
 ENVELOPES_COMPUTE = "budgets.envelopes_compute"
 TALLY_RECORD = "budgets.tally_record"
 RESULTS_PUBLISH = "budgets.results_publish"
+RESULTS_WITHDRAW = "budgets.results_withdraw"
 
 
 @hooks.register("register_log_actions")
@@ -17,3 +18,6 @@ def register_budget_actions(actions):
     )
     actions.register_action(TALLY_RECORD, _("Record assembly tally"), _("Assembly tally recorded"))
     actions.register_action(RESULTS_PUBLISH, _("Publish results"), _("Results published"))
+    actions.register_action(
+        RESULTS_WITHDRAW, _("Withdraw results"), _("Published results withdrawn")
+    )

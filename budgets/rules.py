@@ -30,6 +30,18 @@ def before_prioritisation(user, cycle) -> bool:
     return cycle is not None and not cycle.has_started(PhaseKind.PRIORITISATION)
 
 
+@rules.predicate
+def no_published_results(user, cycle) -> bool:
+    """Voting never runs beside published results: reopening it means withdrawing them
+    first (`budgets.withdraw_results`, confirmed and audited)."""
+    return cycle is not None and not cycle.results.exists()
+
+
+@rules.predicate
+def has_published_results(user, cycle) -> bool:
+    return cycle is not None and cycle.results.exists()
+
+
 is_staff = staff_of(cycle_zone)
 STAFF = {"staff", "city_staff*"}
 NOBODY: set = set()
@@ -50,7 +62,9 @@ action(
 )
 action(
     "budgets.vote",
-    phase_open(PhaseKind.PRIORITISATION) & verified_resident_of(cycle_zone),
+    phase_open(PhaseKind.PRIORITISATION)
+    & no_published_results
+    & verified_resident_of(cycle_zone),
     target="budget_cycle",
     rows={
         "requests": NOBODY,
@@ -87,5 +101,20 @@ action(
         "execution": NOBODY,
     },
     summary=_("Compute and publish the results"),
+    staff=True,
+)
+action(
+    "budgets.withdraw_results",
+    has_published_results & is_staff,
+    target="budget_cycle_published",
+    rows={
+        "prioritisation": STAFF,
+        "results": STAFF,
+        "execution": STAFF,
+    },
+    summary=_(
+        "Withdraw published results (confirmed, with a reason; needed before voting can "
+        "reopen)"
+    ),
     staff=True,
 )

@@ -311,6 +311,44 @@ def results_publish(*, cycle: BudgetCyclePage, actor) -> list[ResultSet]:
     return _compute_and_store_results(cycle=cycle, actor=actor)
 
 
+@transaction.atomic
+def results_withdraw(*, cycle: BudgetCyclePage, actor, confirm: bool, reason: str) -> int:
+    """Withdraw the published results: the only way voting can reopen after publication
+    (the vote rule refuses while results are published). Needs an explicit confirmation
+    and a public reason; prioritised and not-selected requests go back to "viable", each
+    with a status change, and the audit log keeps what was withdrawn."""
+    if not rulebook.allowed(actor, "budgets.withdraw_results", cycle):
+        raise PermissionDenied(_("Only this zone's staff can withdraw published results."))
+    if not confirm:
+        raise DomainError(_("Confirm that the published results are to be withdrawn."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for withdrawing the results; it is recorded."))
+    if len(reason) > 500:
+        raise DomainError(_("The reason has at most 500 characters."))
+    withdrawn = list(ResultSet.objects.filter(cycle=cycle).select_for_update())
+    lines = ResultLine.objects.filter(result__in=withdrawn)
+    selected = sorted(lines.filter(selected=True).values_list("request_id", flat=True))
+    decided = Request.objects.filter(
+        cycle=cycle, status__in=[Request.Status.PRIORITISED, Request.Status.NOT_SELECTED]
+    )
+    for request in decided:
+        request_set_status(
+            request=request,
+            status=Request.Status.VIABLE,
+            actor=actor,
+            note=_("Results withdrawn: %(reason)s") % {"reason": reason},
+        )
+    ResultSet.objects.filter(pk__in=[result.pk for result in withdrawn]).delete()
+    log(
+        instance=cycle,
+        action=audit.RESULTS_WITHDRAW,
+        user=actor,
+        data={"scopes": len(withdrawn), "selected": selected, "reason": reason},
+    )
+    return len(withdrawn)
+
+
 def _compute_and_store_results(*, cycle: BudgetCyclePage, actor) -> list[ResultSet]:
     envelopes = selectors.cycle_envelopes(cycle)
     scopes = (

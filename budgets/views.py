@@ -219,6 +219,31 @@ def results_compute(request, cycle):
     return redirect(subpage_url(cycle, "results"))
 
 
+def results_withdraw(request, cycle):
+    """Staff withdraw the published results (a confirmed, audited action with a reason):
+    the only way to reopen voting once results are out."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    gate = rulebook.view_gate(request, "budgets.withdraw_results", cycle)
+    if gate:
+        return gate
+    try:
+        services.results_withdraw(
+            cycle=cycle,
+            actor=request.user,
+            confirm=request.POST.get("confirm") == "1",
+            reason=request.POST.get("reason", "")[:1000],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Results withdrawn. Voting can reopen once the phase dates allow it."),
+        )
+    return redirect(subpage_url(cycle, "results"))
+
+
 RESULT_FIELDS = [
     "scope",
     "rank",

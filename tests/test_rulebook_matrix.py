@@ -30,6 +30,8 @@ _serial = itertools.count()
 # The phases each kind of target has; every action's rows must name exactly these.
 TARGET_PHASES = {
     "budget_cycle": {"requests", "prefeasibility", "prioritisation", "results", "execution"},
+    # A cycle whose results are published, in the phase where it is now.
+    "budget_cycle_published": {"prioritisation", "results", "execution"},
     "consultation": {"upcoming", "open", "open_residents", "closed"},
     "assembly": {"scheduled", "live", "finished"},
     "poll": {"open", "hands_only", "closed", "open_parish", "open_other_parish"},
@@ -80,6 +82,16 @@ def make_role(role: str, zone_slug: str):
 
 def budget_cycle(phase, author):
     return make_cycle(OWN, phase=phase)
+
+
+def budget_cycle_published(phase, author):
+    from budgets.models import ResultSet
+
+    cycle = make_cycle(OWN, phase=phase)
+    ResultSet.objects.create(
+        cycle=cycle, envelope=cycle.total_amount, selected_total=0, computed_at=timezone.now()
+    )
+    return cycle
 
 
 def consultation(phase, author):
@@ -167,6 +179,7 @@ def resident(phase, author):
 
 BUILDERS = {
     "budget_cycle": budget_cycle,
+    "budget_cycle_published": budget_cycle_published,
     "consultation": consultation,
     "assembly": assembly,
     "poll": poll,

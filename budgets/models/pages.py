@@ -117,7 +117,31 @@ class BudgetCyclePageForm(WagtailAdminPageForm):
             if siblings.exists():
                 self.add_error("year", _("This zone already has a cycle for that year."))
             cleaned["slug"] = str(year)
+        if self._reopens_voting():
+            raise ValidationError(
+                _(
+                    "This cycle has published results: withdraw them first (on the cycle's "
+                    "results page, with a reason) before moving prioritisation to reopen voting."
+                )
+            )
         return cleaned
+
+    def _reopens_voting(self) -> bool:
+        """Would these phase dates put prioritisation (voting) on or after today while
+        results are published? (The vote rule refuses then anyway; this says why.)"""
+        if self.instance.pk is None or not self.instance.results.exists():
+            return False
+        formset = self.formsets.get("phases")
+        today = timezone.localdate()
+        for form in formset.forms if formset is not None else []:
+            if not form.is_valid():
+                continue
+            data = form.cleaned_data
+            if data.get("DELETE") or data.get("kind") != PhaseKind.PRIORITISATION:
+                continue
+            if data.get("ends_on") and data["ends_on"] >= today:
+                return True
+        return False
 
 
 class BudgetCyclePage(RoutablePageMixin, Page):
@@ -340,6 +364,12 @@ class BudgetCyclePage(RoutablePageMixin, Page):
         from budgets import views
 
         return views.results_compute(request, self)
+
+    @path("resultados/retirar/", name="results_withdraw")
+    def route_results_withdraw(self, request):
+        from budgets import views
+
+        return views.results_withdraw(request, self)
 
 
 class Phase(Orderable):
