@@ -105,3 +105,39 @@ def test_development_settings_pass_the_system_checks():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+
+def test_production_reads_the_client_address_behind_the_documented_proxy():
+    """Per-address rate limits (allauth's and quitodecide.ratelimit) see the client behind
+    the one proxy of the README's topology, and TRUSTED_PROXY_COUNT sets another."""
+    probe = (
+        "import django; django.setup();"
+        "from django.test import RequestFactory;"
+        "from quitodecide.ratelimit import client_ip;"
+        "r = RequestFactory().get('/', REMOTE_ADDR='10.0.0.2',"
+        " HTTP_X_FORWARDED_FOR='203.0.113.9, 198.51.100.7');"
+        "print(client_ip(r))"
+    )
+    secrets = {
+        "DJANGO_SETTINGS_MODULE": "quitodecide.settings.production",
+        "DATABASE_URL": "sqlite:///:memory:",
+        "SECRET_KEY": "s" * 60,
+        "CEDULA_HASH_KEY": "c" * 48,
+        "ALLOWED_HOSTS": "quitodecide.example",
+        "EMAIL_URL": "consolemail://",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+
+    def address(**extra):
+        inherited = {k: v for k, v in os.environ.items() if k != "TRUSTED_PROXY_COUNT"}
+        env = inherited | secrets | extra
+        result = subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert address() == "198.51.100.7"
+    assert address(TRUSTED_PROXY_COUNT="0") == "10.0.0.2"

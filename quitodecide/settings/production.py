@@ -37,6 +37,11 @@ if _cedula_key_bytes < CEDULA_HASH_KEY_MIN_BYTES or CEDULA_HASH_KEY.startswith("
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies append to X-Forwarded-For in front of the workers (the README's
+# topology has one). allauth's login limits and quitodecide.ratelimit read the client's
+# address through it: 0 behind a proxy would put every visitor on one counter; more than
+# there are proxies would let a client forge its address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
