@@ -42,7 +42,8 @@ def test_follower_sees_the_staff_announcement_live(transactional_db, new_context
     services.assembly_start(assembly=assembly, actor=staff)
     session = pass_mfa(Client(), staff).cookies["sessionid"].value
     port = free_port()
-    server = start_server(port)
+    # The layer production uses by default (settings.base, chosen by `make bench-live`).
+    server = start_server(port, "channels_redis.pubsub.RedisPubSubChannelLayer")
     try:
         wait_until_up(port, server)
         base = f"http://127.0.0.1:{port}"
