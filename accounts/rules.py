@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from quitodecide.rulebook import action, staff_of
+from quitodecide.rulebook import STAFF_OF_ZONE, action, staff_of
 
 
 def resident_zone(resident):
@@ -13,7 +13,7 @@ action(
     "accounts.verify_resident",
     staff_of(resident_zone),
     target="resident",
-    rows={"any": {"staff", "city_staff*"}},
+    rows={"any": STAFF_OF_ZONE},
     summary=_("Verify (or withdraw) a resident's residency"),
     staff=True,
 )

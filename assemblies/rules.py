@@ -9,7 +9,14 @@ parish assembly, in the voter's parish or in another parish of the same zone).
 import rules
 from django.utils.translation import gettext_lazy as _
 
-from quitodecide.rulebook import action, is_active_user, staff_of, verified_resident_of
+from quitodecide.rulebook import (
+    LOGGED_IN,
+    STAFF_OF_ZONE,
+    action,
+    is_active_user,
+    staff_of,
+    verified_resident_of,
+)
 
 from .models import AssemblyStatus, LiveState, Poll
 
@@ -69,23 +76,11 @@ def asked_it(user, question) -> bool:
     return bool(question is not None and user and user.pk and question.author_id == user.pk)
 
 
-STAFF = {"staff", "city_staff*"}
-LOGGED_IN = {
-    "account*",
-    "resident*",
-    "unconfirmed*",
-    "verified*",
-    "author*",
-    "staff_no_mfa*",
-    "staff*",
-    "city_staff*",
-}
-
 action(
     "assemblies.run",
     staff_of(assembly_zone),
     target="assembly",
-    rows={"scheduled": STAFF, "live": STAFF, "finished": STAFF},
+    rows={"scheduled": STAFF_OF_ZONE, "live": STAFF_OF_ZONE, "finished": STAFF_OF_ZONE},
     summary=_(
         "Run the assembly: control panel, agenda, votes, room counts, results, and see "
         "questions awaiting moderation"

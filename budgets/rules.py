@@ -8,7 +8,13 @@ Requests (submitting, supporting, assessing them) are the proposals engine's act
 import rules
 from django.utils.translation import gettext_lazy as _
 
-from quitodecide.rulebook import action, staff_of, verified_resident_of
+from quitodecide.rulebook import (
+    STAFF_OF_ZONE,
+    action,
+    rows_open_in,
+    staff_of,
+    verified_resident_of,
+)
 
 from .models import PhaseKind
 
@@ -43,49 +49,28 @@ def has_published_results(user, cycle) -> bool:
 
 
 is_staff = staff_of(cycle_zone)
-STAFF = {"staff", "city_staff*"}
-NOBODY: set = set()
+PHASES = ("requests", "prefeasibility", "prioritisation", "results", "execution")
 
 action(
     "budgets.manage_envelopes",
     before_prioritisation & is_staff,
     target="budget_cycle",
-    rows={
-        "requests": STAFF,
-        "prefeasibility": STAFF,
-        "prioritisation": NOBODY,
-        "results": NOBODY,
-        "execution": NOBODY,
-    },
+    rows=rows_open_in(PHASES, {"requests", "prefeasibility"}, STAFF_OF_ZONE),
     summary=_("Set or compute the parish envelopes (until voting starts)"),
     staff=True,
 )
 action(
     "budgets.vote",
-    phase_open(PhaseKind.PRIORITISATION)
-    & no_published_results
-    & verified_resident_of(cycle_zone),
+    phase_open(PhaseKind.PRIORITISATION) & no_published_results & verified_resident_of(cycle_zone),
     target="budget_cycle",
-    rows={
-        "requests": NOBODY,
-        "prefeasibility": NOBODY,
-        "prioritisation": {"verified"},
-        "results": NOBODY,
-        "execution": NOBODY,
-    },
+    rows=rows_open_in(PHASES, {"prioritisation"}, {"verified"}),
     summary=_("Vote on the cycle's ballot"),
 )
 action(
     "budgets.record_tally",
     phase_open(PhaseKind.PRIORITISATION, PhaseKind.RESULTS) & is_staff,
     target="budget_cycle",
-    rows={
-        "requests": NOBODY,
-        "prefeasibility": NOBODY,
-        "prioritisation": STAFF,
-        "results": STAFF,
-        "execution": NOBODY,
-    },
+    rows=rows_open_in(PHASES, {"prioritisation", "results"}, STAFF_OF_ZONE),
     summary=_("Enter an assembly's tally (acta)"),
     staff=True,
 )
@@ -93,13 +78,7 @@ action(
     "budgets.publish_results",
     phase_open(PhaseKind.RESULTS) & is_staff,
     target="budget_cycle",
-    rows={
-        "requests": NOBODY,
-        "prefeasibility": NOBODY,
-        "prioritisation": NOBODY,
-        "results": STAFF,
-        "execution": NOBODY,
-    },
+    rows=rows_open_in(PHASES, {"results"}, STAFF_OF_ZONE),
     summary=_("Compute and publish the results"),
     staff=True,
 )
@@ -107,14 +86,9 @@ action(
     "budgets.withdraw_results",
     has_published_results & is_staff,
     target="budget_cycle_published",
-    rows={
-        "prioritisation": STAFF,
-        "results": STAFF,
-        "execution": STAFF,
-    },
+    rows=dict.fromkeys(("prioritisation", "results", "execution"), STAFF_OF_ZONE),
     summary=_(
-        "Withdraw published results (confirmed, with a reason; needed before voting can "
-        "reopen)"
+        "Withdraw published results (confirmed, with a reason; needed before voting can reopen)"
     ),
     staff=True,
 )

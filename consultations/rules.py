@@ -8,7 +8,13 @@ city-wide consultation).
 import rules
 from django.utils.translation import gettext_lazy as _
 
-from quitodecide.rulebook import action, has_verified_email, staff_of
+from quitodecide.rulebook import (
+    STAFF_OF_ZONE,
+    WITH_VERIFIED_EMAIL,
+    action,
+    has_verified_email,
+    staff_of,
+)
 
 from .models import Status
 
@@ -37,15 +43,6 @@ def residency_satisfied(user, consultation) -> bool:
     return is_verified_resident_of(user, zone)
 
 
-EVERYONE_WITH_EMAIL = {
-    "account*",
-    "resident*",
-    "verified*",
-    "staff_no_mfa*",
-    "staff*",
-    "city_staff*",
-}
-STAFF = {"staff", "city_staff*"}
 PHASES = ("upcoming", "open", "open_residents", "closed")
 
 action(
@@ -54,7 +51,7 @@ action(
     target="consultation",
     rows={
         "upcoming": set(),
-        "open": EVERYONE_WITH_EMAIL,
+        "open": WITH_VERIFIED_EMAIL,
         "open_residents": {"verified"},
         "closed": set(),
     },
@@ -64,7 +61,7 @@ action(
     "consultations.manage",
     staff_of(consultation_zone),
     target="consultation",
-    rows=dict.fromkeys(PHASES, STAFF),
+    rows=dict.fromkeys(PHASES, STAFF_OF_ZONE),
     summary=_("Record in-person sessions and observations, answer officially"),
     staff=True,
 )

@@ -10,7 +10,7 @@ import rules
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quitodecide.rulebook import action, is_active_user, staff_of
+from quitodecide.rulebook import LOGGED_IN, STAFF_OF_ZONE, action, is_active_user, staff_of
 
 EDIT_WINDOW_MINUTES = 15
 
@@ -44,24 +44,13 @@ def not_deleted(user, comment) -> bool:
     return comment is not None and comment.status != comment.Status.DELETED
 
 
-STAFF = {"staff", "city_staff*"}
-LOGGED_IN = {
-    "account*",
-    "resident*",
-    "unconfirmed*",
-    "verified*",
-    "author*",
-    "staff_no_mfa*",
-    "staff*",
-    "city_staff*",
-}
 NOT_AUTHOR = LOGGED_IN - {"author*"}
 
 action(
     "discussions.moderate",
     staff_of(thread_zone),
     target="thread",
-    rows={"any": STAFF},
+    rows={"any": STAFF_OF_ZONE},
     summary=_("Hide or restore comments, dismiss flags"),
     staff=True,
 )
@@ -69,7 +58,7 @@ action(
     "discussions.answer_officially",
     staff_of(thread_zone),
     target="thread",
-    rows={"any": STAFF},
+    rows={"any": STAFF_OF_ZONE},
     summary=_("Publish an official answer"),
     staff=True,
 )

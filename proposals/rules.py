@@ -9,9 +9,12 @@ import rules
 from django.utils.translation import gettext_lazy as _
 
 from quitodecide.rulebook import (
+    STAFF_OF_ZONE,
+    WITH_VERIFIED_EMAIL,
     action,
     has_verified_email,
     lives_in,
+    rows_open_in,
     staff_of,
     verified_resident_of,
 )
@@ -30,43 +33,35 @@ def step_open(step):
 
 
 PHASES = ("requests", "prefeasibility", "prioritisation", "results", "execution")
-STAFF = {"staff", "city_staff*"}
-
-
-def _rows(open_in, roles):
-    return {phase: set(roles) if phase in open_in else set() for phase in PHASES}
 
 
 action(
     "proposals.submit",
     step_open("submit") & lives_in(container_zone) & has_verified_email,
     target="budget_cycle",
-    rows=_rows({"requests"}, {"resident", "verified"}),
+    rows=rows_open_in(PHASES, {"requests"}, {"resident", "verified"}),
     summary=_("Submit a request"),
 )
 action(
     "proposals.support",
     step_open("support") & verified_resident_of(container_zone),
     target="budget_cycle",
-    rows=_rows({"requests", "prefeasibility"}, {"verified"}),
+    rows=rows_open_in(PHASES, {"requests", "prefeasibility"}, {"verified"}),
     summary=_("Support a request"),
 )
 action(
     "proposals.assess",
     step_open("assess") & staff_of(container_zone),
     target="budget_cycle",
-    rows=_rows({"requests", "prefeasibility"}, STAFF),
+    rows=rows_open_in(PHASES, {"requests", "prefeasibility"}, STAFF_OF_ZONE),
     summary=_("Record a pre-feasibility verdict"),
     staff=True,
 )
-EVERYONE_WITH_EMAIL = {
-    "account*", "resident*", "verified*", "staff_no_mfa*", "staff*", "city_staff*",
-}
 action(
     "proposals.comment",
     has_verified_email,
     target="budget_cycle",
-    rows=_rows(set(PHASES), EVERYONE_WITH_EMAIL),
+    rows=rows_open_in(PHASES, set(PHASES), WITH_VERIFIED_EMAIL),
     summary=_("Comment on a request"),
 )
 

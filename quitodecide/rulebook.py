@@ -47,6 +47,27 @@ ROLES = (
 )
 STAFF = frozenset({"staff", "city_staff"})
 
+# Row sets the apps' rules share.
+STAFF_OF_ZONE = frozenset({"staff", "city_staff*"})
+LOGGED_IN = frozenset(
+    {
+        "account*",
+        "resident*",
+        "unconfirmed*",
+        "verified*",
+        "author*",
+        "staff_no_mfa*",
+        "staff*",
+        "city_staff*",
+    }
+)
+WITH_VERIFIED_EMAIL = LOGGED_IN - {"unconfirmed*", "author*"}
+
+
+def rows_open_in(phases, open_in, roles) -> dict:
+    """Rows where `roles` may act in the phases `open_in` and nobody in the others."""
+    return {phase: set(roles) if phase in open_in else set() for phase in phases}
+
 
 @dataclass(frozen=True)
 class Action:
@@ -242,7 +263,7 @@ def render_markdown() -> str:
         "|---|---|",
         *[f"| `{role}` | {ROLE_LABELS[role]} |" for role in ROLES],
         "",
-        "A role alone means of the target's zone; \"(any zone)\" means wherever the person",
+        'A role alone means of the target\'s zone; "(any zone)" means wherever the person',
         "lives or works. Superusers get no bypass: phases apply to them too.",
         "",
         "## Actions",
