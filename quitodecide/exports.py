@@ -155,3 +155,31 @@ def json_response(export: Export, *, filename: str, data) -> JsonResponse:
         json_dumps_params={"ensure_ascii": False, "indent": 1},
     )
     return _mark(response, export, "json", safe_filename(filename, "json"))
+
+
+def guard_admin_spreadsheets() -> None:
+    """Wagtail's admin reports and viewsets (site history, users...) export CSV with their
+    own writer, which leaves formulas in. Their cells get the same treatment as ours:
+    formula-safe, after Wagtail's own formatting, and the file starts with the BOM. (Their
+    XLSX export already stores formulas as text.) Called once from HomeConfig.ready."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    if getattr(SpreadsheetExportMixin, "_quitodecide_guarded", False):
+        return
+    stream_csv = SpreadsheetExportMixin.stream_csv
+
+    def write_csv_row(self, writer, row_dict):
+        return writer.writerow(
+            {
+                field: safe_cell(self.preprocess_field_value(field, value, self.FORMAT_CSV))
+                for field, value in row_dict.items()
+            }
+        )
+
+    def stream_csv_with_bom(self, queryset):
+        yield BOM
+        yield from stream_csv(self, queryset)
+
+    SpreadsheetExportMixin.write_csv_row = write_csv_row
+    SpreadsheetExportMixin.stream_csv = stream_csv_with_bom
+    SpreadsheetExportMixin._quitodecide_guarded = True

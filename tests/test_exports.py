@@ -296,3 +296,29 @@ def test_no_module_writes_a_download_by_hand():
         if HAND_WRITTEN.search(path.read_text(encoding="utf-8")):
             offenders.append(str(relative))
     assert offenders == [], "build downloads with quitodecide.exports"
+
+
+@pytest.mark.django_db
+def test_wagtail_admin_csv_exports_are_formula_safe_too(client, territory):
+    """The admin's own spreadsheet exports (site history here) escape formulas typed by
+    residents and start with the BOM, like ours."""
+    from accounts import services as account_services
+    from territory.models import Parish
+    from tests.factories import login_with_mfa
+
+    parish = Parish.objects.order_by("pk").first()
+    resident = ResidentFactory(
+        display_name='=HYPERLINK("http://x.test","clic")', zone=parish.zone, parish=parish
+    )
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    mark_user(admin, True)
+    account_services.resident_verify(resident=resident, actor=admin)
+    login_with_mfa(client, admin)
+    response = client.get("/admin/reports/site-history/?export=csv")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith(exports.BOM)
+    rows = csv.reader(io.StringIO(body.removeprefix(exports.BOM)))
+    cells = [cell for row in rows for cell in row]
+    assert "'=HYPERLINK(\"http://x.test\",\"clic\")" in cells
+    assert not [cell for cell in cells if cell.startswith(exports.FORMULA_PREFIXES)]
