@@ -106,6 +106,25 @@ def validate_acta(upload) -> None:
         ACTA_SIGNATURES
     ):
         raise ValidationError(_("Upload the acta as a PDF, JPEG or PNG file."))
+    if not _acta_is_whole(upload, is_pdf=head.startswith(b"%PDF")):
+        raise ValidationError(_("The file is damaged or incomplete: upload the acta again."))
+
+
+def _acta_is_whole(upload, *, is_pdf: bool) -> bool:
+    """A PDF ends with its end-of-file marker; a photo decodes (Pillow checks it)."""
+    try:
+        if is_pdf:
+            upload.seek(max(upload.size - 1024, 0))
+            return b"%%EOF" in upload.read()
+        from PIL import Image
+
+        with Image.open(upload) as image:
+            image.verify()
+        return True
+    except Exception:  # any decoding error means the file is not a usable acta
+        return False
+    finally:
+        upload.seek(0)
 
 
 class TallyForm(forms.Form):

@@ -242,9 +242,14 @@ def tally_record(
     tally.held_on = held_on
     tally.attendees = attendees
     tally.recorded_by = actor
+    replaced = tally.acta.name if tally.pk and acta is not None and tally.acta else ""
     if acta is not None:
         tally.acta = acta
     tally.save()
+    if replaced and replaced != tally.acta.name:
+        # The replaced acta goes once the new one is committed (the audit entry remains).
+        storage = tally.acta.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
     tally.lines.all().delete()
     AssemblyTallyLine.objects.bulk_create(
         [

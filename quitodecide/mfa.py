@@ -35,7 +35,8 @@ def session_passed_mfa(request) -> bool:
     if not (user and user.is_authenticated):
         return False
     records = get_authentication_records(request, user)
-    return any(record.get("method") == "mfa" for record in records)
+    # A second factor turned off since (or replaced) no longer counts for this session.
+    return any(record.get("method") == "mfa" for record in records) and is_mfa_enabled(user)
 
 
 def mark_session(request) -> None:

@@ -147,8 +147,17 @@ class BallotLine(models.Model):
         return f"{self.ballot_id} · {self.request_id}"
 
 
+ACTA_STORED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png"}
+
+
 def acta_upload_to(instance, filename):
-    return f"presupuestos/actas/{instance.cycle_id}/{filename}"
+    """A random name (never the uploader's file name), keeping a known extension."""
+    import uuid
+    from pathlib import PurePath
+
+    extension = PurePath(filename).suffix.lower()
+    extension = extension if extension in ACTA_STORED_EXTENSIONS else ""
+    return f"presupuestos/actas/{instance.cycle_id}/{uuid.uuid4().hex}{extension}"
 
 
 class AssemblyTally(models.Model):

@@ -71,7 +71,7 @@ def tallies_case():
             "held_on": timezone.localdate().isoformat(),
             "attendees": 40,
             f"votes_{project.pk}": 12,
-            "acta": SimpleUploadedFile("acta.pdf", b"%PDF-1.4 acta", "application/pdf"),
+            "acta": SimpleUploadedFile("acta.pdf", b"%PDF-1.4 acta\n%%EOF\n", "application/pdf"),
         }
 
     return cycle, "tallies", data, lambda: AssemblyTally.objects.filter(cycle=cycle).exists()

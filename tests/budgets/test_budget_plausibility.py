@@ -31,7 +31,7 @@ INT32_MAX = 2**31 - 1
 
 
 def acta():
-    return SimpleUploadedFile("acta.pdf", b"%PDF-1.4 acta", content_type="application/pdf")
+    return SimpleUploadedFile("acta.pdf", b"%PDF-1.4 acta\n%%EOF\n", content_type="application/pdf")
 
 
 def url(cycle, name):

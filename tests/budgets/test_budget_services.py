@@ -24,7 +24,7 @@ from tests.budgets.builders import (
 
 pytestmark = pytest.mark.django_db
 
-ACTA = b"%PDF-1.4\n% acta firmada\n"
+ACTA = b"%PDF-1.4\n% acta firmada\n%%EOF\n"
 
 
 def acta():
