@@ -183,7 +183,14 @@ def _ensure_pages_and_groups(report: LoadReport, zones: dict[str, Zone]) -> None
     access_admin = Permission.objects.get(
         content_type__app_label="wagtailadmin", codename="access_admin"
     )
-    city_group.permissions.add(access_admin)
+    # Staff verify residents in person at their zone's office (rule accounts.verify_resident);
+    # the admin's residents screen is scoped to the staff's zones (territory.admin_scope).
+    resident_permissions = list(
+        Permission.objects.filter(
+            content_type__app_label="accounts", codename__in=["view_resident", "change_resident"]
+        )
+    )
+    city_group.permissions.add(access_admin, *resident_permissions)
     for zone in zones.values():
         page = ZonePage.objects.filter(zone=zone).first()
         if page is None:
@@ -199,7 +206,7 @@ def _ensure_pages_and_groups(report: LoadReport, zones: dict[str, Zone]) -> None
         group, created = Group.objects.get_or_create(name=zone_group_name(zone))
         if created:
             report.count(report.created, "groups")
-        group.permissions.add(access_admin)
+        group.permissions.add(access_admin, *resident_permissions)
         for codename in PAGE_PERMISSIONS:
             GroupPagePermission.objects.get_or_create(
                 group=group,

@@ -128,11 +128,8 @@ def objects(territory, city_team):
 @pytest.fixture
 def staff_client(client, territory):
     staff = staff_of("calderon")
-    # Residents' screens need the model permission; grant it so the routes are reachable
-    # and only the zone scope stands between this user and Tumbaco's residents.
-    staff.user_permissions.add(
-        Permission.objects.get(content_type__app_label="accounts", codename="change_resident")
-    )
+    # The zone's group may edit residents (territory_load grants it): only the zone scope
+    # stands between this user and Tumbaco's residents.
     login_with_mfa(client, staff)
     return client
 

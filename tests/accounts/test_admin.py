@@ -2,7 +2,7 @@
 audit entry, and zone staff reach and move residents of their own zones only."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from wagtail.models import ModelLogEntry
 
 from accounts import audit
@@ -17,9 +17,6 @@ pytestmark = pytest.mark.django_db
 def calderon_staff(client, territory):
     staff = UserFactory()
     staff.groups.add(Group.objects.get(name=zone_group_name(Zone.objects.get(slug="calderon"))))
-    staff.user_permissions.add(
-        Permission.objects.get(content_type__app_label="accounts", codename="change_resident")
-    )
     login_with_mfa(client, staff)
     return staff
 
