@@ -65,6 +65,12 @@ def _staff_for(zone_page: ZonePage):
     return user
 
 
+def _demo_parish(zone_page: ZonePage):
+    """Llano Chico, where the demo's parish assembly is held and its voter lives."""
+    parishes = zone_page.zone.parishes.order_by("name")
+    return parishes.filter(name="Llano Chico").first() or parishes.first()
+
+
 def _verified_resident(zone_page: ZonePage):
     from allauth.account.models import EmailAddress
 
@@ -79,7 +85,7 @@ def _verified_resident(zone_page: ZonePage):
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
-    parish = zone_page.zone.parishes.order_by("name").first()
+    parish = _demo_parish(zone_page)
     resident, _created = Resident.objects.get_or_create(
         user=user, defaults={"display_name": "Vecina de demostración"}
     )
@@ -128,7 +134,7 @@ def load_demo_assemblies() -> list[str]:
     zone_page = ZonePage.objects.get(zone__slug="calderon")
     staff = _staff_for(zone_page)
     resident = _verified_resident(zone_page)
-    parish = zone_page.zone.parishes.order_by("name").first()
+    parish = _demo_parish(zone_page)
     created = []
 
     live, new = _assembly(
