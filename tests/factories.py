@@ -81,3 +81,22 @@ def with_mfa(user):
 
     mark_user(user, True)
     return user
+
+
+def comment_state(comment) -> dict:
+    """Everything an action on a comment could change, read fresh: tests compare it before
+    and after a refused action to show that nothing changed."""
+    from discussions.models import Comment, Flag, Support
+
+    fresh = Comment.objects.get(pk=comment.pk)
+    return {
+        "body": fresh.body,
+        "stance": fresh.stance,
+        "status": fresh.status,
+        "edited_at": fresh.edited_at,
+        "support_count": fresh.support_count,
+        "open_flag_count": fresh.open_flag_count,
+        "supports": Support.objects.filter(comment=fresh).count(),
+        "flags": Flag.objects.filter(comment=fresh).count(),
+        "replies": Comment.objects.filter(parent=fresh).count(),
+    }

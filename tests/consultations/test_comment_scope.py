@@ -11,11 +11,11 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from consultations import services
-from discussions.models import Comment, Flag, Support
+from discussions.models import Comment, Flag
 from territory.models import Zone, ZonePage
 from territory.services import zone_group_name
 from tests.consultations.helpers import make_consultation
-from tests.factories import ResidentFactory, UserFactory, login_with_mfa
+from tests.factories import ResidentFactory, UserFactory, comment_state, login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -52,19 +52,7 @@ def two_consultations(territory):
     return a, b, author, comment
 
 
-def state(comment):
-    fresh = Comment.objects.get(pk=comment.pk)
-    return {
-        "body": fresh.body,
-        "stance": fresh.stance,
-        "status": fresh.status,
-        "edited_at": fresh.edited_at,
-        "support_count": fresh.support_count,
-        "open_flag_count": fresh.open_flag_count,
-        "supports": Support.objects.filter(comment=fresh).count(),
-        "flags": Flag.objects.filter(comment=fresh).count(),
-        "replies": Comment.objects.filter(parent=fresh).count(),
-    }
+state = comment_state
 
 
 # action -> (who does it: "author", "neighbour" or "staff"; POST data)

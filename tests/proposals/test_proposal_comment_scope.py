@@ -7,10 +7,10 @@ action is made by someone who may do it through the comment's own URL (checked t
 
 import pytest
 
-from discussions.models import Comment, Flag, Support
+from discussions.models import Comment, Flag
 from proposals import services
 from tests.budgets.builders import make_cycle, make_request, make_resident, make_staff
-from tests.factories import UserFactory, login_with_mfa
+from tests.factories import UserFactory, comment_state, login_with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -42,17 +42,7 @@ def requests(db):
     }
 
 
-def state(comment):
-    fresh = Comment.objects.get(pk=comment.pk)
-    return {
-        "body": fresh.body,
-        "status": fresh.status,
-        "support_count": fresh.support_count,
-        "open_flag_count": fresh.open_flag_count,
-        "supports": Support.objects.filter(comment=fresh).count(),
-        "flags": Flag.objects.filter(comment=fresh).count(),
-        "replies": Comment.objects.filter(parent=fresh).count(),
-    }
+state = comment_state
 
 
 ACTIONS = {
