@@ -68,10 +68,15 @@ class _ScopedIndexView(_ScopedObjectView):
 
 
 class ZoneScopedViewSet(ModelViewSet):
-    """A ModelViewSet whose every view is held to `scope_queryset(user)`."""
+    """A ModelViewSet whose every view is held to `scope_queryset(user)`, which each
+    subclass must define (checked when the subclass is created, not on first request)."""
 
-    def scope_queryset(self, user) -> QuerySet:
-        raise NotImplementedError(f"{type(self).__name__} must define scope_queryset(user).")
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not callable(getattr(cls, "scope_queryset", None)):
+            raise TypeError(
+                f"{cls.__name__} must define scope_queryset(user): the objects user may reach."
+            )
 
     def construct_view(self, view_class, **kwargs):
         mixin = _ScopedIndexView if issubclass(view_class, IndexView) else _ScopedObjectView

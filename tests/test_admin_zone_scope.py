@@ -211,3 +211,12 @@ def test_another_zones_page_history_is_not_readable(staff_client, objects):
     assert staff_client.get(f"/admin/pages/{own.pk}/history/").status_code == 200
     response = staff_client.get(f"/admin/pages/{other.pk}/history/")
     assert response.status_code in (302, 403, 404)
+
+
+def test_a_scoped_viewset_without_its_scope_is_refused_when_declared():
+    from territory.admin_scope import ZoneScopedViewSet
+
+    with pytest.raises(TypeError, match="scope_queryset"):
+
+        class Unscoped(ZoneScopedViewSet):
+            model = Zone
