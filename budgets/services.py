@@ -18,7 +18,7 @@ from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
 from territory.models import Parish
 
-from . import audit, selectors
+from . import audit, selectors, signals
 from .allocation import CRITERIA, ParishFigures, compute_envelopes
 from .models import (
     AssemblyTally,
@@ -313,7 +313,9 @@ def results_publish(*, cycle: BudgetCyclePage, actor) -> list[ResultSet]:
         raise PermissionDenied(
             _("Only this zone's staff can publish results, during the results phase.")
         )
-    return _compute_and_store_results(cycle=cycle, actor=actor)
+    published = _compute_and_store_results(cycle=cycle, actor=actor)
+    signals.results_published.send(sender=type(cycle), cycle=cycle, actor=actor)
+    return published
 
 
 @transaction.atomic
@@ -344,6 +346,7 @@ def results_withdraw(*, cycle: BudgetCyclePage, actor, confirm: bool, reason: st
             actor=actor,
             note=_("Results withdrawn: %(reason)s") % {"reason": reason},
         )
+    signals.results_withdrawn.send(sender=type(cycle), cycle=cycle, actor=actor)
     ResultSet.objects.filter(pk__in=[result.pk for result in withdrawn]).delete()
     log(
         instance=cycle,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("cuenta/", include("accounts.urls_security")),
     path("cuenta/", include("allauth.urls")),
     path("buscar/", home_views.search, name="search"),
+    path("obras/", include("works.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "assemblies",
     "proposals",
     "budgets",
+    "works",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.embeds",

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "works"
+urlpatterns = [
+    path("", views.work_list, name="list"),
+    path("geojson/", views.work_geojson, name="geojson"),
+    path("csv/", views.work_csv, name="csv"),
+    path("<str:code>/", views.work_detail, name="detail"),
+    path("<str:code>/observar/", views.work_observe, name="observe"),
+    path("<str:code>/seguir/", views.work_follow, name="follow"),
+]
