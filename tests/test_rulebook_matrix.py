@@ -39,6 +39,8 @@ TARGET_PHASES = {
     "thread": {"any"},
     "comment": {"fresh", "old", "hidden"},
     "resident": {"any"},
+    "work": {"planned", "under_way", "finished", "cancelled"},
+    "zone": {"any"},
 }
 # Targets someone wrote: only they have the "author" role.
 AUTHORED = {"comment", "question"}
@@ -177,6 +179,23 @@ def resident(phase, author):
     return ResidentFactory(zone=parish.zone, parish=parish)
 
 
+def work(phase, author):
+    from tests.works.builders import make_work
+    from works.status import WorkStatus
+
+    status = {
+        "planned": WorkStatus.PROCUREMENT,
+        "under_way": WorkStatus.UNDER_WAY,
+        "finished": WorkStatus.FINISHED,
+        "cancelled": WorkStatus.CANCELLED,
+    }[phase]
+    return make_work(OWN, status=status)
+
+
+def zone(phase, author):
+    return Zone.objects.get(slug=OWN)
+
+
 BUILDERS = {
     "budget_cycle": budget_cycle,
     "budget_cycle_published": budget_cycle_published,
@@ -187,6 +206,8 @@ BUILDERS = {
     "thread": thread,
     "comment": comment,
     "resident": resident,
+    "work": work,
+    "zone": zone,
 }
 
 

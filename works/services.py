@@ -144,6 +144,13 @@ def work_edit(*, work: Work, actor, **values) -> Work:
     return work
 
 
+def work_related_changed(*, work: Work, actor, parts: list[str]) -> None:
+    """Record that staff changed a work's committee or documents (edited inline)."""
+    if not rulebook.allowed(actor, "works.edit", work):
+        raise PermissionDenied(_("Only this zone's staff can edit this work."))
+    log(instance=work, action=audit.WORK_EDIT, user=actor, data={"fields": sorted(parts)})
+
+
 def _first_update(work: Work, *, actor, text: str, origin: str, date=None) -> WorkUpdate:
     update = WorkUpdate.objects.create(
         work=work,
