@@ -1,8 +1,7 @@
 """Background work for public works: telling followers and supporters about a new status."""
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.core.mail.message import EmailMessage
+from django.core.mail import send_mass_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -47,6 +46,5 @@ def notify_status_change(update_id: int) -> int:
         context = {"work": work, "update": update, "url": url}
         subject = render_to_string("works/email/status_subject.txt", context).strip()
         body = render_to_string("works/email/status_body.txt", context)
-    connection = get_connection()
-    messages = [EmailMessage(subject, body, None, [address]) for address in recipients]
-    return connection.send_messages(messages) or 0
+    # One message per person, over one connection: nobody sees the others' addresses.
+    return send_mass_mail([(subject, body, None, [address]) for address in recipients])
