@@ -13,6 +13,10 @@ class HomeSection:
     title: str
     items: list = field(default_factory=list)
     more_url: str = ""
+    # A section that needs more than a list of links names the template that renders it
+    # (given `section`); `extra` carries what that template needs besides `items`.
+    template: str = ""
+    extra: dict = field(default_factory=dict)
 
 
 # Capabilities append callables `f(request) -> HomeSection` here from their AppConfig.ready.

@@ -10,4 +10,9 @@ urlpatterns = [
     path("<str:code>/", views.work_detail, name="detail"),
     path("<str:code>/observar/", views.work_observe, name="observe"),
     path("<str:code>/seguir/", views.work_follow, name="follow"),
+    path(
+        "<str:code>/comentario/<int:comment_id>/<slug:action>/",
+        views.work_comment_action,
+        name="comment_action",
+    ),
 ]
