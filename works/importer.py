@@ -769,7 +769,10 @@ def sha256_of(content: bytes) -> str:
 
 
 def may_import(actor, zone) -> bool:
-    """Whether `actor` may upload a matrix for `zone` (None: every zone, city-wide team)."""
+    """Whether `actor` may upload a matrix for `zone` (None: every zone, city-wide team).
+    `actor` None is the command line run without --user (only manage.py passes it)."""
+    if actor is None:
+        return True
     if zone is None:
         from territory.models import Zone
 
