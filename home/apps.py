@@ -8,5 +8,7 @@ class HomeConfig(AppConfig):
 
     def ready(self):
         from quitodecide.exports import guard_admin_spreadsheets
+        from quitodecide.numbers import refuse_non_ascii_digits
 
         guard_admin_spreadsheets()
+        refuse_non_ascii_digits()

@@ -24,6 +24,8 @@ from territory.models import Barrio, Parish, Zone, ZonePage
 from territory.services import CITY_GROUP_NAME, zone_group_name
 from tests.consultations.helpers import make_consultation
 from tests.factories import ResidentFactory, UserFactory, login_with_mfa
+from tests.works.builders import make_work
+from works.models import Work, WorkUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,7 @@ OUR_APPS = {
     "home",
     "proposals",
     "territory",
+    "works",
 }
 # Reference data of the whole city: no zone's staff may open it (only the city-wide team
 # with the model permissions, superusers in practice), in their zone or any other.
@@ -113,6 +116,7 @@ def objects(territory, city_team):
         )
         parish = zone.parishes.first()
         resident = ResidentFactory(zone=zone, parish=parish)
+        work = make_work(slug, staff=city_team, title=f"Obra de {slug}")
         made[key] = {
             Comment: comment,
             SessionObservation: observation,
@@ -121,6 +125,8 @@ def objects(territory, city_team):
             Zone: zone,
             Parish: parish,
             Barrio: Barrio.objects.create(name=f"Barrio de {slug}", parish=parish),
+            Work: work,
+            WorkUpdate: work.updates.get(),
         }
     return made
 
@@ -137,7 +143,7 @@ def staff_client(client, territory):
 def test_every_admin_object_route_refuses_another_zones_object(staff_client, objects):
     routes = admin_object_routes()
     models = {model for _name, model in routes}
-    assert {Comment, SessionObservation, Resident} <= models
+    assert {Comment, SessionObservation, Resident, Work, WorkUpdate} <= models
     missing = models - set(objects["own"])
     assert not missing, f"Admin routes for {missing}: add an object of each zone to this test."
     reached = set()

@@ -21,6 +21,7 @@ from territory.permissions import staff_zones
 
 from . import services
 from .models import Work, WorkUpdate
+from .ruc import validate_ruc
 from .status import FINAL
 
 DETAIL_FIELDS = list(services.EDITABLE_FIELDS)
@@ -94,6 +95,10 @@ class WorkAdminForm(WagtailAdminModelForm):
             self.fields["code"].help_text = _("Leave it empty for the next free code.")
             self.fields["year"].initial = timezone.localdate().year
         self.fields["parish"].queryset = parishes
+
+    def clean_contractor_ruc(self):
+        value = self.cleaned_data.get("contractor_ruc") or ""
+        return validate_ruc(value) if value.strip() else ""
 
     def clean(self):
         cleaned = super().clean()
