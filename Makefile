@@ -42,6 +42,7 @@ setup: install ## Migrate and load territory and demo content (idempotent)
 	$(MANAGE) load_demo_consultations
 	$(MANAGE) load_demo_budgets
 	$(MANAGE) load_demo_assemblies
+	$(MANAGE) load_demo_works
 
 .PHONY: run
 run: setup ## Serve HTTP and WebSocket on http://127.0.0.1:$(PORT) with demo data
