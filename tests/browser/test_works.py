@@ -97,6 +97,12 @@ def test_filter_list_map_agrees_open_a_work_and_post_an_observation(site, new_co
     assert_accessible(page, "a work's page")
     assert_no_sideways_scroll(page)
 
+    # The zone page shows its works and their map.
+    page.goto(site.url + "/zonas/calderon/")
+    expect(page.locator("#section-obras")).to_be_visible()
+    expect(page.locator("#works-map")).to_have_attribute("data-drawn", "3")
+    assert_accessible(page, "zone page with its works")
+
 
 def test_without_javascript_the_list_works_and_the_map_is_a_link(site, new_context):
     works_in_two_zones()
