@@ -856,6 +856,7 @@ class _Loader:
                 photo=rng.random() < 0.3,
             )
         if work.title in CONTRADICTED:
+            # Posted in the last days, so the alert shows for weeks after `make run`.
             assessment, texts = CONTRADICTED[work.title]
             for number, text in enumerate(texts):
                 self._observe(
@@ -863,7 +864,7 @@ class _Loader:
                     residents[(number + 2) % len(residents)],
                     assessment,
                     text,
-                    self.today - datetime.timedelta(days=16 - 6 * number),
+                    self.today - datetime.timedelta(days=5 - 2 * number),
                     photo=number == 0,
                 )
 
