@@ -74,7 +74,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -744,23 +744,45 @@ def write_changes(report: Report, *, batch, actor) -> None:
     works = {change.work.pk: change.work for change in report.changes}
     for work in works.values():
         work.updated_at = now
-    Work.objects.bulk_update(
-        works.values(),
-        [
-            "status",
-            "physical_progress",
-            "financial_progress",
-            "amount_executed",
-            "actual_start",
-            "actual_end",
-            "last_update_on",
-            "updated_at",
-        ],
-        batch_size=500,
-    )
+    _save_figures(works.values())
     for update in updates:
         if update.status != update.from_status:
             transaction.on_commit(lambda pk=update.pk: notify_status_change.enqueue(pk))
+
+
+FIGURES = (
+    "status",
+    "physical_progress",
+    "financial_progress",
+    "amount_executed",
+    "actual_start",
+    "actual_end",
+    "last_update_on",
+    "updated_at",
+)
+
+
+def _save_figures(works) -> None:
+    """Save the figures of many works with one parametrised UPDATE run for all of them.
+    (QuerySet.bulk_update builds one CASE per field and row: about 25 s for 10,000 works
+    on SQLite; this takes well under one.) The values go through each field's own
+    get_db_prep_save, as Model.save() would."""
+    fields = [Work._meta.get_field(name) for name in FIGURES]
+    quote = connection.ops.quote_name
+    # Only the model's own (quoted) table and column names are formatted in; every value
+    # is a parameter.
+    sql = "UPDATE {table} SET {columns} WHERE {pk} = %s".format(  # noqa: S608
+        table=quote(Work._meta.db_table),
+        columns=", ".join(f"{quote(field.column)} = %s" for field in fields),
+        pk=quote(Work._meta.pk.column),
+    )
+    params = [
+        [field.get_db_prep_save(getattr(work, field.attname), connection) for field in fields]
+        + [work.pk]
+        for work in works
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 # --- batches ------------------------------------------------------------------------------
@@ -837,9 +859,12 @@ def batch_upload(*, actor, zone, content: bytes, file_name: str, run: bool = Tru
 
 
 def _forget_file(batch: ImportBatch) -> None:
+    """Drop the stored upload: from the row now, from the storage once the transaction
+    that drops it commits (a rolled-back apply keeps it for the batch that still needs it)."""
     if batch.file:
-        batch.file.delete(save=False)
+        storage, name = batch.file.storage, batch.file.name
         batch.file = ""
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _read_stored(batch: ImportBatch) -> bytes:

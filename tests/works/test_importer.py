@@ -5,6 +5,7 @@ import contextlib
 import csv
 import datetime
 import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
@@ -106,8 +108,18 @@ def under_way(staff):
 # --- the happy paths ----------------------------------------------------------------------
 def test_a_csv_is_checked_then_applied_once_with_an_audit_entry(staff, under_way):
     content = csv_bytes(
-        [[under_way.code, iso(today()), "en_ejecucion", "45", "50,5", "Avanza la obra."]],
-        header=HEADER,
+        [
+            [
+                under_way.code,
+                iso(today()),
+                "en_ejecucion",
+                "45",
+                "50,5",
+                "Avanza la obra.",
+                "1.234,56",
+            ]
+        ],
+        header=[*HEADER, "monto_ejecutado"],
     )
     batch = upload(content, staff)  # the immediate task backend validates it inline
     assert batch.state == ImportBatch.State.PENDING
@@ -120,7 +132,13 @@ def test_a_csv_is_checked_then_applied_once_with_an_audit_entry(staff, under_way
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.APPLIED
     assert not batch.file  # the stored file is gone once applied
-    assert figures(under_way)[:3] == ("en_ejecucion", Decimal("45"), Decimal("50.5"))
+    assert figures(under_way) == (
+        "en_ejecucion",
+        Decimal("45"),
+        Decimal("50.5"),
+        Decimal("1234.56"),
+    )
+    assert Work.objects.get(pk=under_way.pk).updated_at > under_way.updated_at
     update = WorkUpdate.objects.get(batch=batch)
     assert update.origin == WorkUpdate.Origin.IMPORT and update.author == staff
     assert update.from_status == "en_ejecucion" and update.text == "Avanza la obra."
@@ -302,6 +320,20 @@ def test_files_that_are_not_a_matrix(staff, name):
     assert len(report.errors) == 1 and report.errors[0]["row"] is None, report.errors
 
 
+def test_a_workbook_that_unpacks_to_far_too_much_is_refused(staff):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (importer.MAX_UNZIPPED_BYTES + 1))
+    content = out.getvalue()
+    assert len(content) < importer.MAX_FILE_BYTES
+    report = check(content, staff)
+    assert [error["message"] for error in report.errors] == [
+        gettext("The workbook is too large once unpacked.")
+    ]
+
+
 def test_an_empty_upload_is_refused_before_it_is_stored(staff):
     with pytest.raises(ValidationError):
         upload(b"  \n", staff)
@@ -318,8 +350,13 @@ def test_too_many_rows(staff):
     assert "20.000" in report.errors[0]["message"]
 
 
-def test_an_invalid_upload_leaves_no_file_behind(staff, under_way):
-    batch = upload(csv_bytes([["OB-1999-99999", iso(today()), "x", "1", "1", ""]]), staff)
+def test_an_invalid_upload_leaves_no_file_behind(
+    staff, under_way, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = upload(csv_bytes([["OB-1999-99999", iso(today()), "x", "1", "1", ""]]), staff)
+        stored = ImportBatch.objects.get(pk=batch.pk)
+    assert stored.file.storage.exists(batch.file.name) is False
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.INVALID and not batch.file
     assert {(error["row"], error["column"]) for error in batch.errors} == {
@@ -460,6 +497,24 @@ def test_staff_of_another_zone_cannot_see_or_apply_the_batch(client, staff, unde
     assert batch.file_name.encode() not in client.get("/admin/matriz-obras/").content
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.VALID
+
+
+def test_site_history_shows_zone_staff_their_zones_imports_only(staff_client, staff, under_way):
+    upload(
+        csv_bytes([["OB-1999-00001", iso(today()), "x", "1", "1", ""]]),
+        staff,
+        name="marzo-calderon.csv",
+    )
+    tumbaco_staff = make_staff("tumbaco")
+    other = make_work("tumbaco", staff=tumbaco_staff)
+    upload(
+        csv_bytes([[other.code, iso(today()), "x", "1", "1", ""]]),
+        tumbaco_staff,
+        "tumbaco",
+        name="marzo-tumbaco.csv",
+    )
+    text = staff_client.get("/admin/reports/site-history/").content.decode()
+    assert "marzo-calderon.csv" in text and "marzo-tumbaco.csv" not in text
 
 
 def test_staff_without_mfa_are_sent_to_set_it_up_and_nothing_is_stored(client, under_way):
