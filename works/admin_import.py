@@ -186,7 +186,7 @@ def template_rows(user) -> list[list]:
             work.physical_progress,
             work.financial_progress,
             work.amount_executed,
-            work.parish.name,
+            work.parish.name if work.parish else "",
             "",
             work.title,
         ]
