@@ -49,7 +49,7 @@ BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 FORMATS = ("csv", "json")
 # Where apps declare their exports (imported by `registry()`).
-EXPORT_MODULES = ("views", "api", "exports")
+EXPORT_MODULES = ("views", "api", "exports", "admin_import")
 
 
 @dataclass(frozen=True)

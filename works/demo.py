@@ -687,16 +687,9 @@ def _money(value) -> Decimal:
 
 def _la_mariscal_work(zones, staff, values):
     """La Mariscal holds no whole parish (it covers a sector of Mariscal Sucre, a parish of
-    Eugenio Espejo), and the services ask a parish of the work's own zone. So its demo
-    works are registered in Mariscal Sucre by Eugenio Espejo's staff and handed to La
-    Mariscal. Demo only; see the report on how the services could allow this."""
-    work = services.work_create(
-        actor=staff["eugenio-espejo"], zone=zones["eugenio-espejo"], **values
-    )
-    mariscal = zones["la-mariscal"]
-    Work.objects.filter(pk=work.pk).update(zone=mariscal, responsible_unit=mariscal.official_name)
-    type(work.thread).objects.filter(pk=work.thread_id).update(zone=mariscal)
-    return Work.objects.get(pk=work.pk)
+    Eugenio Espejo): its works have no parish, as the services allow for such a zone."""
+    values = {**values, "parish": None}
+    return services.work_create(actor=staff["la-mariscal"], zone=zones["la-mariscal"], **values)
 
 
 # --- the loader -----------------------------------------------------------------------------

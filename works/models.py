@@ -64,8 +64,15 @@ class Work(ClusterableModel):
     zone = models.ForeignKey(
         "territory.Zone", on_delete=models.PROTECT, related_name="works", verbose_name=_("zone")
     )
+    # Empty only for a zone that holds no whole parish (La Mariscal covers a sector of
+    # Mariscal Sucre): the services require a parish of the zone wherever it has any.
     parish = models.ForeignKey(
-        "territory.Parish", on_delete=models.PROTECT, related_name="works", verbose_name=_("parish")
+        "territory.Parish",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="works",
+        verbose_name=_("parish"),
     )
     barrio_name = models.CharField(_("barrio"), max_length=150, blank=True)
     latitude = models.DecimalField(

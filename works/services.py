@@ -69,6 +69,8 @@ def _clean_details(values: dict, *, zone) -> dict:
     """Check the descriptive fields of a work; raise ValidationError by field."""
     errors = {}
     parish = values.get("parish")
+    if "parish" in values and parish is None and zone.parishes.exists():
+        errors["parish"] = _("Choose the parish of the work.")
     if parish is not None and parish.zone_id != zone.pk:
         errors["parish"] = _("The parish must belong to the work's zone (%(zone)s).") % {
             "zone": zone.name
@@ -106,9 +108,8 @@ def work_create(*, actor, zone, **values) -> Work:
     if not rulebook.allowed(actor, "works.create", zone):
         raise PermissionDenied(_("Only this zone's staff can add works to it."))
     values = {key: value for key, value in values.items() if key in EDITABLE_FIELDS + ("code",)}
+    values.setdefault("parish", None)
     values = _clean_details(values, zone=zone)
-    if values.get("parish") is None:
-        raise ValidationError({"parish": _("Choose the parish of the work.")})
     year = values.get("year") or timezone.localdate().year
     values["year"] = year
     if not values.get("code"):

@@ -19,7 +19,10 @@ from territory.admin_scope import ServiceSaveMixin, ZoneScopedViewSet
 from territory.models import Parish, Zone
 from territory.permissions import staff_zones
 
-from . import services
+from . import (
+    admin_import,  # noqa: F401  (the monthly matrix screens register their hooks)
+    services,
+)
 from .models import Work, WorkUpdate
 from .ruc import validate_ruc
 from .status import FINAL
