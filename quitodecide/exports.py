@@ -144,12 +144,18 @@ def csv_response(
     return _mark(response, export, "csv", safe_filename(filename, "csv"))
 
 
-def json_response(export: Export, *, filename: str, data) -> JsonResponse:
+def json_response(
+    export: Export, *, filename: str, data, content_type: str = "application/json"
+) -> JsonResponse:
     """A JSON attachment of `data` (a dict or a list), values kept exactly. `filename` has
-    no extension."""
+    no extension. `content_type` names a JSON media type (application/geo+json for GeoJSON,
+    RFC 7946)."""
     _checked(export, "json")
+    if content_type not in {"application/json", "application/geo+json"}:
+        raise ValueError(f"{content_type} is not a JSON media type we serve")
     response = JsonResponse(
         data,
+        content_type=content_type,
         encoder=DjangoJSONEncoder,
         safe=False,
         json_dumps_params={"ensure_ascii": False, "indent": 1},

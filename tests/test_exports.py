@@ -88,7 +88,7 @@ def json_strings(value):
 
 
 def json_data(response):
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] in {"application/json", "application/geo+json"}
     assert not response.content.startswith(exports.BOM.encode())  # RFC 8259: no BOM
     data = json.loads(response.content)
     strings = set(json_strings(data))

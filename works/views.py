@@ -104,7 +104,12 @@ def work_geojson(request):
             ignored.append("bbox")
     filtered.ignored = ignored
     data = selectors.geojson(filtered, zoom=zoom, bbox=bbox)
-    response = exports.json_response(WORKS_EXPORT, filename=_download_name(filtered), data=data)
+    response = exports.json_response(
+        WORKS_EXPORT,
+        filename=_download_name(filtered),
+        data=data,
+        content_type="application/geo+json",
+    )
     response["Link"] = f'<{selectors.LICENCE_URL}>; rel="license"'
     return response
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def geojson(client, query=""):
     response = client.get(f"/obras/geojson/{query}")
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/geo+json"  # RFC 7946, section 12
     return json.loads(response.content)
 
 
