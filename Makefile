@@ -104,3 +104,7 @@ bench-consultation: install ## Consultation page and thread at 50 vs 5,000 comme
 bench-live: install ## Live assemblies benchmark: N followers (FOLLOWERS=5000), K events, vs raw websockets
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/3} $(PY) benches/live/bench_live.py \
 	  --followers $(or $(FOLLOWERS),1000) --events $(or $(EVENTS),20) $(BENCH_ARGS)
+
+.PHONY: bench-works
+bench-works: install ## Works list/GeoJSON p50/p95 at 10,000 works and a 10,000-row matrix import
+	$(PY) benches/works.py

@@ -245,7 +245,15 @@ GEO_FIELDS = (
 )
 
 
-def _point_feature(row: dict, status_labels: dict) -> dict:
+def _detail_url_prefix() -> str:
+    """`/obras/` as the detail route spells it: codes are [A-Z0-9-], so the URL of each of
+    thousands of features is this prefix + code + "/" (one reverse() instead of one each)."""
+    marker = "CODE"
+    url = reverse("works:detail", args=[marker])
+    return url[: url.rindex(marker)]
+
+
+def _point_feature(row: dict, status_labels: dict, prefix: str | None = None) -> dict:
     lon, lat = float(row["longitude"]), float(row["latitude"])
     return {
         "type": "Feature",
@@ -267,7 +275,7 @@ def _point_feature(row: dict, status_labels: dict) -> dict:
             "zone": row["zone__name"],
             "parish": row["parish__name"],
             "last_update_on": row["last_update_on"].isoformat() if row["last_update_on"] else None,
-            "url": reverse("works:detail", args=[row["code"]]),
+            "url": f"{prefix if prefix is not None else _detail_url_prefix()}{row['code']}/",
         },
     }
 
@@ -307,15 +315,18 @@ def geojson(filtered: FilteredWorks, *, zoom: int | None = None, bbox=None) -> d
         )
     rows = list(located.values(*GEO_FIELDS))
     labels = {value: str(label) for value, label in WorkStatus.choices}
+    prefix = _detail_url_prefix()
     if zoom is None:
-        features = [_point_feature(row, labels) for row in rows]
+        features = [_point_feature(row, labels, prefix) for row in rows]
     else:
         cells: dict[tuple[int, int], list[dict]] = defaultdict(list)
         for row in rows:
             x, y = _mercator(float(row["longitude"]), float(row["latitude"]), zoom)
             cells[(int(x // CELL_PX), int(y // CELL_PX))].append(row)
         features = [
-            _point_feature(members[0], labels) if len(members) == 1 else _cluster_feature(members)
+            _point_feature(members[0], labels, prefix)
+            if len(members) == 1
+            else _cluster_feature(members)
             for _key, members in sorted(cells.items())
         ]
     collection = {
@@ -375,12 +386,13 @@ CSV_FIELDS = [
 def csv_rows(filtered: FilteredWorks, *, base_url: str = ""):
     """One row per work of the filtered set; amounts and figures stay Decimal (numbers in
     the CSV). No personal data: no committee, no contractor RUC, no authors."""
+    prefix = base_url + _detail_url_prefix()
     for work in filtered.queryset.iterator(chunk_size=500):
         yield {
             "code": work.code,
             "title": work.title,
             "zone": work.zone.name,
-            "parish": work.parish.name,
+            "parish": work.parish.name if work.parish_id else "",
             "barrio": work.barrio_name,
             "year": work.year,
             "source": work.source,
@@ -400,7 +412,7 @@ def csv_rows(filtered: FilteredWorks, *, base_url: str = ""):
             "last_update_on": work.last_update_on,
             "latitude": work.latitude,
             "longitude": work.longitude,
-            "url": base_url + reverse("works:detail", args=[work.code]),
+            "url": f"{prefix}{work.code}/",
             "licence": LICENCE,
         }
 

@@ -109,6 +109,7 @@ def work_geojson(request):
         filename=_download_name(filtered),
         data=data,
         content_type="application/geo+json",
+        compact=True,
     )
     response["Link"] = f'<{selectors.LICENCE_URL}>; rel="license"'
     return response
