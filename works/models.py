@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
@@ -352,7 +353,7 @@ class Follow(models.Model):
 class Assessment(models.TextChoices):
     PROGRESSING = "avanza", _("Progressing")
     STOPPED = "detenida", _("Stopped")
-    FINISHED = "terminada", _("Finished")
+    FINISHED = "terminada", pgettext_lazy("residents' assessment of a work", "Finished")
     PROBLEMS = "con_problemas", _("Has problems")
 
 

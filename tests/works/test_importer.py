@@ -591,7 +591,7 @@ def test_the_command_dry_run_writes_nothing(tmp_path, staff, under_way, capsys):
     path.write_bytes(csv_bytes([[under_way.code, iso(today()), "en_ejecucion", "45", "50", ""]]))
     before = figures(under_way)
     call_command("import_works", str(path), "--dry-run", "--user", staff.email)
-    assert "1 rows: 1 updates" in capsys.readouterr().out
+    assert "Filas leídas: 1. Actualizaciones: 1." in capsys.readouterr().out  # in Spanish
     assert figures(under_way) == before
     assert (
         not ImportBatch.objects.exists()
@@ -607,7 +607,7 @@ def test_the_command_applies_and_reports_errors_with_an_exit_status(
     with pytest.raises(CommandError) as raised:
         call_command("import_works", str(bad), "--user", staff.email)
     assert raised.value.returncode == 1
-    assert "row 2, fecha" in capsys.readouterr().err
+    assert "fila 2, fecha" in capsys.readouterr().err
     assert not ImportBatch.objects.exists()
 
     good = tmp_path / "buena.csv"
@@ -617,7 +617,7 @@ def test_the_command_applies_and_reports_errors_with_an_exit_status(
     batch = ImportBatch.objects.get()
     assert batch.state == ImportBatch.State.APPLIED and batch.uploaded_by == staff
     call_command("import_works", str(good), "--user", staff.email)  # again: nothing to do
-    assert "already applied" in capsys.readouterr().out
+    assert "ya se aplicó" in capsys.readouterr().out
     assert ImportBatch.objects.count() == 1
 
 

@@ -74,7 +74,7 @@ class Command(BaseCommand):
             raise CommandError(_("The file has errors: nothing was written."), returncode=1)
         self.stdout.write(
             self.style.SUCCESS(
-                _("Applied: %(updates)d updates on %(works)d works.") % batch.summary
+                _("Applied. Updates written: %(updates)d. Works: %(works)d.") % batch.summary
             )
         )
 
@@ -95,7 +95,10 @@ class Command(BaseCommand):
     def _print(self, report):
         summary = report.summary()
         self.stdout.write(
-            _("%(rows)d rows: %(updates)d updates, %(skipped)d unchanged, %(errors)d errors.")
+            _(
+                "Rows read: %(rows)d. Updates: %(updates)d. Unchanged: %(skipped)d. "
+                "Errors: %(errors)d."
+            )
             % summary
         )
         self._print_errors(report.errors)
