@@ -10,7 +10,11 @@ CSV is for spreadsheets, so it is made safe for them:
 - Formula-safe cells (CSV injection, OWASP): a text cell that begins with `=`, `+`, `-`,
   `@`, a tab or a carriage return, or with the full-width forms of the first four (some
   spreadsheet locales read those as formulas), gets a leading single quote, which makes a
-  spreadsheet show the text as typed instead of evaluating it.
+  spreadsheet show the text as typed instead of evaluating it. Leading spaces and line
+  breaks do not hide a formula: " =1+1" is escaped too.
+- Every text cell is quoted. Excel in Spanish locales splits CSV on `;`, not `,`, so an
+  unquoted "Barrio;=HYPERLINK(…)" would become a formula cell there; inside quotes the `;`
+  stays text whatever separator the spreadsheet picks.
 - Numbers stay numbers: int, float and Decimal values (and booleans) are written as they
   are and never escaped, so a negative amount passed as a number (-15.50) stays a number
   that adds up. A number is safe by construction: its text is digits with at most a sign,
@@ -100,7 +104,10 @@ def safe_cell(value):
     if isinstance(value, datetime.date | datetime.time):  # datetime is a date
         value = value.isoformat()
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    starts_formula = text.startswith(FORMULA_PREFIXES) or text.lstrip(" \n\r\t").startswith(
+        FORMULA_PREFIXES
+    )
+    return "'" + text if starts_formula else text
 
 
 def safe_filename(stem: str, extension: str) -> str:
@@ -137,7 +144,7 @@ def csv_response(
     _checked(export, "csv")
     buffer = io.StringIO()  # one write into the response, not one per row
     buffer.write(BOM)
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)  # numbers bare, text quoted
     writer.writerow([safe_cell(name) for name in header])
     for row in rows:
         cells = [row[name] for name in header] if isinstance(row, Mapping) else row

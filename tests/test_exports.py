@@ -221,7 +221,23 @@ def test_safe_cell_never_starts_a_formula_and_keeps_the_text(text):
     cell = exports.safe_cell(text)
     assert not cell.startswith(DANGEROUS)
     assert cell in (text, "'" + text)
-    assert (cell != text) == text.startswith(DANGEROUS)
+    hidden_formula = text.lstrip(" \n\r\t").startswith(DANGEROUS)
+    assert (cell != text) == (text.startswith(DANGEROUS) or hidden_formula)
+
+
+@pytest.mark.parametrize("text", [" =1+1", "\n=1+1", "  @SUM(A1)"])
+def test_a_formula_behind_spaces_or_line_breaks_is_escaped(text):
+    assert exports.safe_cell(text) == "'" + text
+
+
+@pytest.mark.django_db
+def test_text_cells_are_quoted_so_a_semicolon_never_splits_them(territory):
+    export = exports.registry()["works.opendata"]
+    response = exports.csv_response(
+        export, filename="x", header=["barrio", "monto"], rows=[["Centro;=1+1", Decimal("5.5")]]
+    )
+    body = response.content.decode("utf-8-sig")
+    assert body.splitlines()[1] == '"Centro;=1+1",5.5'
 
 
 @given(st.one_of(st.integers(), st.decimals(allow_nan=False, allow_infinity=False)))

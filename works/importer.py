@@ -60,6 +60,7 @@ Audit: one entry per batch, on the ImportBatch (upload, apply, discard); each up
 writes names its batch (WorkUpdate.batch), so a work's history says where it came from.
 """
 
+import codecs
 import datetime
 import hashlib
 import io
@@ -344,11 +345,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 def _csv_lines(content: bytes):
     import csv
 
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+    # Excel's "Texto Unicode" export is UTF-16 with a byte-order mark (and tabs).
+    utf16 = content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = content.decode(encoding)
             break
         except UnicodeDecodeError:
+            if utf16:
+                raise FileProblem(_("The file is not a spreadsheet (CSV or XLSX).")) from None
             continue
     if _CONTROL.search(text):
         raise FileProblem(_("The file is not a spreadsheet (CSV or XLSX)."))

@@ -83,7 +83,9 @@ class Work(ClusterableModel):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     year = models.PositiveSmallIntegerField(
-        _("year"), help_text=_("The budget year the work belongs to.")
+        _("year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The budget year the work belongs to."),
     )
     source = models.CharField(
         _("source"), max_length=30, choices=WorkSource.choices, default=WorkSource.MUNICIPAL

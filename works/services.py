@@ -30,6 +30,8 @@ from .ruc import validate_ruc
 from .status import WorkStatus, check_update
 
 OBSERVATIONS_PER_WORK_PER_DAY = 3
+MIN_YEAR, MAX_YEAR = 2000, 2100
+RESULTS_CODE_PREFIX = "PP-"  # reserved: PP-<cycle year>-<request>, given by the results
 EDITABLE_FIELDS = (
     "title",
     "description",
@@ -65,7 +67,7 @@ def next_code(year: int) -> str:
 
 
 # --- details ------------------------------------------------------------------------------
-def _clean_details(values: dict, *, zone) -> dict:
+def clean_details(values: dict, *, zone) -> dict:
     """Check the descriptive fields of a work; raise ValidationError by field."""
     errors = {}
     parish = values.get("parish")
@@ -92,6 +94,17 @@ def _clean_details(values: dict, *, zone) -> dict:
     for field in ("amount_assigned", "amount_contracted"):
         if values.get(field) is not None and values[field] < 0:
             errors[field] = _("Amounts cannot be negative.")
+    year = values.get("year")
+    if year is not None and not (MIN_YEAR <= year <= MAX_YEAR):
+        errors["year"] = _("The year goes from %(min)d to %(max)d.") % {
+            "min": MIN_YEAR,
+            "max": MAX_YEAR,
+        }
+    code = values.get("code") or ""
+    if code.upper().startswith(RESULTS_CODE_PREFIX):
+        errors["code"] = _(
+            "Codes that begin with %(prefix)s are given to works from budget results."
+        ) % {"prefix": RESULTS_CODE_PREFIX}
     if errors:
         raise ValidationError(errors)
     return values
@@ -109,9 +122,10 @@ def work_create(*, actor, zone, **values) -> Work:
         raise PermissionDenied(_("Only this zone's staff can add works to it."))
     values = {key: value for key, value in values.items() if key in EDITABLE_FIELDS + ("code",)}
     values.setdefault("parish", None)
-    values = _clean_details(values, zone=zone)
-    year = values.get("year") or timezone.localdate().year
-    values["year"] = year
+    if values.get("year") is None:
+        values["year"] = timezone.localdate().year
+    values = clean_details(values, zone=zone)
+    year = values["year"]
     if not values.get("code"):
         values["code"] = next_code(year)
     elif Work.objects.filter(code=values["code"]).exists():
@@ -132,7 +146,7 @@ def work_edit(*, work: Work, actor, **values) -> Work:
     if not rulebook.allowed(actor, "works.edit", work):
         raise PermissionDenied(_("Only this zone's staff can edit this work."))
     values = {key: value for key, value in values.items() if key in EDITABLE_FIELDS}
-    values = _clean_details(values, zone=work.zone)
+    values = clean_details(values, zone=work.zone)
     changed = []
     for field, value in values.items():
         if getattr(work, field) != value:
@@ -331,11 +345,15 @@ def update_post(
 
 # --- from budget results ------------------------------------------------------------------
 def _untouched(work: Work) -> bool:
-    """Created from results and never moved on: safe to remove with the results."""
+    """Created from results and never moved on: safe to remove with the results. Anything
+    people added (an update, an observation, a committee, a document, a follower) keeps it."""
     return (
         work.status == WorkStatus.PLANNED
         and not work.updates.exclude(origin=WorkUpdate.Origin.RESULTS).exists()
         and not work.observations.exists()
+        and not work.committee.exists()
+        and not work.documents.exists()
+        and not work.follows.exists()
     )
 
 
@@ -360,8 +378,14 @@ def sync_works_with_results(*, cycle, actor) -> dict[str, int]:
         selected_ids.add(request.pk)
         if Work.objects.filter(request=request).exists():
             continue
+        code = f"{RESULTS_CODE_PREFIX}{cycle.year}-{request.pk:05d}"
+        if Work.objects.filter(code=code).exists():  # only if typed by hand before the rule
+            raise DomainError(
+                _("The code %(code)s, reserved for this request's work, is taken by another work.")
+                % {"code": code}
+            )
         work = Work(
-            code=f"PP-{cycle.year}-{request.pk:05d}",
+            code=code,
             title=request.title[:200],
             description=request.description,
             zone=zone,
@@ -397,7 +421,8 @@ def sync_works_with_results(*, cycle, actor) -> dict[str, int]:
             raise DomainError(
                 _(
                     "The work %(code)s is no longer among the selected projects, but it has "
-                    "already moved on; it cannot be removed with these results."
+                    "already moved on (updates, observations, committee, documents or "
+                    "followers); it cannot be removed with these results."
                 )
                 % {"code": work.code}
             )
@@ -421,8 +446,9 @@ def remove_works_of_withdrawn_results(*, cycle, actor) -> int:
         if not _untouched(work):
             raise DomainError(
                 _(
-                    "The work %(code)s, created from these results, has already moved on: "
-                    "the results can no longer be withdrawn."
+                    "The work %(code)s, created from these results, has already moved on "
+                    "(updates, observations, committee, documents or followers): the results "
+                    "can no longer be withdrawn."
                 )
                 % {"code": work.code}
             )

@@ -142,6 +142,8 @@ def _observation_refusal(request, work) -> str:
 
 
 def work_detail(request, code, *, form=None, status=200):
+    if code != code.upper() and code.isascii():
+        return redirect("works:detail", code=code.upper(), permanent=True)  # codes are upper
     work = _get(code)
     user = request.user
     can_observe = rulebook.allowed(user, "works.observe", work)

@@ -106,12 +106,46 @@ class WorkAdminForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         zone = self.instance.zone if self.instance.pk else cleaned.get("zone")
-        parish = cleaned.get("parish")
-        if zone is not None and parish is not None and parish.zone_id != zone.pk:
-            self.add_error("parish", _("The parish must belong to the work's zone."))
+        if zone is not None:
+            # The services' own checks, as field errors (before the model's constraints,
+            # whose messages name no field).
+            values = {
+                name: cleaned[name]
+                for name in (*DETAIL_FIELDS, "code")
+                if name in cleaned and name not in self.errors
+            }
+            if self.instance.pk:
+                values.pop("code", None)
+            try:
+                services.clean_details(values, zone=zone)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    target = field if field in self.fields else None
+                    for message in messages:
+                        self.add_error(target, message)
         return cleaned
 
+    def _check_documents(self):
+        """Only documents of collections the user may choose from can be attached (the work
+        page links them publicly). Raises ValidationError, shown on the form."""
+        formset = self.formsets.get("documents")
+        if formset is None or self.for_user is None:
+            return
+        from wagtail.documents import get_document_model
+        from wagtail.permissions import policy_registry
+
+        policy = policy_registry.get_by_type(get_document_model())
+        allowed = policy.instances_user_has_any_permission_for(self.for_user, ["choose"])
+        for form in formset.forms:
+            document = getattr(form, "cleaned_data", {}).get("document")
+            if document is not None and not allowed.filter(pk=document.pk).exists():
+                raise ValidationError(
+                    _("“%(title)s” is not a document of your zone's collection.")
+                    % {"title": document.title}
+                )
+
     def save(self, commit=True):
+        self._check_documents()  # the formsets are validated by now; nothing written yet
         data = self.cleaned_data
         details = {name: data.get(name) for name in DETAIL_FIELDS if name in self.fields}
         try:
@@ -304,7 +338,12 @@ class UpdateCreateView(ServiceSaveMixin, CreateView):
 
     def get_initial(self):
         initial = super().get_initial()
-        work = works_for(self.request.user).filter(pk=self.request.GET.get("work") or 0).first()
+        chosen = self.request.GET.get("work", "")
+        work = (
+            works_for(self.request.user).filter(pk=int(chosen)).first()
+            if chosen.isascii() and chosen.isdigit() and len(chosen) < 19
+            else None
+        )
         if work is not None:
             initial.update(
                 work=work.pk,

@@ -235,3 +235,46 @@ def test_staff_without_mfa_in_the_session_cannot_post(client, territory):
     response = client.post("/admin/avances-obras/new/", update_form(work))
     assert response.status_code in (302, 403)
     assert work.updates.count() == 3
+
+
+def test_position_dates_and_year_errors_sit_on_their_fields(staff_client):
+    zone = Zone.objects.get(slug="calderon")
+    cases = [
+        ({"latitude": "91"}, "latitude"),
+        ({"planned_start": "2026-09-01", "planned_end": "2026-01-01"}, "planned_end"),
+        ({"year": "99999"}, "year"),
+        ({"code": "PP-2026-00099"}, "code"),
+    ]
+    for overrides, field in cases:
+        response = staff_client.post(
+            "/admin/obras/new/", work_form(zone, zone.parishes.first(), **overrides)
+        )
+        assert response.status_code == 200, overrides
+        assert field in response.context["form"].errors, (
+            overrides,
+            response.context["form"].errors,
+        )
+    assert not Work.objects.exists()
+
+
+def test_a_bad_work_parameter_on_the_new_update_page_is_ignored(staff_client):
+    for value in ("abc", "٤", "99999999999999999999999", "-1"):
+        assert staff_client.get(f"/admin/avances-obras/new/?work={value}").status_code == 200
+
+
+def test_documents_of_another_zones_collection_cannot_be_attached(staff_client):
+    from wagtail.documents.models import Document
+    from wagtail.models import Collection
+
+    other = Collection.objects.exclude(depth=1).exclude(name__icontains="Calder").first()
+    document = Document.objects.create(
+        title="Contrato ajeno",
+        file=SimpleUploadedFile("contrato.pdf", b"%PDF-1.4"),
+        collection=other,
+    )
+    zone = Zone.objects.get(slug="calderon")
+    data = work_form(zone, zone.parishes.first())
+    data.update(inline("documents", [{"document": str(document.pk), "title": "Contrato"}]))
+    response = staff_client.post("/admin/obras/new/", data)
+    assert response.status_code == 200
+    assert not Work.objects.exists()

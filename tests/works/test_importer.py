@@ -698,3 +698,15 @@ def test_status_names_in_spanish_and_english_ignoring_case_and_accents():
     assert importer.parse_status("En contratación") == "en_contratacion"
     with pytest.raises(ValueError):
         importer.parse_status("ejecutándose")
+
+
+def test_excels_unicode_text_export_utf16_with_tabs_is_read(staff, under_way):
+    content = csv_bytes(
+        [[under_way.code, iso(today()), "En ejecución", "45", "50", ""]],
+        delimiter="\t",
+        encoding="utf-16",  # Python writes the byte-order mark, as Excel does
+    )
+    assert content.startswith(b"\xff\xfe")
+    report = check(content, staff)
+    assert report.ok, report.errors
+    assert report.summary()["updates"] == 1

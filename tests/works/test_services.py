@@ -21,7 +21,7 @@ from tests.budgets.builders import make_cycle, make_request, make_resident, make
 from tests.factories import UserFactory
 from tests.works.builders import make_work
 from works import audit, services, veeduria
-from works.models import Follow, Observation, Work, WorkUpdate
+from works.models import CommitteeMember, Follow, Observation, Work, WorkUpdate
 from works.status import WorkStatus
 
 pytestmark = pytest.mark.django_db
@@ -300,3 +300,36 @@ def test_follow_toggles_and_needs_an_account(territory):
 
     with pytest.raises(PermissionDenied):
         services.follow_toggle(work=work, user=AnonymousUser())
+
+
+# --- found by the hostile review ------------------------------------------------------------
+def test_results_codes_are_reserved_and_years_bounded(territory):
+    staff = make_staff("calderon")
+    zone = Zone.objects.get(slug="calderon")
+    parish = zone.parishes.first()
+    for values, field in (
+        ({"code": "PP-2026-00099"}, "code"),
+        ({"code": "pp-2026-00099"}, "code"),
+        ({"year": 99999}, "year"),
+        ({"year": 0}, "year"),
+        ({"year": 1999}, "year"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            services.work_create(actor=staff, zone=zone, title="Obra", parish=parish, **values)
+        assert field in error.value.message_dict, values
+    assert not Work.objects.exists()
+
+
+def test_a_results_work_with_a_committee_or_a_follower_is_not_removed(published):
+    cycle, staff, (park, path), voter, _author = published
+    CommitteeMember.objects.create(
+        work=Work.objects.get(request=park), display_name="Rosa", role="vocal"
+    )
+    with pytest.raises(DomainError):
+        budget_services.results_withdraw(cycle=cycle, actor=staff, confirm=True, reason="Error")
+    assert Work.objects.filter(cycle=cycle).count() == 2
+    CommitteeMember.objects.all().delete()
+    services.follow_toggle(work=Work.objects.get(request=path), user=voter)
+    with pytest.raises(DomainError):
+        budget_services.results_withdraw(cycle=cycle, actor=staff, confirm=True, reason="Error")
+    assert cycle.results.exists()

@@ -367,3 +367,13 @@ def test_zone_page_queries_do_not_grow_with_its_works(client, territory):
     before = queries()
     bulk_works(300, zones=("calderon",))
     assert queries() == before
+
+
+@pytest.mark.django_db
+def test_a_code_typed_in_lower_case_redirects_to_the_work(client, territory):
+    from tests.works.builders import make_work
+
+    work = make_work()
+    response = client.get(f"/obras/{work.code.lower()}/")
+    assert response.status_code == 301 and response["Location"] == f"/obras/{work.code}/"
+    assert client.get("/obras/ob-ñandú/").status_code == 404
