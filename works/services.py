@@ -5,9 +5,10 @@ book) and every staff write leaves an audit entry."""
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -135,7 +136,9 @@ def work_create(*, actor, zone, **values) -> Work:
     work.save()
     work.thread = _new_thread(work)
     work.save(update_fields=["thread"])
-    _first_update(work, actor=actor, text=_("Work registered."), origin=WorkUpdate.Origin.STAFF)
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
+        text = _("Work registered.")
+    _first_update(work, actor=actor, text=text, origin=WorkUpdate.Origin.STAFF)
     log(instance=work, action=audit.WORK_CREATE, user=actor, data={"code": work.code})
     return work
 
@@ -403,15 +406,11 @@ def sync_works_with_results(*, cycle, actor) -> dict[str, int]:
         work.save()
         work.thread = _new_thread(work)
         work.save(update_fields=["thread"])
-        _first_update(
-            work,
-            actor=actor,
-            text=_(
+        with translation.override(settings.LANGUAGE_CODE):  # stored: the site's language
+            text = _(
                 "Prioritised in the %(year)s participatory budget (rank %(rank)s, %(votes)s votes)."
-            )
-            % {"year": cycle.year, "rank": line.rank, "votes": line.votes},
-            origin=WorkUpdate.Origin.RESULTS,
-        )
+            ) % {"year": cycle.year, "rank": line.rank, "votes": line.votes}
+        _first_update(work, actor=actor, text=text, origin=WorkUpdate.Origin.RESULTS)
         created += 1
     removed = 0
     for work in Work.objects.filter(cycle=cycle, request__isnull=False).exclude(
