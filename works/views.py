@@ -198,8 +198,14 @@ def work_observe(request, code):
                 work=work, user=request.user, **form.service_kwargs()
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
+            by_field = (
+                error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            )
+            for field, errors in by_field.items():
                 form.add_error(field if field in form.fields else None, errors)
+        except ratelimit.RateLimited as error:
+            status = 429
+            form.add_error(None, error.message)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
