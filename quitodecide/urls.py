@@ -6,6 +6,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import views_security
 from home import views as home_views
+from opendata.api import api as opendata_api
 
 from . import views
 
@@ -21,6 +22,10 @@ urlpatterns = [
     path("cuenta/", include("allauth.urls")),
     path("buscar/", home_views.search, name="search"),
     path("obras/", include("works.urls")),
+    path("api/v1/", opendata_api.urls),
+    path("datos/", include("opendata.urls")),
+    path("indicadores/", include("indicators.urls")),
+    path("gobierno-abierto/", include("opengov.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -1,0 +1,2 @@
+app_name = "opengov"
+urlpatterns: list = []
