@@ -8,15 +8,23 @@ format: CSV, JSON, GeoJSON...; each a URL name of ours, reversed, with its query
 when it last changed (a callable reading the data, so the date is never stale) and its data
 dictionary (column, type, meaning). Distributions point at downloads built by
 quitodecide/exports.py, so every file still goes through the export module.
+
+Datasets that exist once per published thing (a budget cycle's results, a consultation's
+report) are not declared one by one: an app registers a *provider* with
+`register_provider`, a callable that builds them from the database when `datasets()` is
+called, so a newly published cycle is in the catalogue at once and a withdrawn one leaves it.
 """
 
 import datetime
 import importlib
 import importlib.util
-from collections.abc import Callable
+import mimetypes
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 LICENCE = "CC-BY-4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -33,6 +41,33 @@ CONTINUOUS, DAILY, WEEKLY, MONTHLY, ANNUAL, IRREGULAR = (
     "ANNUAL",
     "IRREG",
 )
+# A distribution's media type by its format, when it does not name one (IANA names).
+MEDIA_TYPES = {
+    "CSV": mimetypes.types_map[".csv"],
+    "JSON": "application/json",
+    "GeoJSON": "application/geo+json",
+    "ZIP": mimetypes.types_map[".zip"],
+}
+FREQUENCY_URI = "http://publications.europa.eu/resource/authority/frequency/"
+FREQUENCY_LABELS = {
+    CONTINUOUS: _("Continuously, as the data changes"),
+    DAILY: _("Daily"),
+    WEEKLY: _("Weekly"),
+    MONTHLY: _("Monthly"),
+    ANNUAL: _("Yearly"),
+    IRREGULAR: _("Irregularly, when there is something new"),
+}
+
+
+TYPE_LABELS = {
+    "string": _("text"),
+    "integer": _("whole number"),
+    "decimal": _("decimal number (point as separator)"),
+    "date": _("date (YYYY-MM-DD)"),
+    "datetime": _("date and time (ISO 8601)"),
+    "boolean": _("true or false"),
+    "url": _("web address"),
+}
 
 
 @dataclass(frozen=True)
@@ -41,14 +76,31 @@ class Column:
     type: str  # "string", "integer", "decimal", "date", "datetime", "boolean", "url"
     description: str
 
+    @property
+    def type_label(self) -> str:
+        return str(TYPE_LABELS.get(self.type, self.type))
+
 
 @dataclass(frozen=True)
 class Distribution:
     format: str  # "CSV", "JSON", "GeoJSON", "ZIP"
     url_name: str  # a URL name of ours ("works:csv"); reversed with url_args
-    media_type: str  # "text/csv", "application/json", "application/geo+json"...
+    media_type: str = ""  # the IANA media type; empty: MEDIA_TYPES[format]
     url_args: tuple = ()
     query: str = ""  # e.g. "formato=json"
+    # A site path used as it is when there is no URL name to reverse (a Wagtail page's
+    # route: `cycle.url + cycle.reverse_subpage("results_csv")`).
+    path: str = ""
+    title: str = ""
+
+    def __post_init__(self):
+        if not self.media_type:
+            object.__setattr__(self, "media_type", MEDIA_TYPES[self.format])
+
+    def url(self) -> str:
+        """The site path of the download (with its query string), not yet absolute."""
+        base = self.path or reverse(self.url_name, args=self.url_args)
+        return f"{base}?{self.query}" if self.query else base
 
 
 @dataclass(frozen=True)
@@ -66,9 +118,25 @@ class Dataset:
     licence_url: str = LICENCE_URL
     spatial: str = "Distrito Metropolitano de Quito"
     extra: dict = field(default_factory=dict)
+    # When the dataset was first published (a callable like `modified`); None if unknown.
+    issued: Callable[[], datetime.datetime | datetime.date | None] | None = None
+
+    @property
+    def frequency_uri(self) -> str:
+        return FREQUENCY_URI + self.frequency
+
+    @property
+    def frequency_label(self) -> str:
+        return str(FREQUENCY_LABELS.get(self.frequency, self.frequency))
+
+    @property
+    def formats(self) -> list[str]:
+        """The formats it is offered in, each once, in the distributions' order."""
+        return list(dict.fromkeys(d.format for d in self.distributions))
 
 
 _registry: dict[str, Dataset] = {}
+_providers: list[Callable[[], Iterable[Dataset]]] = []
 
 
 def register(dataset: Dataset) -> Dataset:
@@ -80,14 +148,30 @@ def register(dataset: Dataset) -> Dataset:
     return dataset
 
 
+def register_provider(provider: Callable[[], Iterable[Dataset]]):
+    """Declare a callable that builds datasets from the database each time `datasets()` is
+    called (one per published cycle...). Usable as a decorator; registering twice is a
+    no-op (a module imported again)."""
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
 def datasets() -> list[Dataset]:
-    """Every declared dataset, in slug order (importing each app's `datasets` module)."""
+    """Every declared dataset, in slug order (importing each app's `datasets` module), the
+    providers' included. A provider's slug that a declared dataset already uses is a bug."""
     for app in apps.get_app_configs():
         for module in DATASET_MODULES:
             dotted = f"{app.name}.{module}"
             if importlib.util.find_spec(dotted) is not None:
                 importlib.import_module(dotted)
-    return [_registry[slug] for slug in sorted(_registry)]
+    found = dict(_registry)
+    for provider in _providers:
+        for item in provider():
+            if item.slug in found:
+                raise ValueError(f"The dataset {item.slug} is declared twice.")
+            found[item.slug] = item
+    return [found[slug] for slug in sorted(found)]
 
 
 def dataset(slug: str) -> Dataset | None:
