@@ -10,11 +10,16 @@ The rule, as published on every results page:
 3. Go down the ranking filling the envelope: a project is selected if its cost fits in what
    is left; otherwise it is skipped and the next one is tried.
 4. A project with fewer votes than the minimum (one vote by default) is never selected.
+
+RULE_VERSION names this rule in every recount bundle (budgets.bundle): change it with the rule.
 """
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+
+# The version of the rule above; a bundle of another version is not recounted with this code.
+RULE_VERSION = "1"
 
 SELECTED = "selected"
 DID_NOT_FIT = "did_not_fit"

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from quitodecide.pages import subpage_url
 from territory.models import Parish
 from territory.permissions import is_zone_staff
 
-from . import selectors, services
+from . import bundle, selectors, services
 from .forms import EnvelopesForm, TallyForm
 from .models import BallotRule
 
@@ -200,6 +200,7 @@ def results_page(request, cycle):
         request,
         cycle,
         results=selectors.cycle_results(cycle),
+        rule_version=bundle.RULE_VERSION,
     )
     return TemplateResponse(request, "budgets/results.html", context)
 
@@ -320,3 +321,24 @@ def results_json(request, cycle):
         "projects": list(_result_rows(cycle, results)),
     }
     return exports.json_response(RESULTS_EXPORT, filename=_results_filename(cycle), data=payload)
+
+
+BUNDLE_EXPORT = exports.register(
+    "budgets.recount",
+    formats=["zip"],
+    description=(
+        "A cycle's recount bundle: anonymised ballots, assembly tallies with their actas' "
+        "SHA-256, envelopes, the rule and its version, and the published results."
+    ),
+)
+
+
+def results_bundle(request, cycle):
+    """The recount bundle (budgets.bundle): only once results are published."""
+    if not cycle.results.exists():
+        raise Http404(_("This cycle has no published results yet."))
+    return exports.zip_response(
+        BUNDLE_EXPORT,
+        filename=f"recuento-{cycle.zone.slug}-{cycle.year}",
+        files=bundle.build(cycle),
+    )

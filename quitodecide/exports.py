@@ -1,10 +1,12 @@
-"""The one way the site offers data for download as CSV or JSON, now and later.
+"""The one way the site offers data for download as CSV or JSON (or a ZIP of them), now
+and later.
 
 Every download is declared once with `register` (in the module that serves it, usually the
-app's views), and built with `csv_response` or `json_response`, which refuse an undeclared
-export. `registry()` lists them all, so the test suite runs a corpus of spreadsheet formulas
-through every declared export and fails when a new one is not exercised; another test fails
-when a module writes CSV or a Content-Disposition header by hand.
+app's views), and built with `csv_response`, `json_response` or `zip_response`, which refuse
+an undeclared export. `registry()` lists them all, so the test suite runs a corpus of
+spreadsheet formulas through every declared export and fails when a new one is not
+exercised; another test fails when a module writes CSV or a Content-Disposition header by
+hand.
 
 CSV is for spreadsheets, so it is made safe for them:
 - Formula-safe cells (CSV injection, OWASP): a text cell that begins with `=`, `+`, `-`,
@@ -28,7 +30,11 @@ JSON is for programs: values are kept exactly as stored (escaping them would cha
 data), in UTF-8 without a BOM (RFC 8259 forbids one); Decimal becomes a string so amounts
 keep their cents exactly.
 
-Both are sent as attachments with an ASCII-safe file name. `X-Content-Type-Options: nosniff`
+ZIP bundles (the recount bundles of results) hold several files: CSV members are built with
+`csv_bytes`, the same writer as `csv_response` (and a CSV member with a formula cell is
+refused), JSON members with `json_bytes`; member names are safe file names too.
+
+All are sent as attachments with an ASCII-safe file name. `X-Content-Type-Options: nosniff`
 is set for every response by SecurityMiddleware (SECURE_CONTENT_TYPE_NOSNIFF).
 """
 
@@ -37,6 +43,9 @@ import datetime
 import importlib
 import importlib.util
 import io
+import json
+import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,7 +61,13 @@ from django.utils.text import slugify
 
 BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json")  # what an export is offered in unless it says otherwise
+KNOWN_FORMATS = (*FORMATS, "zip")
+# A ZIP member's name: a safe file name (no folders, no "..", no spaces), of a known kind.
+ZIP_MEMBER = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}\.(csv|json|txt)")
+# A number as `csv_bytes` writes it (bare, never quoted): the only cell allowed to begin
+# with "-" in a ZIP's CSV member.
+_CSV_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 # Where apps declare their exports (imported by `registry()`).
 EXPORT_MODULES = ("views", "api", "exports", "admin_import")
 
@@ -72,7 +87,7 @@ _registry: dict[str, Export] = {}
 def register(name: str, *, formats: Sequence[str] = FORMATS, description: str = "") -> Export:
     """Declare an export; returns the handle to pass to `csv_response`/`json_response`."""
     formats = tuple(formats)
-    unknown = set(formats) - set(FORMATS)
+    unknown = set(formats) - set(KNOWN_FORMATS)
     if not formats or unknown:
         raise ImproperlyConfigured(f"Export {name!r}: unknown formats {sorted(unknown)}")
     export = Export(name=name, formats=formats, description=description)
@@ -142,6 +157,12 @@ def csv_response(
     read by the header's names), every cell through `safe_cell`. `filename` has no
     extension."""
     _checked(export, "csv")
+    text = _csv_text(header, rows)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    return _mark(response, export, "csv", safe_filename(filename, "csv"))
+
+
+def _csv_text(header: Sequence[str], rows: Iterable[Sequence | Mapping]) -> str:
     buffer = io.StringIO()  # one write into the response, not one per row
     buffer.write(BOM)
     writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)  # numbers bare, text quoted
@@ -149,8 +170,18 @@ def csv_response(
     for row in rows:
         cells = [row[name] for name in header] if isinstance(row, Mapping) else row
         writer.writerow([safe_cell(cell) for cell in cells])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    return _mark(response, export, "csv", safe_filename(filename, "csv"))
+    return buffer.getvalue()
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence | Mapping]) -> bytes:
+    """A CSV file for a ZIP member, written exactly as `csv_response` writes its body."""
+    return _csv_text(header, rows).encode("utf-8")
+
+
+def json_bytes(data) -> bytes:
+    """A JSON file for a ZIP member, written as `json_response` writes its body."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+    return text.encode("utf-8")
 
 
 def json_response(
@@ -180,6 +211,46 @@ def json_response(
         ),
     )
     return _mark(response, export, "json", safe_filename(filename, "json"))
+
+
+def _check_zip_member(name: str, content: bytes) -> None:
+    if not ZIP_MEMBER.fullmatch(name):
+        raise ValueError(f"{name!r} is not a safe file name for a ZIP member")
+    if not isinstance(content, bytes):
+        raise TypeError(f"ZIP member {name!r} must be bytes")
+    if not name.endswith(".csv"):
+        return
+    # CSV members come from csv_bytes: BOM first, no cell a spreadsheet would evaluate.
+    text = content.decode("utf-8")
+    if not text.startswith(BOM):
+        raise ValueError(f"ZIP member {name!r} was not written by csv_bytes (no BOM)")
+    for row in csv.reader(io.StringIO(text[len(BOM) :], newline="")):
+        for cell in row:
+            if cell.startswith(FORMULA_PREFIXES) and not _CSV_NUMBER.fullmatch(cell):
+                raise ValueError(f"ZIP member {name!r} has a formula cell: build it with csv_bytes")
+
+
+# A fixed date for every member: the archive depends on its contents only.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def zip_response(export: Export, *, filename: str, files: Mapping[str, bytes]) -> HttpResponse:
+    """A ZIP attachment of `files` (member name -> content). CSV members must come from
+    `csv_bytes`, JSON ones from `json_bytes`; names are checked (ZIP_MEMBER). `filename` has
+    no extension."""
+    _checked(export, "zip")
+    if not files:
+        raise ValueError("A ZIP download needs at least one file")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            _check_zip_member(name, content)
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content)
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    return _mark(response, export, "zip", safe_filename(filename, "zip"))
 
 
 def guard_admin_spreadsheets() -> None:

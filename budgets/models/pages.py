@@ -359,6 +359,12 @@ class BudgetCyclePage(RoutablePageMixin, Page):
 
         return views.results_json(request, self)
 
+    @path("resultados/recuento/", name="results_bundle")
+    def route_results_bundle(self, request):
+        from budgets import views
+
+        return views.results_bundle(request, self)
+
     @path("resultados/calcular/", name="results_compute")
     def route_results_compute(self, request):
         from budgets import views
