@@ -6,3 +6,8 @@ class IndicatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "indicators"
     verbose_name = _("Participation indicators")
+
+    def ready(self):
+        from . import cache
+
+        cache.connect()

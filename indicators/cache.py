@@ -1,0 +1,113 @@
+"""The computed indicators are cached, keyed by a version number that any change to their
+inputs bumps.
+
+`payload()` answers from the cache while the version holds; a save or delete of any input
+model (signals connected in IndicatorsConfig.ready) bumps the version, so the next read
+recomputes. The old payload is simply never read again and expires on its own. Writes that
+bypass model signals (queryset.update(), bulk_create/bulk_update, such as the works matrix
+import's one UPDATE or an assembly's room counts) are caught up by the timeout, so a figure
+is never staler than TIMEOUT.
+
+The version starts from the clock when the cache has none (first use, or evicted), so a
+payload of an older version left in a shared cache is never mistaken for the current one.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+VERSION_KEY = "indicators:version"
+PAYLOAD_KEY = "indicators:payload:{version}"
+TIMEOUT = 15 * 60  # seconds: the ceiling for changes that send no signal
+
+
+def version() -> int:
+    current = cache.get(VERSION_KEY)
+    if current is None:
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        current = cache.get(VERSION_KEY) or time.time_ns()
+    return current
+
+
+def bump(**_kwargs) -> None:
+    """Invalidate the cached indicators (a signal receiver, also callable directly)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet (or evicted): any fresh one will do
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def payload() -> dict:
+    from .compute import compute
+
+    key = PAYLOAD_KEY.format(version=version())
+    data = cache.get(key)
+    if data is None:
+        data = compute()
+        cache.set(key, data, timeout=TIMEOUT)
+    return data
+
+
+def input_models() -> list:
+    """Every model an indicator reads (a change to any of them changes some figure)."""
+    from accounts.models import Resident
+    from assemblies.models import AssemblyPage, LiveState, Poll, PollOption, Question
+    from assemblies.models import Ballot as PollBallot
+    from budgets.models import (
+        AssemblyTally,
+        AssemblyTallyLine,
+        Ballot,
+        BudgetCyclePage,
+        ParishEnvelope,
+    )
+    from consultations.models import (
+        ConsultationPage,
+        InPersonSession,
+        Provision,
+        SessionObservation,
+    )
+    from discussions.models import Comment, Thread
+    from proposals.models import Request
+    from territory.models import Parish, Zone, ZonePage
+    from works.models import Work
+
+    return [
+        ConsultationPage,
+        Provision,
+        InPersonSession,
+        SessionObservation,
+        Thread,
+        Comment,
+        AssemblyPage,
+        LiveState,
+        Poll,
+        PollOption,
+        PollBallot,
+        Question,
+        BudgetCyclePage,
+        Request,
+        Ballot,
+        AssemblyTally,
+        AssemblyTallyLine,
+        ParishEnvelope,
+        Work,
+        Resident,
+        Zone,
+        Parish,
+        ZonePage,
+    ]
+
+
+def connect() -> None:
+    """Bump the version on every save and delete of an input (and on Wagtail's publish,
+    unpublish and move, which change what is live and where it sits)."""
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    for model in input_models():
+        uid = f"indicators:{model._meta.label}"
+        post_save.connect(bump, sender=model, dispatch_uid=uid + ":save", weak=False)
+        post_delete.connect(bump, sender=model, dispatch_uid=uid + ":delete", weak=False)
+    page_published.connect(bump, dispatch_uid="indicators:published", weak=False)
+    page_unpublished.connect(bump, dispatch_uid="indicators:unpublished", weak=False)
+    post_page_move.connect(bump, dispatch_uid="indicators:moved", weak=False)
