@@ -4,17 +4,18 @@ the staff control panel. Thin: parse, call a service or selector, render or redi
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from quitodecide import rulebook
+from quitodecide import exports, rulebook
 from quitodecide.errors import DomainError
 from quitodecide.pages import subpage_url
 
-from . import selectors, services
+from . import bundle, selectors, services
 from .forms import (
     AnnouncementForm,
     ControlActionForm,
@@ -53,6 +54,7 @@ def live_page_context(page: AssemblyPage, request, *, staff_view: bool = False) 
         )
     current = next((i for i in state["agenda"] if i["id"] == state["current_item"]), None)
     followers = cache.get(f"assemblies:followers:{page.pk}", 0) or 0
+    has_published_votes = any(poll["results_published"] for poll in state["polls"])
     return {
         "seq": seq,
         "state": state,
@@ -72,6 +74,8 @@ def live_page_context(page: AssemblyPage, request, *, staff_view: bool = False) 
         "ask_url": subpage_url(page, "ask"),
         "question_base": subpage_url(page, "ask"),
         "i18n": _script_labels(),
+        "has_published_votes": has_published_votes,
+        "bundle_url": bundle_url(page) if has_published_votes else "",
     }
 
 
@@ -108,6 +112,33 @@ def _script_labels() -> dict:
         "hide": _("Hide"),
         "login_to_vote": _("Verified residents can vote online."),
     }
+
+
+BUNDLE_EXPORT = exports.register(
+    "assemblies.recount",
+    formats=["zip"],
+    description=(
+        "An assembly's recount bundle: the anonymised online votes and the room counts of "
+        "its votes with published results, the rule and the published results."
+    ),
+)
+
+
+def results_bundle(page: AssemblyPage, request):
+    """The recount bundle of the assembly's votes (assemblies.bundle), once one has
+    published results."""
+    if not bundle.published_polls(page).exists():
+        raise Http404(_("This assembly has no votes with published results."))
+    return exports.zip_response(
+        BUNDLE_EXPORT, filename=f"recuento-{page.slug}", files=bundle.build(page)
+    )
+
+
+def bundle_url(page: AssemblyPage) -> str:
+    try:
+        return subpage_url(page, "results_bundle")
+    except NoReverseMatch:  # the route is declared on AssemblyPage (assemblies/models.py)
+        return ""
 
 
 def _back(page: AssemblyPage, anchor: str = ""):
