@@ -11,8 +11,8 @@ beside each chart (same template) carries the same numbers for screen readers an
 from django.utils.formats import number_format
 
 WIDTH = 360
-LABEL_HEIGHT = 18
-BAR_HEIGHT = 16
+LABEL_HEIGHT = 20
+BAR_HEIGHT = 18
 BAR_GAP = 4
 ROW_GAP = 10
 TEXT_ROOM = 100  # room to the right of the longest bar for "2022: 1.234"
@@ -56,10 +56,10 @@ def bar_chart(*, chart_id, title, description, series, rows, unit) -> dict:
                     "style": styles[i],
                     "text": f"{styles[i]['name']}: {format_value(value)}",
                     "text_x": max(width, 1) + 4,
-                    "text_y": bar_y + BAR_HEIGHT - 4,
+                    "text_y": bar_y + BAR_HEIGHT - 4,  # 14 px text, centred on the bar
                 }
             )
-        drawn.append({"label": label, "label_y": y + 13, "bars": bars})
+        drawn.append({"label": label, "label_y": y + 15, "bars": bars})
         y = top + len(values) * (BAR_HEIGHT + BAR_GAP) + ROW_GAP
     return {
         "id": chart_id,

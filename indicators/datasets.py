@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from opendata.registry import CONTINUOUS, Column, Dataset, Distribution, register
 
 from . import selectors
+from .definitions import INDICATORS as INDICATOR_DEFINITIONS
 
 INDICATORS = register(
     Dataset(
@@ -50,5 +51,44 @@ INDICATORS = register(
         ),
         modified=selectors.modified,
         keywords=(_("citizen participation"), _("indicators"), _("assemblies"), _("consultations")),
+    )
+)
+
+SHEETS = register(
+    Dataset(
+        slug="indicadores-fichas-metodologicas",
+        title=_("Methodology sheets of the participation indicators"),
+        description=_(
+            "One methodology sheet (ficha metodológica) per participation indicator: its "
+            "definition, formula, source, unit, breakdowns, periodicity and the office "
+            "responsible for it, with the indicator's values, as JSON."
+        ),
+        theme=_("Citizen participation"),
+        frequency=CONTINUOUS,
+        distributions=tuple(
+            Distribution(
+                format="JSON",
+                url_name="indicators:sheet_json",
+                url_args=(indicator.slug,),
+                title=indicator.name,
+            )
+            for indicator in INDICATOR_DEFINITIONS
+        ),
+        dictionary=(
+            Column("methodology.slug", "string", _("Code of the indicator.")),
+            Column("methodology.name", "string", _("Name of the indicator.")),
+            Column("methodology.definition", "string", _("What the indicator counts.")),
+            Column("methodology.formula", "string", _("How it is computed.")),
+            Column("methodology.source", "string", _("Where its data come from.")),
+            Column("methodology.unit", "string", _("Code of the unit of its values.")),
+            Column("methodology.breakdowns", "string", _("How its values are broken down.")),
+            Column("methodology.periodicity", "string", _("How often it is computed.")),
+            Column("methodology.responsible", "string", _("The office responsible for it.")),
+            Column(
+                "values", "string", _("Its values, with the columns of the indicators dataset.")
+            ),
+        ),
+        modified=selectors.modified,
+        keywords=(_("citizen participation"), _("indicators"), _("methodology")),
     )
 )

@@ -224,3 +224,14 @@ def test_the_dataset_is_in_the_catalogue(territory):
         "/indicadores/datos.json",
     ]
     assert dataset.modified() is None  # nothing yet
+
+
+def test_every_methodology_sheet_is_in_the_catalogue(client, territory):
+    from opendata import registry
+
+    dataset = registry.dataset("indicadores-fichas-metodologicas")
+    urls = [dist.url() for dist in dataset.distributions]
+    assert urls == [f"/indicadores/{indicator.slug}.json" for indicator in d.INDICATORS]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200 and response.export == "indicators.sheet"
