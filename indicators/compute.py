@@ -10,6 +10,13 @@ under), applied here to the page paths in memory: one query for the zone pages, 
 page. Years are calendar years in Quito time (the database converts with the current time
 zone). Budget figures use the cycle's year; works their budget year.
 
+Population (for "per 1,000 inhabitants"): the territory data carry no INEC population
+(territory/data/*.csv and the Parish model have none), so the figure is the one recorded
+for the parish in its most recent participatory-budget envelope (ParishEnvelope.population,
+entered by staff with the 2020 weights). Parishes without one are left out of the rate (the
+page says how many) rather than given a made-up figure. When Parish gets an INEC population
+field, `population` below is the one line to change.
+
 Values are plain numbers (int, or float rounded to two decimals), keys plain strings, so
 the payload caches and serialises as it is.
 """
