@@ -226,6 +226,12 @@ class AssemblyPage(RoutablePageMixin, Page):
 
         return views.control(self, request)
 
+    @path("recuento/", name="results_bundle")
+    def results_bundle_route(self, request):
+        from . import views
+
+        return views.results_bundle(self, request)
+
 
 class AgendaItem(Orderable):
     """An item of the agenda, in order; edited with the page."""

@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -135,10 +134,7 @@ def results_bundle(page: AssemblyPage, request):
 
 
 def bundle_url(page: AssemblyPage) -> str:
-    try:
-        return subpage_url(page, "results_bundle")
-    except NoReverseMatch:  # the route is declared on AssemblyPage (assemblies/models.py)
-        return ""
+    return subpage_url(page, "results_bundle")
 
 
 def _back(page: AssemblyPage, anchor: str = ""):

@@ -18,10 +18,8 @@ register(
         theme="Gobierno abierto",
         frequency=IRREGULAR,
         distributions=(
-            Distribution(format="CSV", url_name="opengov:milestones_csv", media_type="text/csv"),
-            Distribution(
-                format="JSON", url_name="opengov:milestones_json", media_type="application/json"
-            ),
+            Distribution(format="CSV", url_name="opengov:milestones_csv"),
+            Distribution(format="JSON", url_name="opengov:milestones_json"),
         ),
         dictionary=(
             Column("plan", "string", "Identificador del plan de acción (p. ej. paga-2)."),

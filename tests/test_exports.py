@@ -23,9 +23,16 @@ from consultations.models import ConsultationPage
 from discussions import services as discussion_services
 from quitodecide import exports
 from quitodecide.mfa import mark_user
+from tests.assemblies.test_recount import exercise_assembly_recount
 from tests.budgets.builders import make_cycle, make_request, make_staff
+from tests.budgets.test_recount import exercise_budget_recount
 from tests.consultations.helpers import make_consultation
 from tests.factories import ResidentFactory, UserFactory
+from tests.indicators.test_exports_corpus import (
+    exercise_indicators_dataset,
+    exercise_indicators_sheet,
+)
+from tests.opengov.test_downloads import exercise_opengov_milestones
 from tests.works.test_geojson import exercise_works_opendata
 from tests.works.test_importer import exercise_import_template
 
@@ -166,6 +173,11 @@ EXERCISERS = {
     "consultations.report": exercise_consultation_report,
     "works.opendata": exercise_works_opendata,
     "works.import_template": exercise_import_template,
+    "budgets.recount": exercise_budget_recount,
+    "assemblies.recount": exercise_assembly_recount,
+    "opengov.milestones": exercise_opengov_milestones,
+    "indicators.dataset": exercise_indicators_dataset,
+    "indicators.sheet": exercise_indicators_sheet,
 }
 
 

@@ -41,6 +41,7 @@ TARGET_PHASES = {
     "resident": {"any"},
     "work": {"planned", "under_way", "finished", "cancelled"},
     "zone": {"any"},
+    "opengov_plan": {"any"},
 }
 # Targets someone wrote: only they have the "author" role.
 AUTHORED = {"comment", "question"}
@@ -196,6 +197,15 @@ def zone(phase, author):
     return Zone.objects.get(slug=OWN)
 
 
+def opengov_plan(phase, author):
+    from opengov.models import ActionPlan
+
+    serial = next(_serial)
+    return ActionPlan.objects.create(
+        slug=f"plan-{serial}", number=serial, title="Plan", start_year=2022, end_year=2023
+    )
+
+
 BUILDERS = {
     "budget_cycle": budget_cycle,
     "budget_cycle_published": budget_cycle_published,
@@ -208,6 +218,7 @@ BUILDERS = {
     "resident": resident,
     "work": work,
     "zone": zone,
+    "opengov_plan": opengov_plan,
 }
 
 

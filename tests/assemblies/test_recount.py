@@ -17,8 +17,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.http import Http404
-from django.test import RequestFactory
 
 from assemblies import bundle, services, views
 from assemblies.models import AssemblyPage, Ballot, Poll
@@ -31,16 +29,8 @@ pytestmark = pytest.mark.django_db
 
 # --- helpers --------------------------------------------------------------------------------
 def fetch(client, page):
-    """The bundle download of `page`. Through its route once AssemblyPage declares one
-    (`results_bundle`); until then the view itself, called as the route would."""
-    url = views.bundle_url(page)
-    if url:
-        return client.get(url)
-    request = RequestFactory().get(page.url + "recuento/")
-    try:
-        return views.results_bundle(page, request)
-    except Http404:
-        return type("NotFound", (), {"status_code": 404})()
+    """The bundle download of `page`, through its route."""
+    return client.get(views.bundle_url(page))
 
 
 def download(client, page) -> bytes:
