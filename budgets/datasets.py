@@ -11,7 +11,7 @@ from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opendata.registry import IRREGULAR, Column, Dataset, Distribution, register_provider
+from opendata.registry import IRREGULAR, Column, Dataset, page_distribution, register_provider
 
 from .models import BudgetCyclePage
 
@@ -62,30 +62,27 @@ def _dataset(cycle) -> Dataset:
     names = {"zone": cycle.zone.name, "year": cycle.year}
     base = cycle.url
     first, last = cycle.first_computed, cycle.last_computed
+    slug = f"presupuestos-{cycle.zone.slug}-{cycle.year}-resultados"
     return Dataset(
-        slug=f"presupuestos-{cycle.zone.slug}-{cycle.year}-resultados",
+        slug=slug,
         title=_("Participatory budget results, %(zone)s %(year)s") % names,
         description=_(
             "The published results of the participatory budget of %(zone)s for %(year)s: "
             "every project of every ballot scope (the zone, or each parish's envelope) with "
             "its online and assembly votes, its cost, what was left of the envelope at its "
             "turn and whether it was selected. The JSON adds the rule, the tie-break and each "
-            "scope's envelope. No ballot says who cast it."
+            "scope's envelope. The ZIP is the recount bundle: the anonymised ballots, the "
+            "assembly tallies with the SHA-256 of their actas, the envelopes and the rule, "
+            "with a README saying how to recompute the result. No ballot says who cast it."
         )
         % names,
         theme=_("Participatory budgets"),
         frequency=IRREGULAR,
         distributions=(
-            Distribution(
-                format="CSV",
-                url_name="",
-                path=base + cycle.reverse_subpage("results_csv"),
-            ),
-            Distribution(
-                format="JSON",
-                url_name="",
-                path=base + cycle.reverse_subpage("results_json"),
-            ),
+            page_distribution(slug, "CSV", base + cycle.reverse_subpage("results_csv")),
+            page_distribution(slug, "JSON", base + cycle.reverse_subpage("results_json")),
+            # The recount bundle: what anyone needs to recompute these results.
+            page_distribution(slug, "ZIP", base + cycle.reverse_subpage("results_bundle")),
         ),
         dictionary=DICTIONARY,
         modified=lambda: last,

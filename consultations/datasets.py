@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opendata.registry import IRREGULAR, Column, Dataset, Distribution, register_provider
+from opendata.registry import IRREGULAR, Column, Dataset, page_distribution, register_provider
 
 from .models import ConsultationPage
 
@@ -59,8 +59,13 @@ def _dataset(page) -> Dataset:
     base = page.url
     closes_at, published = page.closes_at, page.last_published_at
     modified = max(filter(None, (closes_at, published)))
+    slug = f"consulta-{page.slug}-informe"
+
+    def download(fmt):
+        return base + page.reverse_subpage("report_download", kwargs={"fmt": fmt})
+
     return Dataset(
-        slug=f"consulta-{page.slug}-informe",
+        slug=slug,
         title=_("Participation report: %(title)s") % {"title": page.title},
         description=_(
             "The participation report of the consultation “%(title)s” (%(body)s): every "
@@ -72,17 +77,8 @@ def _dataset(page) -> Dataset:
         % {"title": page.title, "body": page.responsible_body},
         theme=_("Consultations"),
         frequency=IRREGULAR,
-        distributions=(
-            Distribution(
-                format="CSV",
-                url_name="",
-                path=base + page.reverse_subpage("report_download", kwargs={"fmt": "csv"}),
-            ),
-            Distribution(
-                format="JSON",
-                url_name="",
-                path=base + page.reverse_subpage("report_download", kwargs={"fmt": "json"}),
-            ),
+        distributions=tuple(
+            page_distribution(slug, fmt.upper(), download(fmt)) for fmt in ("csv", "json")
         ),
         dictionary=DICTIONARY,
         modified=lambda: modified,

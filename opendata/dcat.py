@@ -83,12 +83,14 @@ def contact_point(base: str, language: str) -> dict:
     }
 
 
-def _distribution(item, distribution, page: str, base: str, language: str, modified) -> dict:
+def _distribution(item, number: int, page: str, base: str, language: str, modified) -> dict:
+    distribution = item.distributions[number]
     url = base + distribution.url()
+    title = distribution.title or f"{item.title} ({distribution.format})"
     node = {
-        "@id": f"{page}#{distribution.format.lower()}",
+        "@id": f"{page}#distribucion-{number + 1}",
         "@type": "dcat:Distribution",
-        "dct:title": _text(f"{item.title} ({distribution.format})", language),
+        "dct:title": _text(title, language),
         "dcat:accessURL": _ref(url),
         "dcat:downloadURL": _ref(url),
         "dcat:mediaType": _ref(IANA + distribution.media_type),
@@ -120,7 +122,8 @@ def dataset_node(item, base: str, language: str, modified=None) -> dict:
         "dcat:landingPage": _ref(page),
         "dcat:contactPoint": contact_point(base, language),
         "dcat:distribution": [
-            _distribution(item, d, page, base, language, modified) for d in item.distributions
+            _distribution(item, number, page, base, language, modified)
+            for number in range(len(item.distributions))
         ],
     }
     issued = item.issued() if item.issued else None

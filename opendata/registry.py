@@ -88,8 +88,8 @@ class Distribution:
     media_type: str = ""  # the IANA media type; empty: MEDIA_TYPES[format]
     url_args: tuple = ()
     query: str = ""  # e.g. "formato=json"
-    # A site path used as it is when there is no URL name to reverse (a Wagtail page's
-    # route: `cycle.url + cycle.reverse_subpage("results_csv")`).
+    # Where a download without a URL name of its own lives (a Wagtail page's route,
+    # `cycle.url + cycle.reverse_subpage("results_csv")`): see `page_distribution`.
     path: str = ""
     title: str = ""
 
@@ -99,8 +99,21 @@ class Distribution:
 
     def url(self) -> str:
         """The site path of the download (with its query string), not yet absolute."""
-        base = self.path or reverse(self.url_name, args=self.url_args)
+        base = reverse(self.url_name, args=self.url_args) if self.url_name else self.path
         return f"{base}?{self.query}" if self.query else base
+
+
+def page_distribution(dataset_slug: str, format: str, path: str) -> Distribution:
+    """A distribution served by a page's route. Its URL stays ours and stable
+    (/datos/descargas/<dataset>/<format>/, URL name "opendata:download", which serves the
+    page's route): moving or renaming the page does not break a harvested link, and every
+    distribution has a URL name to reverse."""
+    return Distribution(
+        format=format,
+        url_name="opendata:download",
+        url_args=(dataset_slug, format.lower()),
+        path=path,
+    )
 
 
 @dataclass(frozen=True)

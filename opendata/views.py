@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import resolve
 from django.utils.translation import gettext as _
 
 from quitodecide import exports
@@ -82,6 +83,22 @@ def dataset_detail(request, slug):
             "attribution": ATTRIBUTION,
         },
     )
+
+
+def dataset_download(request, slug, fmt):
+    """A download served by a page's route (a cycle's results, a consultation's report),
+    under our stable catalogue URL: Wagtail serves the page's route itself, with its own
+    checks (live, public), as if the page's address had been asked."""
+    item = registry.dataset(slug)
+    distribution = (
+        next((d for d in item.distributions if d.format.lower() == fmt and d.path), None)
+        if item
+        else None
+    )
+    if distribution is None:
+        raise Http404(_("There is no such download: see the dataset catalogue at /datos/."))
+    match = resolve(distribution.path)
+    return match.func(request, *match.args, **match.kwargs)
 
 
 def catalogue_jsonld(request):

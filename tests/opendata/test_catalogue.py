@@ -112,7 +112,7 @@ def test_every_dataset_declares_what_the_catalogue_shows(published):
         assert item.licence == "CC-BY-4.0"
         assert item.frequency in registry.FREQUENCY_LABELS, item.slug
         assert set(item.formats) <= {"CSV", "JSON", "GeoJSON", "ZIP"}
-        assert "CSV" in item.formats, item.slug
+        assert {"CSV", "JSON"} & set(item.formats), item.slug
         assert {column.type for column in item.dictionary} <= set(registry.TYPE_LABELS)
 
 
@@ -127,11 +127,15 @@ def test_a_cycle_leaves_the_catalogue_when_its_results_are_withdrawn(client, pub
     item = registry.dataset(slug)
     assert item.modified() == cycle.results.latest("computed_at").computed_at
     assert client.get(f"/datos/{slug}/").status_code == 200
+    download = item.distributions[0].url()
+    assert download == f"/datos/descargas/{slug}/csv/"  # ours, whatever the page's address
+    assert client.get(download).status_code == 200
     budget_services.results_withdraw(
         cycle=cycle, actor=staff, confirm=True, reason="Error en un acta"
     )
     assert registry.dataset(slug) is None
     assert client.get(f"/datos/{slug}/").status_code == 404
+    assert client.get(download).status_code == 404
     assert f"/datos/{slug}/" not in client.get("/datos/").content.decode()
 
 
