@@ -32,6 +32,7 @@ from tests.indicators.test_exports_corpus import (
     exercise_indicators_dataset,
     exercise_indicators_sheet,
 )
+from tests.opendata.test_catalogue import exercise_territory_opendata
 from tests.opengov.test_downloads import exercise_opengov_milestones
 from tests.works.test_geojson import exercise_works_opendata
 from tests.works.test_importer import exercise_import_template
@@ -178,6 +179,7 @@ EXERCISERS = {
     "opengov.milestones": exercise_opengov_milestones,
     "indicators.dataset": exercise_indicators_dataset,
     "indicators.sheet": exercise_indicators_sheet,
+    "opendata.territory": exercise_territory_opendata,
 }
 
 

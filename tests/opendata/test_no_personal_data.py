@@ -60,9 +60,6 @@ USER_KEYS = {
 # Registered exports that no public dataset serves, and why.
 NOT_IN_CATALOGUE = {
     "works.import_template": "the staff's blank spreadsheet for importing works",
-    # No route serves it yet (AssemblyPage's download route is still to come); once it has
-    # one, an assemblies dataset offers it and this line goes.
-    "assemblies.recount": "an assembly poll's recount bundle, not routed yet",
 }
 PAGES_FOLLOWED = 3
 ITEMS_PER_LIST = 80
