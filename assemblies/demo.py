@@ -186,6 +186,7 @@ def load_demo_assemblies() -> list[str]:
         agenda=[("Rendición de cuentas", ""), ("Votación del proyecto parroquial", "")],
         minutes_text="<p>Se instaló la asamblea con 84 asistentes. Se aprobó priorizar el "
         "adoquinado de la calle principal.</p>",
+        attendees=84,
     )
     if new:
         created.append(past.title)
@@ -226,6 +227,7 @@ def load_demo_assemblies() -> list[str]:
                 starts_at=_tz(year, 2 + n, 10, 18, 30),
                 place="Casa barrial",
                 agenda=[("Priorización barrial", "")],
+                attendees=18 + 7 * n + (year - 2021) * 5,  # from the attendance sheet
             )
             if new:
                 created.append(page.title)

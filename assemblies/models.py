@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +104,16 @@ class AssemblyPage(RoutablePageMixin, Page):
         related_name="+",
         verbose_name=_("minutes (PDF)"),
     )
+    attendees = models.PositiveIntegerField(
+        _("people who attended"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100_000)],
+        help_text=_(
+            "From the attendance sheet, after the assembly. Empty: the indicators estimate it "
+            "from online participants and the largest room count."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -127,7 +137,11 @@ class AssemblyPage(RoutablePageMixin, Page):
         FieldPanel("stream_url"),
         InlinePanel("agenda_items", heading=_("Agenda"), label=_("Agenda item")),
         MultiFieldPanel(
-            [FieldPanel("minutes_text"), FieldPanel("minutes_document")],
+            [
+                FieldPanel("minutes_text"),
+                FieldPanel("minutes_document"),
+                FieldPanel("attendees"),
+            ],
             heading=_("Minutes (after the assembly)"),
         ),
     ]

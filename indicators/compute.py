@@ -161,9 +161,21 @@ def compute() -> dict:
 
     # Assemblies: held ones by type; online participants of any; attendance of held ones.
     assemblies = {}
-    for pk, path, kind, starts_at, live, status, parish in AssemblyPage.objects.values_list(
-        "pk", "path", "kind", "starts_at", "live", "live_state__status", "parish__dpa_code"
+    recorded: dict[int, int] = {}  # attendance from the sheet, where staff entered it
+    for pk, path, kind, starts_at, live, status, parish, attendees in (
+        AssemblyPage.objects.values_list(
+            "pk",
+            "path",
+            "kind",
+            "starts_at",
+            "live",
+            "live_state__status",
+            "parish__dpa_code",
+            "attendees",
+        )
     ):
+        if attendees is not None:
+            recorded[pk] = attendees
         held = live and status == AssemblyStatus.FINISHED
         assemblies[pk] = (zone_of(path), _year(starts_at), kind, held)
         if held:
@@ -195,7 +207,8 @@ def compute() -> dict:
         room[assembly] = max(room[assembly], row["n"] or 0)
     for pk, (zone, year, kind, held) in assemblies.items():
         if held:
-            out.add(d.ATTENDANCE, year, len(online[pk]) + room[pk], zone=zone, category=kind)
+            estimate = len(online[pk]) + room[pk]
+            out.add(d.ATTENDANCE, year, recorded.get(pk, estimate), zone=zone, category=kind)
 
     # Participatory budgets.
     for row in Request.objects.values("cycle__zone__slug", "cycle__year").annotate(n=Count("pk")):

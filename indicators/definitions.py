@@ -163,16 +163,21 @@ INDICATORS: tuple[Indicator, ...] = (
         slug=ATTENDANCE,
         name=_("Assembly attendance, by type"),
         definition=_(
-            "People who took part in the assemblies held: the distinct people who voted or "
-            "asked a question online, plus the people counted by hand in the room in the "
-            "assembly's most voted room count. The platform keeps no attendance register, "
-            "so this is a lower bound: people who neither voted nor asked are not seen."
+            "People who took part in the assemblies held: the number the zone's staff "
+            "recorded from the attendance sheet; where they recorded none, an estimate that "
+            "is a lower bound: the distinct people who voted or asked a question online, "
+            "plus the people counted by hand in the room in the assembly's most voted room "
+            "count (people who neither voted nor asked are not seen)."
         ),
         formula=_(
-            "Sum over the assemblies held of (distinct online voters and askers + the "
-            "largest total of room hand counts among its votes), by year, zone and type."
+            "Sum over the assemblies held of their recorded attendance or, where there is "
+            "none, (distinct online voters and askers + the largest total of room hand "
+            "counts among its votes), by year, zone and type."
         ),
-        source=_("Quito Decide: assembly votes, their room counts and questions (assemblies)."),
+        source=_(
+            "Quito Decide: the attendance recorded on each assembly's page, or its votes, "
+            "room counts and questions (assemblies)."
+        ),
         unit="attendees",
         breakdowns=(ZONE, YEAR, _("assembly type")),
         periodicity=ANNUAL,

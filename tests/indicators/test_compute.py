@@ -156,3 +156,16 @@ def test_a_fixed_number_of_queries_whatever_the_data(territory):
     with CaptureQueriesContext(connection) as full:
         compute()
     assert len(full.captured_queries) == len(empty.captured_queries)
+
+
+def test_recorded_attendance_replaces_the_estimate(history):
+    """Staff record the attendance sheet's number on the assembly page: it counts instead of
+    the online-plus-room estimate; assemblies without it keep the estimate."""
+    from assemblies.models import AssemblyPage
+
+    # The 2022 barrial estimate of zone A (23) all comes from the busy assembly's votes,
+    # question and room counts; the other barrial assemblies of 2022 estimate 0.
+    AssemblyPage.objects.filter(pk=history["busy"].pk).update(attendees=140)
+    rows = compute()["rows"]
+    assert value(rows, d.ATTENDANCE, 2022, zone=A, category="barrial") == 140
+    assert value(rows, d.ATTENDANCE, 2022, zone=A, category="parroquial") == 0
