@@ -109,3 +109,7 @@ bench-live: install ## Live assemblies benchmark: N followers (FOLLOWERS=5000), 
 .PHONY: bench-works
 bench-works: install ## Works list/GeoJSON p50/p95 at 10,000 works and a 10,000-row matrix import
 	$(PY) benches/works.py
+
+.PHONY: bench-api
+bench-api: install ## Open-data API list endpoints p50/p95 at 5,000 rows (works, comments, requests)
+	$(PY) benches/api.py

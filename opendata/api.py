@@ -42,7 +42,9 @@ class LocalSwagger(DocsBase):
     template = "opendata/api_docs.html"
     settings = {
         "layout": "BaseLayout",
-        "deepLinking": True,
+        # Deep links make each operation's path a link inside its toggle button (nested
+        # interactive controls for screen readers).
+        "deepLinking": False,
         "validatorUrl": None,
         "tryItOutEnabled": False,
         "supportedSubmitMethods": ["get", "head"],

@@ -337,6 +337,17 @@ def api_view(view):
     return csrf_exempt(wrapped)
 
 
+def api_index(request, **kwargs):
+    """/api/v1/ itself: where the description and the docs are (JSON, like the rest)."""
+    return JsonResponse(
+        {
+            "detail": _("Open-data API of Quito Decide, read-only."),
+            "openapi": request.build_absolute_uri("openapi.json"),
+            "docs": request.build_absolute_uri("docs"),
+        }
+    )
+
+
 @csrf_exempt
 def unknown_path(request, rest: str = ""):
     return error_response(404, _("There is no such resource in this API."))
@@ -350,7 +361,8 @@ def wrap_urls(patterns: list) -> list:
     wrapped = []
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback = api_view(pattern.callback)
+            view = api_index if pattern.name == "api-root" else pattern.callback
+            pattern.callback = api_view(view)
         wrapped.append(pattern)
     wrapped.append(re_path(r"^(?P<rest>.*)$", api_view(unknown_path), name="unknown"))
     return wrapped

@@ -54,6 +54,12 @@ def test_openapi_matches_the_snapshot(client):
     )
 
 
+def test_the_api_root_points_to_the_document_and_the_docs(client):
+    body = get_json(client, "/api/v1/")
+    assert body["openapi"] == "http://testserver/api/v1/openapi.json"
+    assert body["docs"] == "http://testserver/api/v1/docs"
+
+
 def test_openapi_lists_every_resource_and_only_reads(client):
     document = get_json(client, "/api/v1/openapi.json")
     paths = document["paths"]
