@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -22,6 +23,7 @@ urlpatterns = [
     path("cuenta/", include("allauth.urls")),
     path("buscar/", home_views.search, name="search"),
     path("obras/", include("works.urls")),
+    path("api/", RedirectView.as_view(url="/api/v1/", permanent=False)),  # the current version
     path("api/v1/", opendata_api.urls),
     path("datos/", include("opendata.urls")),
     path("indicadores/", include("indicators.urls")),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "channels",
     "leaflet",  # ships Leaflet's JS/CSS, used by the map pickers
+    "ninja",  # ships Swagger UI, served by /api/v1/docs from our own static files
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",  # imports every app's rules.py: the rule book
     "django.contrib.auth",
