@@ -3,6 +3,7 @@ commitments, their computed progress and their milestones, in a fixed number of 
 whatever the number of plans, commitments and milestones."""
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.db.models import Max, Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -200,8 +201,13 @@ def last_modified():
 
 
 def plan_exists(slug: str) -> bool:
+    """Whether `slug` names a plan. Anything that is not a slug (a NUL byte, which
+    PostgreSQL refuses in text, spaces, 300 characters...) names none, without a query."""
+    if not (0 < len(slug) <= 100 and slug_re.fullmatch(slug)):
+        return False
     return ActionPlan.objects.filter(slug=slug).exists()
 
 
 def unknown_plan_message(slug: str) -> str:
-    return _("There is no action plan “%(slug)s”.") % {"slug": slug[:60]}
+    shown = "".join(ch for ch in slug[:60] if ch.isprintable())
+    return _("There is no action plan “%(slug)s”.") % {"slug": shown}
