@@ -122,6 +122,7 @@ def validation_errors(errors: list[dict]) -> list[dict]:
 
 
 def install_error_handlers(api) -> None:
+    from django.db import DataError
     from django.http import Http404
     from ninja.errors import HttpError, ValidationError
 
@@ -139,6 +140,13 @@ def install_error_handlers(api) -> None:
     def http_error(request, exc: HttpError):
         return error_response(exc.status_code, str(exc))
 
+    def out_of_range(request, exc: Exception):
+        # An id past the database's integer range (99999999999999999999) names nothing:
+        # SQLite raises OverflowError, PostgreSQL a DataError (numeric value out of range).
+        if isinstance(exc, DataError) and "out of range" not in str(exc):
+            return server_error(request, exc)
+        return error_response(404, _("Not found."))
+
     def server_error(request, exc: Exception):
         logger.exception("Open-data API error on %s", request.path, exc_info=exc)
         return error_response(500, _("Internal error. It has been logged; please try later."))
@@ -147,6 +155,8 @@ def install_error_handlers(api) -> None:
     api.add_exception_handler(ValidationError, invalid)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(OverflowError, out_of_range)
+    api.add_exception_handler(DataError, out_of_range)
     api.add_exception_handler(Exception, server_error)
 
 

@@ -341,3 +341,23 @@ def test_an_unexpected_error_is_a_500_json_and_is_logged(rf, caplog):
     assert json.loads(response.content)["detail"]
     assert "boom" not in response.content.decode()
     assert any("boom" in str(record.exc_info) for record in caplog.records)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/consultations/{n}",
+        "/api/v1/consultations/{n}/comments",
+        "/api/v1/budget-cycles/{n}",
+        "/api/v1/budget-cycles/{n}/requests",
+        "/api/v1/budget-cycles/{n}/results",
+        "/api/v1/budget-cycles/{n}/tallies",
+        "/api/v1/assemblies/{n}",
+    ],
+)
+def test_an_id_past_the_databases_range_is_a_json_404(client, territory, path):
+    for n in ("99999999999999999999", "9" * 30, str(2**63)):
+        response = client.get(path.format(n=n), REMOTE_ADDR=f"10.9.{len(n)}.1")
+        assert response.status_code == 404, (path, n, response.status_code)
+        assert response["Content-Type"].startswith("application/json")
