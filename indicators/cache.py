@@ -4,9 +4,10 @@ inputs bumps.
 `payload()` answers from the cache while the version holds; a save or delete of any input
 model (signals connected in IndicatorsConfig.ready) bumps the version, so the next read
 recomputes. The old payload is simply never read again and expires on its own. Writes that
-bypass model signals (queryset.update(), bulk_create/bulk_update, such as the works matrix
-import's one UPDATE or an assembly's room counts) are caught up by the timeout, so a figure
-is never staler than TIMEOUT.
+bypass model signals (the works matrix import's one UPDATE, an assembly's room counts) come
+with an audit entry, whose save bumps the version again once the transaction commits; any
+other write without signals (a shell's queryset.update()) is caught up by the timeout, so a
+figure is never staler than TIMEOUT.
 
 The version starts from the clock when the cache has none (first use, or evicted), so a
 payload of an older version left in a shared cache is never mistaken for the current one.
@@ -99,6 +100,16 @@ def input_models() -> list:
     ]
 
 
+def _bump_on_commit(sender, **kwargs) -> None:
+    from django.db import transaction
+    from wagtail.models import BaseLogEntry
+
+    from budgets.models import Ballot
+
+    if issubclass(sender, BaseLogEntry | Ballot):
+        transaction.on_commit(bump)
+
+
 def connect() -> None:
     """Bump the version on every save and delete of an input (and on Wagtail's publish,
     unpublish and move, which change what is live and where it sits)."""
@@ -108,6 +119,11 @@ def connect() -> None:
         uid = f"indicators:{model._meta.label}"
         post_save.connect(bump, sender=model, dispatch_uid=uid + ":save", weak=False)
         post_delete.connect(bump, sender=model, dispatch_uid=uid + ":delete", weak=False)
+    # Bulk writes send no save signal (the works matrix's single UPDATE, room counts'
+    # bulk_update, ballot lines' bulk_create), but every staff action leaves an audit entry,
+    # and a ballot its Ballot row: bump again once such a transaction has committed, so a
+    # read in between cannot cache the old figures under the new version.
+    post_save.connect(_bump_on_commit, dispatch_uid="indicators:audit", weak=False)
     page_published.connect(bump, dispatch_uid="indicators:published", weak=False)
     page_unpublished.connect(bump, dispatch_uid="indicators:unpublished", weak=False)
     post_page_move.connect(bump, dispatch_uid="indicators:moved", weak=False)

@@ -100,3 +100,30 @@ def test_the_version_survives_a_lost_key(territory):
     django_cache.delete(cache.VERSION_KEY)
     cache.bump()  # no key to increment: a fresh one
     assert cache.version() not in (first, first + 1)
+
+
+def test_a_works_matrix_import_refreshes_the_works_figures(
+    client, territory, django_capture_on_commit_callbacks
+):
+    """The matrix writes its works with one raw UPDATE (no save signal); its audit entry,
+    once the apply has committed, invalidates the indicators."""
+    import io
+
+    from tests.budgets.builders import make_staff
+    from works import importer
+    from works.models import Work as WorkModel
+
+    staff = make_staff("calderon")
+    work = make_work("calderon", status=WorkStatus.PROCUREMENT, staff=staff)
+    before = cache.payload()
+    out = io.StringIO()
+    out.write("codigo;fecha;estado;avance_fisico;avance_financiero\n")
+    out.write(f"{work.code};{timezone.localdate().isoformat()};en_ejecucion;40;35\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = importer.batch_upload(
+            actor=staff, zone=work.zone, content=out.getvalue().encode(), file_name="m.csv"
+        )
+        batch.refresh_from_db()
+        importer.batch_confirm(batch=batch, actor=staff)
+    assert WorkModel.objects.get(pk=work.pk).status == WorkStatus.UNDER_WAY
+    assert cache.payload() != before
