@@ -534,6 +534,15 @@ def read(data: bytes) -> Bundle:
             )
             % {"theirs": rule.get("rule_version"), "ours": RULE_VERSION}
         )
+    from .models import BallotRule
+
+    if rule.get("ballot_rule") not in BallotRule.values:
+        # Both ballot rules elect winners the same way (select_winners, by votes within the
+        # envelope); an unknown rule is a bundle this code does not understand.
+        raise BundleError(
+            _("%(file)s names the ballot rule “%(rule)s”, which this code does not know.")
+            % {"file": RULE, "rule": str(rule.get("ballot_rule"))[:40]}
+        )
     min_votes = rule.get("min_votes")
     if not isinstance(min_votes, int) or isinstance(min_votes, bool) or min_votes < 0:
         raise BundleError(_("%(file)s has no valid min_votes.") % {"file": RULE})

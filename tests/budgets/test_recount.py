@@ -202,6 +202,10 @@ def test_an_unreadable_bundle_exits_2_with_a_message(client, tmp_path):
     other_rule = files | {bundle.RULE: json.dumps(rule).encode()}
     error = refused(write(tmp_path, rezip(other_rule), "rule.zip"))
     assert error.returncode == 2 and "999" in str(error)
+    unknown = json.loads(files[bundle.RULE]) | {"ballot_rule": "evil"}
+    unknown_rule = files | {bundle.RULE: json.dumps(unknown).encode()}
+    error = refused(write(tmp_path, rezip(unknown_rule), "unknown.zip"))
+    assert error.returncode == 2 and "evil" in str(error)
 
     def garble(rows):
         rows[0]["request_id"] = "doce"
