@@ -10,11 +10,8 @@ No personal data leaves: an online vote carries a number drawn for this bundle (
 of each poll are shuffled, then numbered 1..N), never its voter nor the time it was cast.
 """
 
-import csv
-import io
 import json
 import random
-import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -23,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from quitodecide import exports
+from quitodecide.bundles import BundleError, read_csv, read_members
 
 from . import selectors
 from .models import Ballot, Poll, PollOption
@@ -48,7 +46,6 @@ CSV_MEMBERS = {
     VOTES: VOTE_FIELDS,
     RESULTS: RESULT_FIELDS,
 }
-MAX_MEMBER_BYTES = 200 * 1024 * 1024
 
 
 def published_polls(assembly):
@@ -192,12 +189,6 @@ def _readme(assembly) -> str:
 
 
 # --- reading and recounting (from the bundle alone) ----------------------------------------
-class BundleError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 @dataclass
 class Bundle:
     rule: dict
@@ -234,64 +225,15 @@ class Recount:
 
 
 def _members(data: bytes) -> dict[str, str]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as error:
-        message = _("The file is not a ZIP archive (%(error)s).") % {"error": error}
-        raise BundleError(message) from None
-    with archive:
-        names = set(archive.namelist())
-        wanted = [README, RULE, *CSV_MEMBERS]
-        missing = [name for name in wanted if name not in names]
-        if missing:
-            raise BundleError(
-                _("This is not an assembly's recount bundle: it lacks %(files)s.")
-                % {"files": ", ".join(missing)}
-            )
-        texts = {}
-        for name in wanted:
-            too_large = _("%(file)s is too large to be read.") % {"file": name}
-            try:
-                with archive.open(name) as member:
-                    raw = member.read(MAX_MEMBER_BYTES + 1)
-                if len(raw) > MAX_MEMBER_BYTES:
-                    raise BundleError(too_large)
-                texts[name] = raw.decode("utf-8-sig")
-            except (
-                zipfile.BadZipFile,
-                OSError,
-                EOFError,
-                ValueError,
-                RuntimeError,
-                NotImplementedError,
-            ) as error:
-                message = _("%(file)s cannot be read (%(error)s).")
-                raise BundleError(message % {"file": name, "error": error}) from None
-    return texts
+    return read_members(
+        data,
+        [README, RULE, *CSV_MEMBERS],
+        not_this_kind=_("This is not an assembly's recount bundle: it lacks %(files)s."),
+    )
 
 
 def _rows(name: str, text: str) -> list[dict]:
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        expected = CSV_MEMBERS[name]
-        if reader.fieldnames is None or [c for c in expected if c not in reader.fieldnames]:
-            raise BundleError(
-                _("%(file)s does not have the columns %(columns)s.")
-                % {"file": name, "columns": ", ".join(expected)}
-            )
-        rows = []
-        for row in reader:
-            if None in row or None in row.values():
-                raise BundleError(
-                    _("%(file)s, line %(line)s: the number of cells is not the header's.")
-                    % {"file": name, "line": reader.line_num}
-                )
-            row["_line"] = reader.line_num
-            rows.append(row)
-    except csv.Error as error:
-        message = _("%(file)s is not a valid CSV file (%(error)s).")
-        raise BundleError(message % {"file": name, "error": error}) from None
-    return rows
+    return read_csv(name, text, CSV_MEMBERS[name])
 
 
 def _int(row: dict, name: str, column: str, *, empty_is_none: bool = False) -> int | None:

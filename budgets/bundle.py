@@ -12,13 +12,10 @@ the results is named. The actas themselves are not in the bundle (they are signe
 their SHA-256 is, so that anyone holding a copy can check it is the one that was counted.
 """
 
-import csv
 import hashlib
 import inspect
-import io
 import json
 import random
-import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -29,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from quitodecide import exports
+from quitodecide.bundles import BundleError, read_csv, read_members
 
 from .money import format_usd
 from .results import RULE_VERSION, Candidate, select_winners
@@ -92,7 +90,6 @@ CSV_MEMBERS = {
     RESULTS: RESULT_FIELDS,
 }
 # A member larger than this is not read (a ZIP can expand enormously).
-MAX_MEMBER_BYTES = 200 * 1024 * 1024
 # What the platform publishes with: select_winners' own default minimum.
 MIN_VOTES = inspect.signature(select_winners).parameters["min_votes"].default
 
@@ -368,14 +365,6 @@ def _readme(cycle) -> str:
 
 
 # --- reading and recounting (from the bundle alone) ----------------------------------------
-class BundleError(Exception):
-    """The file is not a readable recount bundle (the message says why)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 @dataclass
 class Scope:
     code: str
@@ -424,70 +413,15 @@ class Recount:
 
 
 def _members(data: bytes) -> dict[str, str]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as error:
-        message = _("The file is not a ZIP archive (%(error)s).") % {"error": error}
-        raise BundleError(message) from None
-    with archive:
-        infos = {info.filename: info for info in archive.infolist()}
-        wanted = [README, RULE, *CSV_MEMBERS]
-        missing = [name for name in wanted if name not in infos]
-        if missing:
-            raise BundleError(
-                _("This is not a cycle's recount bundle: it lacks %(files)s.")
-                % {"files": ", ".join(missing)}
-            )
-        texts = {}
-        for name in wanted:
-            too_large = _("%(file)s is too large to be read.") % {"file": name}
-            if infos[name].file_size > MAX_MEMBER_BYTES:
-                raise BundleError(too_large)
-            try:
-                with archive.open(name) as member:  # never more than the limit, whatever
-                    raw = member.read(MAX_MEMBER_BYTES + 1)  # the header says
-                if len(raw) > MAX_MEMBER_BYTES:
-                    raise BundleError(too_large)
-                texts[name] = raw.decode("utf-8-sig")
-            except (
-                zipfile.BadZipFile,
-                OSError,
-                EOFError,
-                ValueError,  # also a member that is not UTF-8
-                RuntimeError,  # an encrypted member
-                NotImplementedError,  # a compression method zipfile lacks
-            ) as error:
-                message = _("%(file)s cannot be read (%(error)s).")
-                raise BundleError(message % {"file": name, "error": error}) from None
-    return texts
+    return read_members(
+        data,
+        [README, RULE, *CSV_MEMBERS],
+        not_this_kind=_("This is not a cycle's recount bundle: it lacks %(files)s."),
+    )
 
 
 def _rows(name: str, text: str) -> list[dict]:
-    try:
-        return _parse_rows(name, text)
-    except csv.Error as error:
-        message = _("%(file)s is not a valid CSV file (%(error)s).")
-        raise BundleError(message % {"file": name, "error": error}) from None
-
-
-def _parse_rows(name: str, text: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    expected = CSV_MEMBERS[name]
-    if reader.fieldnames is None or [c for c in expected if c not in reader.fieldnames]:
-        raise BundleError(
-            _("%(file)s does not have the columns %(columns)s.")
-            % {"file": name, "columns": ", ".join(expected)}
-        )
-    rows = []
-    for row in reader:
-        if None in row or None in row.values():
-            raise BundleError(
-                _("%(file)s, line %(line)s: the number of cells is not the header's.")
-                % {"file": name, "line": reader.line_num}
-            )
-        row["_line"] = reader.line_num
-        rows.append(row)
-    return rows
+    return read_csv(name, text, CSV_MEMBERS[name])
 
 
 def _value(row: dict, name: str, column: str, kind):
