@@ -58,25 +58,16 @@ def alerts_for(works, *, now=None) -> dict[int, Alert]:
         .values_list("work_id", "assessment", "comment__author_id")
         .distinct()
     )
-    residents: dict[tuple[int, str], set[int]] = defaultdict(set)
+    # work -> contradicting assessment -> the residents who reported it
+    reports: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for work_id, assessment, author_id in rows:
         if assessment in CONTRADICTS.get(statuses[work_id], ()):
-            residents[(work_id, assessment)].add(author_id)
+            reports[work_id][assessment].add(author_id)
     alerts: dict[int, Alert] = {}
-    for work_id in statuses:
-        counts = {
-            assessment: len(people)
-            for (pk, assessment), people in residents.items()
-            if pk == work_id
-        }
-        # Distinct residents across the contradicting assessments of this status.
-        people = (
-            set().union(*(p for (pk, _a), p in residents.items() if pk == work_id))
-            if counts
-            else set()
-        )
+    for work_id, by_assessment in reports.items():
+        people = set().union(*by_assessment.values())  # distinct across assessments
         if len(people) >= THRESHOLD:
-            top = max(sorted(counts), key=lambda key: counts[key])
+            top = max(sorted(by_assessment), key=lambda key: len(by_assessment[key]))
             alerts[work_id] = Alert(statuses[work_id], top, len(people))
     return alerts
 
