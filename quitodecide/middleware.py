@@ -1,6 +1,8 @@
 """Project-wide middleware."""
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class AdminContentSecurityPolicyMiddleware:
@@ -15,4 +17,37 @@ class AdminContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/admin/"):
             response._csp_config = settings.ADMIN_CSP
+        return response
+
+
+class CookieLocaleMiddleware:
+    """Choose the interface language from the language switch only.
+
+    Replaces Django's LocaleMiddleware, which also follows the browser's Accept-Language:
+    the content of the portal is Spanish, so a browser set to English must not turn the
+    interface English around it. The language cookie written by the switch (Django's
+    set_language view) decides when it names one of settings.LANGUAGES; otherwise the site
+    speaks settings.LANGUAGE_CODE. Inside /admin/ Wagtail still applies a staff member's
+    own admin language preference on top of this (wagtail.admin.localization).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def language_for(request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        allowed = {code.lower() for code, _name in settings.LANGUAGES}
+        if chosen and chosen.lower() in allowed:
+            return translation.get_supported_language_variant(chosen)
+        return settings.LANGUAGE_CODE
+
+    def __call__(self, request):
+        language = self.language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        # The page depends on the cookie, never on Accept-Language.
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
         return response

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "opendata",
     "indicators",
     "opengov",
+    "sitesearch",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
@@ -61,7 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "quitodecide.middleware.CookieLocaleMiddleware",  # the switch decides, not the browser
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "quitodecide.navigation.portal",  # header sections, footer links, zone map
             ],
             "builtins": ["quitodecide.templatetags.rulebook", "quitodecide.templatetags.pages"],
         },
@@ -229,7 +231,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = "es-ec"
 LANGUAGES = [("es-ec", _("Spanish (Ecuador)")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The first entry is where makemessages writes; the second holds formal (usted) Spanish for
+# allauth's strings and wins over allauth's own catalogue, as LOCALE_PATHS always do.
+LOCALE_PATHS = [BASE_DIR / "locale", PROJECT_DIR / "allauth_es" / "locale"]
 TIME_ZONE = "America/Guayaquil"
 USE_I18N = True
 USE_TZ = True
@@ -249,7 +253,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Wagtail ---------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Quito Decide"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The site's public address: every link in an e-mail (ours and allauth's) is built from it
+# (quitodecide.site_links), never from the request that happened to send the e-mail.
+SITE_BASE_URL = env("SITE_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default=SITE_BASE_URL)
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = [("es-ec", "Español")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("es-ec", "Español (Ecuador)"), ("en", "English")]
@@ -275,6 +282,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "quitodecide.views.csrf_failure"  # in Spanish, in the site layout
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
