@@ -43,6 +43,11 @@ QUESTION_RATE = 3  # questions per person and assembly...
 QUESTION_RATE_WINDOW = datetime.timedelta(minutes=5)  # ...within this window
 
 
+class RateLimited(DomainError):
+    """Too many questions from one person in a short time (the live page's fetch path
+    answers it with HTTP 429)."""
+
+
 def _lock(assembly_id: int) -> LiveState:
     """Lock the assembly's live state (created on first use) for the rest of the
     transaction. Concurrent changes of one assembly queue here, which keeps `seq` gapless."""
@@ -398,7 +403,7 @@ def question_submit(*, assembly: AssemblyPage, author, text: str) -> Question:
         created_at__gte=timezone.now() - QUESTION_RATE_WINDOW,
     ).count()
     if recent >= QUESTION_RATE:
-        raise DomainError(
+        raise RateLimited(
             _("You have sent %(n)s questions in the last minutes. Please wait a moment.")
             % {"n": recent}
         )

@@ -4,14 +4,14 @@ the staff control panel. Thin: parse, call a service or selector, render or redi
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from quitodecide import exports, rulebook
-from quitodecide.errors import DomainError
+from quitodecide.errors import DomainError, PermissionDenied
 from quitodecide.pages import subpage_url
 
 from . import bundle, selectors, services
@@ -22,7 +22,15 @@ from .forms import (
     QuestionForm,
     RoomCountsForm,
 )
-from .models import AgendaItem, AssemblyPage, AssemblyStatus, Ballot, Poll, Question
+from .models import (
+    AgendaItem,
+    AssemblyPage,
+    AssemblyStatus,
+    Ballot,
+    Poll,
+    Question,
+    QuestionUpvote,
+)
 
 
 def ws_path(page: AssemblyPage) -> str:
@@ -44,11 +52,16 @@ def live_page_context(page: AssemblyPage, request, *, staff_view: bool = False) 
     staff = staff_view or rulebook.allowed(user, "assemblies.run", page)
     seq, state = selectors.assembly_state(page, staff=staff)
     status = state["assembly"]["status"]
-    voted = set()
+    voted, supported = set(), set()
     if user.is_authenticated:
         voted = set(
             Ballot.objects.filter(voter=user, poll__assembly_id=page.pk).values_list(
                 "poll_id", flat=True
+            )
+        )
+        supported = set(
+            QuestionUpvote.objects.filter(user=user, question__assembly_id=page.pk).values_list(
+                "question_id", flat=True
             )
         )
     current = next((i for i in state["agenda"] if i["id"] == state["current_item"]), None)
@@ -60,8 +73,10 @@ def live_page_context(page: AssemblyPage, request, *, staff_view: bool = False) 
         "status": status,
         "is_live": status == AssemblyStatus.LIVE,
         "is_finished": status == AssemblyStatus.FINISHED,
+        "is_scheduled": status == AssemblyStatus.SCHEDULED,
         "current_item": current,
         "voted": voted,
+        "supported": supported,
         "can_vote": may_vote_online(user, page),
         "can_ask": rulebook.allowed(user, "assemblies.ask", page),
         "question_form": QuestionForm(),
@@ -81,6 +96,7 @@ def live_page_context(page: AssemblyPage, request, *, staff_view: bool = False) 
 def _script_labels() -> dict:
     return {
         "live": pgettext("connection state", "live"),
+        "connected": _("updates automatically"),
         "reconnecting": pgettext("connection state", "reconnecting…"),
         "connecting": pgettext("connection state", "connecting…"),
         "option": _("Option"),
@@ -110,6 +126,13 @@ def _script_labels() -> dict:
         "answer": _("Mark as answered"),
         "hide": _("Hide"),
         "login_to_vote": _("Verified residents can vote online."),
+        "supported": _("You support this question."),
+        "sending": _("Sending…"),
+        "send_failed": _(
+            "It could not be sent. Check your connection and try again, or reload the page."
+        ),
+        "log_in": _("Log in"),
+        "final_results": _("Final results"),
     }
 
 
@@ -147,57 +170,104 @@ def _require_post(request):
     return None
 
 
+# --- Taking part: the same forms with and without JavaScript ------------------------------
+#
+# Without JavaScript a form posts, the view adds a message and redirects back to the page
+# (the stream restarts). The live page's script posts the same form with fetch() and
+# `Accept: application/json`; the view then answers JSON, never a redirect:
+#   {"ok": bool, "code": str, "message": str, "payload": {...}, "login_url"?: str}
+# `payload` has the shape of the event payloads (docs/live-protocol.md), so the script
+# applies it with the code that applies events. Status: 200 done, 400 invalid form,
+# 401 not logged in, 403 refused by the rule book, 409 refused now (closed vote, already
+# voted), 429 too many questions.
+
+ERROR_STATUS = {"invalid": 400, "login": 401, "forbidden": 403, "rejected": 409, "rate": 429}
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _answer(request, page, anchor, *, code="ok", message="", payload=None, login_url=""):
+    ok = code == "ok"
+    if wants_json(request):
+        data = {"ok": ok, "code": code, "message": str(message), "payload": payload or {}}
+        if login_url:
+            data["login_url"] = login_url
+        return JsonResponse(data, status=200 if ok else ERROR_STATUS[code])
+    if login_url:
+        return redirect(login_url)
+    if message:
+        (messages.success if ok else messages.error)(request, message)
+    return _back(page, anchor)
+
+
+def _refusal(error: DomainError) -> str:
+    if isinstance(error, services.RateLimited):
+        return "rate"
+    return "forbidden" if isinstance(error, PermissionDenied) else "rejected"
+
+
+def _login_answer(request, page, anchor, message):
+    login_url = redirect_to_login(page.url)["Location"]
+    return _answer(request, page, anchor, code="login", message=message, login_url=login_url)
+
+
 def vote(page: AssemblyPage, request, poll_id: int):
     if (refused := _require_post(request)) is not None:
         return refused
-    if not request.user.is_authenticated:
-        return redirect_to_login(page.url)
     poll = get_object_or_404(Poll, pk=poll_id, assembly_id=page.pk)
+    anchor = f"poll-{poll.pk}"
+    if not request.user.is_authenticated:
+        return _login_answer(request, page, anchor, _("Log in to vote."))
     try:
         option = poll.options.get(pk=int(request.POST.get("option", "0")))
     except (ValueError, poll.options.model.DoesNotExist):
-        messages.error(request, _("Choose an option."))
-        return _back(page, f"poll-{poll.pk}")
+        return _answer(request, page, anchor, code="invalid", message=_("Choose an option."))
     try:
         services.ballot_cast(poll=poll, voter=request.user, option=option)
     except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your vote has been recorded."))
-    return _back(page, f"poll-{poll.pk}")
+        return _answer(request, page, anchor, code=_refusal(error), message=error.message)
+    payload = {"poll": selectors.poll_data(poll), "voted": poll.pk}
+    return _answer(
+        request, page, anchor, message=_("Your vote has been recorded."), payload=payload
+    )
 
 
 def ask(page: AssemblyPage, request):
     if (refused := _require_post(request)) is not None:
         return refused
     if not request.user.is_authenticated:
-        return redirect_to_login(page.url)
+        return _login_answer(request, page, "questions", _("Log in to ask a question."))
     form = QuestionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _back(page, "questions")
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return _answer(request, page, "questions", code="invalid", message=message)
     try:
         services.question_submit(assembly=page, author=request.user, text=form.cleaned_data["text"])
     except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("Thank you. Your question will be shown once staff have read it.")
-        )
-    return _back(page, "questions")
+        return _answer(request, page, "questions", code=_refusal(error), message=error.message)
+    return _answer(
+        request,
+        page,
+        "questions",
+        message=_("Thank you. Your question will be shown once staff have read it."),
+    )
 
 
 def upvote(page: AssemblyPage, request, question_id: int):
     if (refused := _require_post(request)) is not None:
         return refused
-    if not request.user.is_authenticated:
-        return redirect_to_login(page.url)
     question = get_object_or_404(Question, pk=question_id, assembly_id=page.pk)
+    anchor = f"question-{question.pk}"
+    if not request.user.is_authenticated:
+        return _login_answer(request, page, anchor, _("Log in to support a question."))
     try:
-        services.question_upvote(question=question, user=request.user)
+        question = services.question_upvote(question=question, user=request.user)
     except DomainError as error:
-        messages.error(request, error.message)
-    return _back(page, f"question-{question.pk}")
+        return _answer(request, page, anchor, code=_refusal(error), message=error.message)
+    payload = {"questions": [selectors.question_public_data(question)], "supported": question.pk}
+    return _answer(request, page, anchor, message=_("Thank you for your support."), payload=payload)
 
 
 # --- Control panel ----------------------------------------------------------------------
@@ -207,6 +277,8 @@ def control(page: AssemblyPage, request):
     if (refused := rulebook.view_gate(request, "assemblies.run", page)) is not None:
         return refused
     if request.method == "POST":
+        if (confirmation := _confirmation_step(page, request)) is not None:
+            return confirmation
         try:
             _control_action(page, request)
         except DomainError as error:
@@ -237,6 +309,74 @@ CONTROL_TARGETS = {
     **dict.fromkeys(("poll_close", "poll_reopen", "room_counts", "publish"), ("poll",)),
     **dict.fromkeys(("approve", "hide", "answer", "pin", "unpin"), ("question",)),
 }
+
+
+def _needs_confirmation(page: AssemblyPage, action: str, poll_id) -> Poll | AssemblyPage | None:
+    """What a destructive action would act on, when it asks for confirmation: ending the
+    assembly (irreversible: its open vote closes, no more questions or votes), publishing a
+    vote's results, and reopening a vote whose results are published (withdraws them)."""
+    if action == "end":
+        return page
+    if action in ("publish", "poll_reopen") and poll_id:
+        poll = Poll.objects.filter(pk=poll_id, assembly_id=page.pk).first()
+        if poll is not None and (action == "publish" or poll.results_published):
+            return poll
+    return None
+
+
+def _confirmation_step(page: AssemblyPage, request):
+    """Without `confirm=1` a destructive action does nothing and answers a page that asks
+    to confirm it (a form, so this works without JavaScript); the confirmed post then goes
+    through the service with its rule, MFA gate and audit entry like any other action."""
+    post = request.POST
+    action = post.get("action", "")
+    target = ControlActionForm(post, targets=CONTROL_TARGETS.get(action, ()))
+    if not target.is_valid() or target.cleaned_data["confirm"]:
+        return None
+    subject = _needs_confirmation(page, action, target.cleaned_data.get("poll"))
+    if subject is None:
+        return None
+    texts = {
+        "end": (
+            _("End the assembly?"),
+            _(
+                "The open vote, if any, is closed. Nobody can ask questions or vote any more, "
+                "and the page shows the final results. This cannot be undone."
+            ),
+            _("Yes, end the assembly"),
+        ),
+        "publish": (
+            _("Publish the results of this vote?"),
+            _(
+                "Everyone sees the results as final and can download them in the recount "
+                "bundle. Check the hand count first."
+            ),
+            _("Yes, publish the results"),
+        ),
+        "poll_reopen": (
+            _("Reopen this vote?"),
+            _(
+                "Its published results are withdrawn and the vote takes votes again until "
+                "it is closed."
+            ),
+            _("Yes, withdraw the results and reopen"),
+        ),
+    }
+    title, explanation, button = texts[action]
+    return TemplateResponse(
+        request,
+        "assemblies/control_confirm.html",
+        {
+            "page": page,
+            "self": page,
+            "title": title,
+            "explanation": explanation,
+            "button": button,
+            "action": action,
+            "poll": subject if isinstance(subject, Poll) else None,
+            "control_url": request.path,
+        },
+    )
 
 
 def _control_action(page: AssemblyPage, request) -> None:

@@ -154,10 +154,10 @@ def test_control_panel_runs_the_assembly(client, assembly, staff, zone_page):
             f"poll{poll.pk}-option_{no.pk}": "4",
         },
     )
-    client.post(url, {"action": "publish", "poll": poll.pk})
+    client.post(url, {"action": "publish", "poll": poll.pk, "confirm": "1"})
     poll.refresh_from_db()
     assert poll.results_published
-    client.post(url, {"action": "end"})
+    client.post(url, {"action": "end", "confirm": "1"})
     assert assembly.live_state.__class__.objects.get(assembly=assembly).status == "finalizada"
     html = client.get(assembly.url).content.decode()
     assert "<strong>Resultados publicados</strong>" in html

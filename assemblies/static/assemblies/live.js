@@ -15,9 +15,14 @@
   var seq = parseInt(root.dataset.seq, 10) || 0;
   var voted = {};
   (cfg.voted || "").split(" ").forEach(function (id) { if (id) voted[id] = true; });
+  var supported = {};
+  (cfg.supported || "").split(" ").forEach(function (id) { if (id) supported[id] = true; });
   var socket = null;
   var retry = 0;
+  var stopped = false;  // the assembly ended: nothing more to follow
   var connectionEl = document.getElementById("live-connection");
+  var noJsNotice = document.getElementById("live-nojs");
+  if (noJsNotice) noJsNotice.hidden = true;  // this script keeps the page fresh
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -34,10 +39,33 @@
     return el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: cfg.csrf || "" });
   }
 
+  function isFinished() { return state.assembly.status === "finalizada"; }
+
   function setConnection(text, live) {
+    if (!connectionEl) return;
     connectionEl.hidden = false;
     connectionEl.textContent = text;
     connectionEl.className = "live-connection " + (live ? "is-live" : "is-waiting");
+  }
+
+  function connectedLabel() {
+    // "en vivo" only while the assembly is in progress, never before or after it.
+    return state.assembly.status === "en_curso" ? T.live : T.connected;
+  }
+
+  function stop() {
+    // A finished assembly: show its final state, no connection indicator, no reconnecting.
+    stopped = true;
+    if (connectionEl) { connectionEl.hidden = true; connectionEl.textContent = ""; }
+    var following = document.getElementById("live-following");
+    if (following) following.hidden = true;
+    if (socket) socket.close(1000);
+    var form = document.getElementById("question-form");
+    if (form) form.remove();
+    cfg.canUpvote = "";
+    document.querySelectorAll("#live-polls .vote-form").forEach(function (f) { f.remove(); });
+    var heading = document.getElementById("polls-title");
+    if (heading && T.final_results) heading.textContent = T.final_results;
   }
 
   /* --- Rendering -------------------------------------------------------------------- */
@@ -215,8 +243,10 @@
         form.appendChild(el("button", { type: "submit", name: "action", value: a[0], className: "button-small", text: a[1] }));
       });
       li.appendChild(form);
+    } else if (supported[q.id]) {
+      li.appendChild(el("span", { className: "meta supported", text: T.supported }));
     } else if (cfg.canUpvote === "1" && q.status === "approved") {
-      li.appendChild(el("form", { method: "post", action: cfg.questionBase + q.id + "/apoyar/", className: "inline-form" }, [
+      li.appendChild(el("form", { method: "post", action: cfg.questionBase + q.id + "/apoyar/", className: "inline-form upvote-form" }, [
         csrfInput(), el("button", { type: "submit", className: "button-small button-secondary", text: T.support })
       ]));
     }
@@ -243,7 +273,12 @@
   }
 
   function apply(payload) {
-    if (payload.assembly) { state.assembly = payload.assembly; renderStatus(); }
+    if (payload.assembly) {
+      state.assembly = payload.assembly;
+      renderStatus();
+      if (isFinished()) stop();
+      else setConnection(connectedLabel(), true);
+    }
     if ("current_item" in payload) { state.current_item = payload.current_item; renderAgenda(); }
     if (payload.announcement) {
       state.announcements = state.announcements.filter(function (a) { return a.id !== payload.announcement.id; });
@@ -297,10 +332,10 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + window.location.host + root.dataset.wsPath + "?since=" + seq);
-    socket.onopen = function () { retry = 0; setConnection(T.live, true); };
+    socket.onopen = function () { retry = 0; setConnection(connectedLabel(), true); };
     socket.onmessage = onMessage;
     socket.onclose = function (event) {
-      if (event.code === 4404) return;  // the assembly is gone: nothing to follow
+      if (stopped || event.code === 4404) return;  // finished, or gone: nothing to follow
       setConnection(T.reconnecting, false);
       var delay = Math.min(15000, 1000 * Math.pow(2, retry)) * (0.5 + Math.random() / 2);
       retry += 1;
@@ -308,7 +343,92 @@
     };
   }
 
+  /* --- Taking part without reloading: the same forms, posted with fetch() ------------
+   * The view answers JSON (assemblies/views.py) whose payload has the shape of an event's,
+   * applied like one; the stream keeps playing. Without this script the forms post and
+   * the page reloads. */
+
+  function feedbackFor(form) {
+    var id = form.classList.contains("question-form") || form.classList.contains("upvote-form")
+      ? "questions-feedback" : "polls-feedback";
+    return document.getElementById(id);
+  }
+
+  function showFeedback(box, message, isError, loginUrl) {
+    if (!box) return;
+    box.textContent = "";
+    box.className = "live-feedback" + (isError ? " is-error" : "");
+    box.appendChild(document.createTextNode(message));
+    if (loginUrl) {
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(el("a", { href: loginUrl, text: T.log_in }));
+    }
+  }
+
+  function afterAnswer(form, answer) {
+    var payload = answer.payload || {};
+    if (payload.voted) voted[payload.voted] = true;
+    if (payload.supported) supported[payload.supported] = true;
+    if (payload.poll) {
+      // Our own vote: the form gives way to "you have voted" even if the socket is down.
+      var existing = document.getElementById("poll-" + payload.poll.id);
+      if (existing) existing.dataset.shape = "";
+    }
+    apply(payload);
+    if (answer.ok && form.classList.contains("question-form")) form.reset();
+    var field = form.querySelector("textarea");
+    if (field) {
+      if (answer.code === "invalid") field.setAttribute("aria-invalid", "true");
+      else field.removeAttribute("aria-invalid");
+    }
+  }
+
+  function submitWithFetch(form, submitter) {
+    var box = feedbackFor(form);
+    var button = submitter || form.querySelector("button[type=submit]");
+    var hadFocus = document.activeElement;
+    if (button) button.disabled = true;
+    if (box) { box.className = "live-feedback"; box.textContent = T.sending; }
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin"
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) throw new Error("not json");
+      return response.json();
+    }).then(function (answer) {
+      showFeedback(box, answer.message || "", !answer.ok, answer.login_url);
+      afterAnswer(form, answer);
+    }).catch(function () {
+      showFeedback(box, T.send_failed, true);
+    }).then(function () {
+      if (button && document.body.contains(button)) button.disabled = false;
+      // Focus stays where it was; if that element was replaced (the vote form, a support
+      // button), it moves to the message that says what happened.
+      if (!document.body.contains(hadFocus) || hadFocus === document.body || !hadFocus) {
+        if (box) box.focus();
+      } else if (box && box.classList.contains("is-error")) {
+        var field = form.querySelector("textarea");
+        if (field && document.body.contains(field)) field.focus();
+      }
+    });
+  }
+
+  root.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (staffPanel || !window.fetch || !window.FormData) return;
+    if (!form.matches(".vote-form, .question-form, .upvote-form")) return;
+    event.preventDefault();
+    submitWithFetch(form, event.submitter);
+  });
+
   markShapes();
-  setConnection(T.connecting, false);
-  connect();
+  if (isFinished()) {
+    stop();
+  } else {
+    setConnection(T.connecting, false);
+    connect();
+  }
 })();
