@@ -39,6 +39,7 @@ class AssemblyIndexPage(Page):
 
     class Meta:
         verbose_name = _("assembly index page")
+        verbose_name_plural = _("assembly index pages")
 
     def get_context(self, request, *args, **kwargs):
         from .forms import IndexFilterForm
@@ -250,7 +251,12 @@ class AssemblyPage(RoutablePageMixin, Page):
 class AgendaItem(Orderable):
     """An item of the agenda, in order; edited with the page."""
 
-    page = ParentalKey(AssemblyPage, on_delete=models.CASCADE, related_name="agenda_items")
+    page = ParentalKey(
+        AssemblyPage,
+        on_delete=models.CASCADE,
+        related_name="agenda_items",
+        verbose_name=_("assembly"),
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
 
@@ -271,7 +277,11 @@ class LiveState(models.Model):
     changes of one assembly and makes the sequence gapless."""
 
     assembly = models.OneToOneField(
-        AssemblyPage, on_delete=models.CASCADE, related_name="live_state", primary_key=True
+        AssemblyPage,
+        on_delete=models.CASCADE,
+        related_name="live_state",
+        primary_key=True,
+        verbose_name=_("assembly"),
     )
     status = models.CharField(
         _("status"),
@@ -313,7 +323,9 @@ class AssemblyEvent(models.Model):
     """One state change, numbered. `payload` is what everyone receives; `staff_payload`,
     when set, is what staff receive instead (e.g. a question awaiting moderation)."""
 
-    assembly = models.ForeignKey(AssemblyPage, on_delete=models.CASCADE, related_name="events")
+    assembly = models.ForeignKey(
+        AssemblyPage, on_delete=models.CASCADE, related_name="events", verbose_name=_("assembly")
+    )
     seq = models.PositiveBigIntegerField(_("sequence number"))
     type = models.CharField(_("type"), max_length=40)
     payload = models.JSONField(_("payload"), default=dict)
@@ -334,11 +346,18 @@ class AssemblyEvent(models.Model):
 
 class Announcement(models.Model):
     assembly = models.ForeignKey(
-        AssemblyPage, on_delete=models.CASCADE, related_name="announcements"
+        AssemblyPage,
+        on_delete=models.CASCADE,
+        related_name="announcements",
+        verbose_name=_("assembly"),
     )
     text = models.TextField(_("text"), validators=[MaxLengthValidator(ANNOUNCEMENT_MAX_LENGTH)])
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
@@ -364,7 +383,9 @@ class Poll(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    assembly = models.ForeignKey(AssemblyPage, on_delete=models.CASCADE, related_name="polls")
+    assembly = models.ForeignKey(
+        AssemblyPage, on_delete=models.CASCADE, related_name="polls", verbose_name=_("assembly")
+    )
     question = models.CharField(_("question"), max_length=300)
     mode = models.CharField(_("who votes"), max_length=8, choices=Mode.choices)
     status = models.CharField(
@@ -404,7 +425,9 @@ class Poll(models.Model):
 
 
 class PollOption(models.Model):
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="options", verbose_name=_("vote")
+    )
     label = models.CharField(_("option"), max_length=150)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     room_count = models.PositiveIntegerField(_("hand count in the room"), null=True, blank=True)
@@ -421,9 +444,18 @@ class PollOption(models.Model):
 class Ballot(models.Model):
     """One verified resident's final vote on a poll. The unique constraint is the rule."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
-    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="ballots")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("vote")
+    )
+    option = models.ForeignKey(
+        PollOption, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("option")
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("voter"),
+    )
     cast_at = models.DateTimeField(_("cast at"), default=timezone.now)
 
     class Meta:
@@ -446,8 +478,15 @@ class Question(models.Model):
         ANSWERED = "answered", _("Answered")
         HIDDEN = "hidden", _("Hidden")
 
-    assembly = models.ForeignKey(AssemblyPage, on_delete=models.CASCADE, related_name="questions")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assembly = models.ForeignKey(
+        AssemblyPage, on_delete=models.CASCADE, related_name="questions", verbose_name=_("assembly")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     text = models.TextField(_("question"), validators=[MaxLengthValidator(QUESTION_MAX_LENGTH)])
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -481,9 +520,13 @@ class Question(models.Model):
 
 
 class QuestionUpvote(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="upvotes")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="upvotes", verbose_name=_("question")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("upvote")

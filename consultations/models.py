@@ -29,6 +29,7 @@ class ConsultationIndexPage(Page):
 
     class Meta:
         verbose_name = _("consultation index page")
+        verbose_name_plural = _("consultation index pages")
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import consultation_list
@@ -78,6 +79,7 @@ class ConsultationPage(RoutablePageMixin, Page):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("general thread"),
     )
 
     content_panels = [
@@ -225,19 +227,28 @@ class ConsultationPage(RoutablePageMixin, Page):
 
 class DraftVersion(models.Model):
     consultation = models.ForeignKey(
-        ConsultationPage, on_delete=models.CASCADE, related_name="versions"
+        ConsultationPage,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("consultation"),
     )
     number = models.PositiveIntegerField(_("version"))
     source_text = models.TextField(_("text"))
     preamble = models.TextField(_("preamble"), blank=True)
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
     published_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
     )
 
     class Meta:
         ordering = ["number"]
         verbose_name = _("draft version")
+        verbose_name_plural = _("draft versions")
         constraints = [
             models.UniqueConstraint(
                 fields=["consultation", "number"], name="draft_version_number_unique"
@@ -254,20 +265,29 @@ class Provision(models.Model):
         ARTICLE = "article", _("Article")
         DISPOSITION = "disposition", _("Provision")
 
-    version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="provisions")
-    position = models.PositiveIntegerField()
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    key = models.CharField(max_length=60)
-    label = models.CharField(max_length=120)
-    heading = models.CharField(max_length=300, blank=True)
-    body = models.TextField(blank=True)
-    level = models.PositiveSmallIntegerField(default=0)
+    version = models.ForeignKey(
+        DraftVersion, on_delete=models.CASCADE, related_name="provisions", verbose_name=_("version")
+    )
+    position = models.PositiveIntegerField(verbose_name=_("position"))
+    kind = models.CharField(max_length=12, choices=Kind.choices, verbose_name=_("kind"))
+    key = models.CharField(max_length=60, verbose_name=_("key"))
+    label = models.CharField(max_length=120, verbose_name=_("label"))
+    heading = models.CharField(max_length=300, blank=True, verbose_name=_("heading"))
+    body = models.TextField(blank=True, verbose_name=_("text"))
+    level = models.PositiveSmallIntegerField(default=0, verbose_name=_("level"))
     # The same key in every version shares one thread, so comments follow the article.
     thread = models.ForeignKey(
-        Thread, on_delete=models.PROTECT, null=True, blank=True, related_name="provisions"
+        Thread,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="provisions",
+        verbose_name=_("thread"),
     )
 
     class Meta:
+        verbose_name = _("provision")
+        verbose_name_plural = _("provisions")
         ordering = ["version", "position"]
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="provision_key_per_version"),
@@ -341,9 +361,13 @@ class SessionObservation(models.Model):
     )
     text = models.TextField(_("observation"), max_length=3000)
     recorded_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["session", "pk"]

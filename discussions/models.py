@@ -28,9 +28,9 @@ class Thread(models.Model):
     comment_count = models.PositiveIntegerField(_("visible comments"), default=0)
     # Visible top-level comments by stance: denormalised so that a page listing 40 articles
     # reads 40 rows, not every comment (kept by services; `thread_recount` rebuilds them).
-    favor_count = models.PositiveIntegerField(default=0)
-    contra_count = models.PositiveIntegerField(default=0)
-    neutral_count = models.PositiveIntegerField(default=0)
+    favor_count = models.PositiveIntegerField(default=0, verbose_name=_("comments in favour"))
+    contra_count = models.PositiveIntegerField(default=0, verbose_name=_("comments against"))
+    neutral_count = models.PositiveIntegerField(default=0, verbose_name=_("neutral comments"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -62,14 +62,24 @@ class Comment(models.Model):
         HIDDEN = "hidden", _("Hidden by moderation")
         DELETED = "deleted", _("Deleted by its author")
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="comments", verbose_name=_("thread")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("author"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("reply to"),
     )
-    depth = models.PositiveSmallIntegerField(default=1)
+    depth = models.PositiveSmallIntegerField(default=1, verbose_name=_("depth"))
     stance = models.CharField(_("stance"), max_length=10, choices=Stance.choices, blank=True)
     body = models.TextField(_("comment"), max_length=MAX_BODY_LENGTH)
     proposed_wording = models.TextField(
@@ -77,9 +87,13 @@ class Comment(models.Model):
     )
     # Which revision of the discussed object the comment was about (e.g. version 2 of a
     # draft ordinance), so later revisions can say "sobre la versión 2".
-    revision = models.PositiveIntegerField(null=True, blank=True)
+    revision = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("revision discussed")
+    )
     is_official = models.BooleanField(_("official answer"), default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.VISIBLE)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.VISIBLE, verbose_name=_("status")
+    )
     moderation_reason = models.CharField(_("moderation reason"), max_length=300, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -87,12 +101,15 @@ class Comment(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("moderated by"),
     )
-    moderated_at = models.DateTimeField(null=True, blank=True)
-    support_count = models.PositiveIntegerField(default=0)
-    open_flag_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    edited_at = models.DateTimeField(null=True, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("moderated at"))
+    support_count = models.PositiveIntegerField(default=0, verbose_name=_("supports"))
+    open_flag_count = models.PositiveIntegerField(default=0, verbose_name=_("open flags"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, verbose_name=_("edited at"))
 
     class Meta:
         verbose_name = _("comment")
@@ -129,11 +146,17 @@ class Comment(models.Model):
 
 
 class Support(models.Model):
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="supports", verbose_name=_("comment")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
         constraints = [
             models.UniqueConstraint(fields=["comment", "user"], name="support_once_per_user"),
         ]
@@ -148,11 +171,15 @@ class Flag(models.Model):
         OFFENSIVE = "ofensivo", _("Offensive")
         OFF_TOPIC = "fuera_de_tema", _("Off topic")
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="flags", verbose_name=_("comment")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    resolved = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(default=False, verbose_name=_("resolved"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("flag")

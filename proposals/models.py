@@ -77,6 +77,7 @@ class Request(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("thread"),
     )
 
     class Meta:

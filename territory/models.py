@@ -114,6 +114,7 @@ class ZoneIndexPage(Page):
 
     class Meta:
         verbose_name = _("zone index page")
+        verbose_name_plural = _("zone index pages")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -179,6 +180,7 @@ class ZonePage(Page):
 
     class Meta:
         verbose_name = _("zone page")
+        verbose_name_plural = _("zone pages")
 
     def clean(self):
         super().clean()

@@ -131,6 +131,7 @@ class Work(ClusterableModel):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("thread"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -272,8 +273,8 @@ class WorkPhoto(models.Model):
     image = models.ImageField(
         _("photo"), upload_to=photo_upload_to, width_field="width", height_field="height"
     )
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0, verbose_name=_("width"))
+    height = models.PositiveIntegerField(default=0, verbose_name=_("height"))
     alt_text = models.CharField(_("description of the photo"), max_length=250)
 
     class Meta:
@@ -295,7 +296,9 @@ class CommitteeMember(models.Model):
         SECRETARY = "secretaria", _("Secretary")
         MEMBER = "vocal", _("Member")
 
-    work = ParentalKey(Work, on_delete=models.CASCADE, related_name="committee")
+    work = ParentalKey(
+        Work, on_delete=models.CASCADE, related_name="committee", verbose_name=_("work")
+    )
     display_name = models.CharField(_("display name"), max_length=120)
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
     consents_to_publish_name = models.BooleanField(
@@ -316,7 +319,9 @@ class CommitteeMember(models.Model):
 class WorkDocument(models.Model):
     """A public document of the work (contract, acta de entrega, report)."""
 
-    work = ParentalKey(Work, on_delete=models.CASCADE, related_name="documents")
+    work = ParentalKey(
+        Work, on_delete=models.CASCADE, related_name="documents", verbose_name=_("work")
+    )
     document = models.ForeignKey(
         "wagtaildocs.Document",
         on_delete=models.CASCADE,
@@ -337,9 +342,13 @@ class WorkDocument(models.Model):
 class Follow(models.Model):
     """Someone who wants to hear when the work's status changes."""
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="follows")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="follows", verbose_name=_("work")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("follower")
@@ -372,7 +381,10 @@ class Observation(models.Model):
         Work, on_delete=models.CASCADE, related_name="observations", verbose_name=_("work")
     )
     comment = models.OneToOneField(
-        "discussions.Comment", on_delete=models.CASCADE, related_name="work_observation"
+        "discussions.Comment",
+        on_delete=models.CASCADE,
+        related_name="work_observation",
+        verbose_name=_("comment"),
     )
     assessment = models.CharField(_("how is it going?"), max_length=15, choices=Assessment.choices)
     photo = models.ImageField(
@@ -382,10 +394,12 @@ class Observation(models.Model):
         height_field="photo_height",
         blank=True,
     )
-    photo_width = models.PositiveIntegerField(default=0)
-    photo_height = models.PositiveIntegerField(default=0)
+    photo_width = models.PositiveIntegerField(default=0, verbose_name=_("photo width"))
+    photo_height = models.PositiveIntegerField(default=0, verbose_name=_("photo height"))
     photo_alt = models.CharField(_("description of the photo"), max_length=250, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
 
     class Meta:
         verbose_name = _("residents' observation")
@@ -439,7 +453,7 @@ class ImportBatch(models.Model):
     )
     file = models.FileField(_("file"), upload_to=import_upload_to, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField(max_length=64, db_index=True, verbose_name=_("SHA-256 checksum"))
     state = models.CharField(
         _("state"), max_length=12, choices=State.choices, default=State.PENDING
     )

@@ -55,6 +55,7 @@ class BudgetIndexPage(Page):
 
     class Meta:
         verbose_name = _("participatory budgets index")
+        verbose_name_plural = _("participatory budgets indexes")
 
     def get_context(self, request, *args, **kwargs):
         from budgets.selectors import cycles_for_index
@@ -84,6 +85,7 @@ class ZoneBudgetsPage(Page):
 
     class Meta:
         verbose_name = _("zone participatory budgets page")
+        verbose_name_plural = _("zone participatory budgets pages")
 
     def save(self, *args, **kwargs):
         if self.zone_id is None and self.depth:
@@ -201,6 +203,7 @@ class BudgetCyclePage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("participatory budget cycle")
+        verbose_name_plural = _("participatory budget cycles")
         constraints = [
             models.UniqueConstraint(fields=["zone", "year"], name="budget_cycle_one_per_zone_year"),
             models.CheckConstraint(
@@ -381,7 +384,9 @@ class BudgetCyclePage(RoutablePageMixin, Page):
 class Phase(Orderable):
     """A dated phase of a cycle. Dates are days in Quito (America/Guayaquil), inclusive."""
 
-    cycle = ParentalKey(BudgetCyclePage, on_delete=models.CASCADE, related_name="phases")
+    cycle = ParentalKey(
+        BudgetCyclePage, on_delete=models.CASCADE, related_name="phases", verbose_name=_("cycle")
+    )
     kind = models.CharField(_("phase"), max_length=20, choices=PhaseKind.choices)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
