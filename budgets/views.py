@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.selectors import resident_of
 from quitodecide import exports, rulebook
@@ -49,6 +50,45 @@ def cycle_overview(request, cycle):
     return TemplateResponse(request, "budgets/budget_cycle_page.html", context)
 
 
+# --- confirmations ------------------------------------------------------------------------
+def _confirmed(request) -> bool:
+    return request.POST.get("confirm") == "1"
+
+
+def _confirmation(
+    request,
+    cycle,
+    *,
+    action,
+    heading,
+    consequences,
+    button,
+    cancel,
+    hidden=(),
+    ask_reason=False,
+    error="",
+):
+    """The page a destructive staff action shows first (no JavaScript needed): what will
+    happen, and a form posting the same action again with confirm=1. Nothing is written
+    until then; the rule, the MFA gate and the audit entry stay with the action itself."""
+    context = _base_context(
+        request,
+        cycle,
+        confirm_action=action,
+        nav_current=cancel,
+        heading=heading,
+        consequences=consequences,
+        button=button,
+        action_url=subpage_url(cycle, action),
+        cancel_url=subpage_url(cycle, cancel),
+        hidden=list(hidden),
+        ask_reason=ask_reason,
+        reason=request.POST.get("reason", "")[:1000],
+        error=error,
+    )
+    return TemplateResponse(request, "budgets/confirm.html", context, status=400 if error else 200)
+
+
 # --- envelopes ----------------------------------------------------------------------------
 def envelopes_edit(request, cycle):
     gate = rulebook.view_gate(request, "budgets.manage_envelopes", cycle)
@@ -59,6 +99,24 @@ def envelopes_edit(request, cycle):
     form = EnvelopesForm(request.POST or None, parishes=parishes, envelopes=envelopes)
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "clear" and not _confirmed(request):
+            return _confirmation(
+                request,
+                cycle,
+                action="envelopes",
+                heading=_("Remove the parish envelopes?"),
+                consequences=[
+                    _(
+                        "The envelope of every parish is deleted: the cycle gets one ballot for "
+                        "the whole zone, with the cycle's total amount."
+                    ),
+                    _("You can set or compute the envelopes again until voting starts."),
+                    _("The change is recorded in the cycle's history."),
+                ],
+                button=_("Remove the envelopes"),
+                cancel="envelopes",
+                hidden=[("action", "clear")],
+            )
         try:
             if action == "clear":
                 services.envelopes_clear(cycle=cycle, actor=request.user)
@@ -211,6 +269,16 @@ def results_compute(request, cycle):
     gate = rulebook.view_gate(request, "budgets.publish_results", cycle)
     if gate:
         return gate
+    if not _confirmed(request):
+        return _confirmation(
+            request,
+            cycle,
+            action="results_compute",
+            heading=_("Compute and publish the results?"),
+            consequences=_publish_consequences(cycle),
+            button=_("Yes, compute and publish the results"),
+            cancel="results",
+        )
     try:
         services.results_publish(cycle=cycle, actor=request.user)
     except DomainError as error:
@@ -228,21 +296,73 @@ def results_withdraw(request, cycle):
     gate = rulebook.view_gate(request, "budgets.withdraw_results", cycle)
     if gate:
         return gate
+
+    def confirmation(error=""):
+        return _confirmation(
+            request,
+            cycle,
+            action="results_withdraw",
+            heading=_("Withdraw the published results?"),
+            consequences=[
+                _("The published results are taken down from the cycle's pages and its open data."),
+                _(
+                    "Prioritised and not selected requests go back to “viable”; each change "
+                    "is recorded with your reason."
+                ),
+                _("Your reason is kept in the public record of the cycle."),
+                _(
+                    "Voting can reopen only after this, once the prioritisation dates allow "
+                    "it. The results can be computed and published again later."
+                ),
+            ],
+            button=_("Yes, withdraw the results"),
+            cancel="results",
+            ask_reason=True,
+            error=error,
+        )
+
+    if not _confirmed(request):
+        return confirmation()
     try:
         services.results_withdraw(
             cycle=cycle,
             actor=request.user,
-            confirm=request.POST.get("confirm") == "1",
+            confirm=True,
             reason=request.POST.get("reason", "")[:1000],
         )
     except DomainError as error:
-        messages.error(request, error.message)
+        return confirmation(error.message)
     else:
         messages.success(
             request,
             _("Results withdrawn. Voting can reopen once the phase dates allow it."),
         )
     return redirect(subpage_url(cycle, "results"))
+
+
+def _publish_consequences(cycle) -> list[str]:
+    parishes = Parish.objects.filter(zone=cycle.zone).count()
+    entered = selectors.cycle_tallies(cycle).count()
+    consequences = [
+        _(
+            "The results are computed from the online ballots and the assembly tallies "
+            "entered so far, and published on the cycle's pages and its open data at once."
+        ),
+        ngettext(
+            "Assembly tallies entered: %(entered)s of %(count)s parish.",
+            "Assembly tallies entered: %(entered)s of %(count)s parishes.",
+            parishes,
+        )
+        % {"entered": entered, "count": parishes},
+        _("Selected requests become “prioritised”, the other viable ones “not selected”."),
+        _(
+            "While results are published voting cannot reopen: that needs withdrawing them, "
+            "with a reason."
+        ),
+    ]
+    if cycle.results.exists():
+        consequences.insert(0, _("The results published now replace the ones published before."))
+    return consequences
 
 
 RESULT_FIELDS = [

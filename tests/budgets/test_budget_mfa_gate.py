@@ -58,7 +58,7 @@ def envelopes_case():
         now = list(ParishEnvelope.objects.filter(cycle=cycle).values_list("parish_id", "amount"))
         return now != before
 
-    return cycle, "envelopes", lambda: {"action": "clear"}, written
+    return cycle, "envelopes", lambda: {"action": "clear", "confirm": "1"}, written
 
 
 def tallies_case():
@@ -80,7 +80,13 @@ def tallies_case():
 def results_case():
     cycle = make_cycle("calderon", total=Decimal("40000.00"), phase="results")
     make_request(cycle, title="Casa comunal", cost=Decimal("15000.00"))
-    return cycle, "results_compute", dict, lambda: ResultSet.objects.filter(cycle=cycle).exists()
+    confirmed = {"confirm": "1"}  # publishing asks first; this POST is the confirmed one
+    return (
+        cycle,
+        "results_compute",
+        confirmed.copy,
+        lambda: ResultSet.objects.filter(cycle=cycle).exists(),
+    )
 
 
 CASES = {"envelopes": envelopes_case, "tallies": tallies_case, "results": results_case}

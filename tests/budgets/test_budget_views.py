@@ -168,7 +168,7 @@ def test_tallies_and_results_with_downloads(client, django_assert_max_num_querie
     assert response.status_code == 200 and "PDF" in response.content.decode()
 
     cycle = set_phase(cycle, "results")
-    assert client.post(url(cycle, "results_compute")).status_code == 302
+    assert client.post(url(cycle, "results_compute"), {"confirm": "1"}).status_code == 302
     # Fixed cost: Wagtail routing walks the page path (~10 queries), staff's MFA check and
     # the withdraw rule's look for published results; none per project.
     with django_assert_max_num_queries(24):
