@@ -36,3 +36,13 @@ def is_verified_resident_of(user, zone, *, parish=None) -> bool:
     if parish is not None and resident.parish_id != parish.pk:
         return False
     return has_verified_email(user)
+
+
+def zone_office(zone):
+    """The public page of `zone`'s zonal administration (address, opening hours, phone), or
+    None: where a resident goes to get verified."""
+    if zone is None:
+        return None
+    from territory.models import ZonePage
+
+    return ZonePage.objects.live().filter(zone=zone).first()

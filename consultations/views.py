@@ -18,7 +18,14 @@ from quitodecide.pages import subpage_url
 from . import selectors, services
 from .forms import CommentForm, EditForm
 from .models import SessionObservation
-from .rules import comment_refusal
+
+
+def comment_refusal(user, consultation):
+    """Why `user` may not comment on `consultation` now (a rulebook.Refusal: its reason and
+    kind, for the way on the comment form offers), or None if they may."""
+    if rulebook.allowed(user, "consultations.comment", consultation):
+        return None
+    return rulebook.explain(user, "consultations.comment", consultation)
 
 
 def _version(consultation, number=None):
@@ -250,6 +257,11 @@ def _edit(request, consultation, comment, key):
             response = _back(request, consultation, key)
             response["Location"] += f"#comentario-{comment.pk}"
             return response
+    back = (
+        subpage_url(consultation, "provision_thread", key)
+        if key
+        else subpage_url(consultation, "general_discussion")
+    )
     return TemplateResponse(
         request,
         "consultations/comment_edit.html",
@@ -258,6 +270,7 @@ def _edit(request, consultation, comment, key):
             "comment": comment,
             "form": form,
             "provision_key": key,
+            "back_url": f"{back}#comentario-{comment.pk}",
         },
     )
 

@@ -23,6 +23,10 @@ class ThreadPage:
     sort: str
     replies: dict[int, list] = field(default_factory=dict)
     supported_ids: set[int] = field(default_factory=set)
+    # The thread's visible comments, replies included: the number the host page shows next
+    # to the thread too (Thread.comment_count), so both agree with what a resident reads.
+    # (The pages count top-level comments, placeholders of removed ones included.)
+    visible_count: int = 0
 
 
 def _with_author(queryset):
@@ -39,7 +43,7 @@ def thread_page(thread, *, sort: str = DEFAULT_SORT, page_number=1, user=None) -
         page = paginator.page(page_number)
     except (PageNotAnInteger, EmptyPage):
         page = paginator.page(1)
-    result = ThreadPage(page=page, sort=sort)
+    result = ThreadPage(page=page, sort=sort, visible_count=thread.comment_count)
     parent_ids = [comment.pk for comment in page.object_list]
     all_ids = list(parent_ids)
     # One query per reply level (at most MAX_DEPTH - 1), oldest first within a conversation.

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 
@@ -25,12 +26,19 @@ def notify_answer(comment_id: int) -> bool:
     resident = getattr(recipient, "resident", None)
     if resident is not None and not resident.email_notifications:
         return False
+    from quitodecide.site_links import site_url
+
+    from .links import thread_path
+
+    path = thread_path(comment.thread)
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "comment": comment,
             "parent": parent,
             "thread": comment.thread,
-            "site_url": settings.WAGTAILADMIN_BASE_URL,
+            # Every link from the one configured address (SITE_BASE_URL), never a request's.
+            "comment_url": site_url(f"{path}#comentario-{comment.pk}") if path else "",
+            "profile_url": site_url(reverse("accounts:profile")),
         }
         subject = render_to_string("discussions/email/answer_subject.txt", context).strip()
         body = render_to_string("discussions/email/answer_body.txt", context)

@@ -6,13 +6,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from discussions import views as discussion_views
 from discussions.models import MAX_BODY_LENGTH, Comment
 from discussions.selectors import thread_page
 from quitodecide import ratelimit, rulebook
-from quitodecide.errors import DomainError
+from quitodecide.errors import DomainError, PermissionDenied
 from quitodecide.pages import subpage_url
 from territory.permissions import is_zone_staff
 
@@ -63,12 +65,14 @@ def request_list(request, cycle):
 
 
 def request_create(request, cycle):
-    if not request.user.is_authenticated:
-        return redirect(f"/cuenta/login/?next={request.path}")
     if not rulebook.allowed(request.user, "proposals.submit", cycle):
-        return TemplateResponse(
-            request, "proposals/request_closed.html", _context(request, cycle), status=403
-        )
+        # The rule's own reason: a cycle not taking requests says so (to anyone, logged in
+        # or not: logging in would not help); then log in, confirm the e-mail, the zone.
+        refusal = rulebook.explain(request.user, "proposals.submit", cycle)
+        if refusal.kind == rulebook.RefusalKind.LOGIN:
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('account_login')}?{query}")
+        raise PermissionDenied(refusal.reason, refusal=refusal)
     form = RequestForm(request.POST or None, request.FILES or None, cycle=cycle)
     if request.method == "POST" and form.is_valid():
         try:

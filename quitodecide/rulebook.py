@@ -26,10 +26,13 @@ followed by `*` means "of any zone"):
 Superusers get no bypass here: phases apply to everyone; the matrix does not list them.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import rules
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 
 from .errors import PermissionDenied
 from .mfa import user_passed_mfa
@@ -119,11 +122,11 @@ def allowed(user, name: str, obj=None) -> bool:
 
 
 def require(user, name: str, obj=None, message=None) -> None:
-    """Raise PermissionDenied (with `message`, or the generic one) unless allowed."""
+    """Raise PermissionDenied (with `message`, or the rule's own explanation) unless
+    allowed. The exception carries the Refusal as `refusal`."""
     if not allowed(user, name, obj):
-        from django.utils.translation import gettext as _
-
-        raise PermissionDenied(message or _("This action is not available to you now."))
+        refusal = explain(user, name, obj)
+        raise PermissionDenied(message or refusal.reason, refusal=refusal)
 
 
 # --- Shared predicates ------------------------------------------------------------------
@@ -155,6 +158,7 @@ def staff_of(get_zone):
     def predicate(user, obj) -> bool:
         return obj is not None and is_zone_staff(user, get_zone(obj))
 
+    predicate.explainer = _explain_staff(get_zone)
     return predicate
 
 
@@ -170,6 +174,7 @@ def verified_resident_of(get_zone, get_parish=None):
         parish = get_parish(obj) if get_parish else None
         return is_verified_resident_of(user, get_zone(obj), parish=parish)
 
+    predicate.explainer = _explain_verified_resident(get_zone, get_parish)
     return predicate
 
 
@@ -183,16 +188,15 @@ def lives_in(get_zone):
         zone = get_zone(obj) if obj is not None else None
         return bool(resident and zone is not None and resident.zone_id == zone.pk)
 
+    predicate.explainer = _explain_lives_in(get_zone)
     return predicate
 
 
 def view_gate(request, name: str, obj=None):
     """For views of staff actions: None when the user may act; otherwise the response that
     explains why not: log in, set up or confirm the second factor (staff whose session did
-    not pass MFA), or 403. The rule decides; this only chooses the answer."""
-    from django.core.exceptions import PermissionDenied as HttpForbidden
-    from django.utils.translation import gettext as _
-
+    not pass MFA), or 403 carrying the rule's own explanation (a Refusal, which the 403
+    page shows with its way on). The rule decides; this only chooses the answer."""
     from .mfa import gate, mark_user, user_passed_mfa
 
     user = request.user
@@ -212,7 +216,465 @@ def view_gate(request, name: str, obj=None):
             response = gate(request)
             if response is not None:
                 return response
-    raise HttpForbidden(_("This action is not available to you now."))
+    refusal = explain(user, name, obj)
+    raise PermissionDenied(refusal.reason, refusal=refusal)
+
+
+# --- Why not: explaining a refusal --------------------------------------------------------
+#
+# A rule says yes or no. When it says no, `explain(user, name, obj)` says why, in words for
+# the person, and what the way on is. It walks the action's predicate (the `&`, `|` and `~`
+# of django-rules) to the parts that failed and asks each one's explanation: the shared
+# predicates above carry theirs, the apps' own predicates are explained by name
+# (`because(...)`). Reasons about the target (a phase not open, an assembly finished) come
+# before reasons about the person: logging in or getting verified would not help there.
+# Explanations never decide anything: they only run once the rule has said no.
+
+
+class RefusalKind:
+    LOGIN = "login"  # not logged in: log in (or sign up) and come back
+    INACTIVE = "inactive"  # the account is disabled
+    EMAIL = "email"  # the e-mail address is not confirmed yet
+    MFA = "mfa"  # staff whose session did not pass the second factor
+    RESIDENCY = "residency"  # lives elsewhere, or never said where
+    VERIFICATION = "verification"  # lives there, residency not verified yet
+    PHASE = "phase"  # the target is not open for this now (for anyone)
+    STAFF = "staff"  # staff only (of this zone)
+    AUTHOR = "author"  # only its author may (or: not on one's own)
+    OTHER = "other"
+
+    ABOUT_THE_TARGET = frozenset({PHASE})
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a rule said no, and where to go on from there."""
+
+    reason: str
+    kind: str = RefusalKind.OTHER
+    zone: object = None  # the zone the action belongs to (its page is the way on)
+    url: str = ""  # the target's page, or where to fix it (the profile, the e-mail page)
+    opens_on: datetime.date | None = None  # when the phase opens, when it is in the future
+
+    def __str__(self) -> str:
+        return str(self.reason)
+
+
+GENERIC_REFUSAL = _lazy("This action is not available to you now.")
+_EXPLAINERS: dict[str, object] = {}
+
+
+def because(key, explainer) -> None:
+    """Explain refusals by one predicate: `key` is the predicate itself or its dotted name
+    (`"consultations.rules.is_open"`, the factory's name for predicates made by a factory:
+    `"proposals.rules.step_open"`; `"~"` in front for its negation). `explainer(user, obj,
+    predicate)` returns a Refusal, or None to leave it to the next failing part."""
+    if isinstance(key, rules.Predicate):
+        key.explainer = explainer
+    else:
+        _EXPLAINERS[key] = explainer
+
+
+def _predicate_key(predicate) -> str:
+    fn = predicate.fn
+    qualname = getattr(fn, "__qualname__", getattr(fn, "__name__", ""))
+    return f"{getattr(fn, '__module__', '')}.{qualname.split('.<locals>')[0]}"
+
+
+def _parts(predicate):
+    """(operator, first, second) for a predicate django-rules combined, else None."""
+    fn = predicate.fn
+    op = getattr(fn, "__name__", "")
+    if getattr(fn, "__module__", "") != "rules.predicates" or op not in {"AND", "OR", "INVERT"}:
+        return None
+    cells = dict(
+        zip(fn.__code__.co_freevars, (c.cell_contents for c in fn.__closure__ or ()), strict=False)
+    )
+    return op, cells.get("self"), cells.get("other")
+
+
+def _explainer(predicate, negated=False):
+    if not negated and getattr(predicate, "explainer", None):
+        return predicate.explainer
+    return _EXPLAINERS.get(("~" if negated else "") + _predicate_key(predicate))
+
+
+def _holds(predicate, user, obj) -> bool | None:
+    try:
+        return bool(predicate.test(user, obj))
+    except Exception:  # a part that cannot even be asked of this target explains nothing
+        return None
+
+
+def _failing(predicate, user, obj):
+    """The parts of `predicate` that fail for (user, obj), in the rule's order, each as
+    (explainer, part)."""
+    parts = _parts(predicate)
+    if parts is None or _explainer(predicate):
+        if _holds(predicate, user, obj) is False:
+            explainer = _explainer(predicate)
+            if explainer:
+                yield explainer, predicate
+        return
+    op, first, second = parts
+    if op == "INVERT":
+        if _holds(predicate, user, obj) is False:
+            explainer = _explainer(first, negated=True)
+            if explainer:
+                yield explainer, predicate
+        return
+    if op == "OR" and _holds(predicate, user, obj) is not False:
+        return
+    for part in (first, second):
+        if part is not None:
+            yield from _failing(part, user, obj)
+
+
+def explain(user, name: str, obj=None) -> Refusal:
+    """Why `user` may not do `name` on `obj`: the first failing part's explanation, those
+    about the target first. A generic Refusal when the rule allows it or nothing explains
+    it."""
+    if name not in ACTIONS:
+        raise KeyError(f"No rule named {name} in the rule book.")
+    about_target, about_person = [], []
+    for explainer, part in _failing(ACTIONS[name].predicate, user, obj):
+        refusal = explainer(user, obj, part)
+        if refusal is None:
+            continue
+        (about_target if refusal.kind in RefusalKind.ABOUT_THE_TARGET else about_person).append(
+            refusal
+        )
+    found = about_target or about_person
+    if found:
+        return found[0]
+    if not is_active_user(user):
+        return _account_refusal(user)
+    return Refusal(str(GENERIC_REFUSAL))
+
+
+def _account_refusal(user) -> Refusal:
+    from django.utils.translation import gettext as _
+
+    if not (user and user.is_authenticated):
+        return Refusal(_("You need to log in to do this."), RefusalKind.LOGIN)
+    return Refusal(
+        _("Your account is not active. Write to the administration if you think this is an error."),
+        RefusalKind.INACTIVE,
+    )
+
+
+def _explain_active(user, obj, predicate) -> Refusal:
+    return _account_refusal(user)
+
+
+def _explain_email(user, obj, predicate) -> Refusal:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    if not is_active_user(user):
+        return _account_refusal(user)
+    return Refusal(
+        _(
+            "Confirm your e-mail address to take part: follow the link in the e-mail we sent "
+            "you, or ask for a new one."
+        ),
+        RefusalKind.EMAIL,
+        url=reverse("account_email"),
+    )
+
+
+def _explain_mfa(user, obj, predicate) -> Refusal:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    if not is_active_user(user):
+        return _account_refusal(user)
+    return Refusal(
+        _("Confirm your identity with your authentication code to act as staff."),
+        RefusalKind.MFA,
+        url=reverse("mfa_reauthenticate"),
+    )
+
+
+def residency_refusal(user, zone, parish=None) -> Refusal:
+    """Why `user` is not a verified resident of `zone` (and `parish`): log in, confirm the
+    e-mail, say or change where they live, or get verified. For explanations of the apps'
+    own residency predicates too."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from accounts.selectors import has_verified_email as email_verified
+    from accounts.selectors import resident_of
+
+    if not is_active_user(user):
+        return _account_refusal(user)
+    profile = reverse("accounts:profile")
+    resident = resident_of(user)
+    if zone is None:  # a city-wide target: verified residents of any zone
+        if resident is None or resident.zone_id is None:
+            return Refusal(
+                _(
+                    "Only verified residents can do this, and your profile does not say where "
+                    "you live."
+                ),
+                RefusalKind.RESIDENCY,
+                url=profile,
+            )
+    elif resident is None or resident.zone_id is None:
+        return Refusal(
+            _(
+                "Only residents of %(zone)s can do this, and your profile does not say where "
+                "you live."
+            )
+            % {"zone": zone.name},
+            RefusalKind.RESIDENCY,
+            zone=zone,
+            url=profile,
+        )
+    elif resident.zone_id != zone.pk:
+        return Refusal(
+            _("Only residents of %(zone)s can do this; your profile says you live in %(yours)s.")
+            % {"zone": zone.name, "yours": resident.zone.name},
+            RefusalKind.RESIDENCY,
+            zone=zone,
+            url=profile,
+        )
+    if parish is not None and resident.parish_id != parish.pk:
+        return Refusal(
+            _("Only residents of the parish %(parish)s can do this.") % {"parish": parish.name},
+            RefusalKind.RESIDENCY,
+            zone=zone,
+            url=profile,
+        )
+    if not email_verified(user):
+        return _explain_email(user, None, None)
+    if not resident.is_verified:
+        return Refusal(
+            _("Only verified residents can do this, and your residency is not verified yet."),
+            RefusalKind.VERIFICATION,
+            zone=zone or resident.zone,
+            url=f"{profile}#verificacion",
+        )
+    return Refusal(str(GENERIC_REFUSAL), zone=zone)
+
+
+def _explain_lives_in(get_zone):
+    def explainer(user, obj, predicate) -> Refusal:
+        return residency_refusal(user, get_zone(obj) if obj is not None else None)
+
+    return explainer
+
+
+def _explain_verified_resident(get_zone, get_parish):
+    def explainer(user, obj, predicate) -> Refusal | None:
+        if obj is None:
+            return None
+        return residency_refusal(user, get_zone(obj), get_parish(obj) if get_parish else None)
+
+    return explainer
+
+
+def _explain_staff(get_zone):
+    def explainer(user, obj, predicate) -> Refusal:
+        from django.utils.translation import gettext as _
+
+        if not is_active_user(user):
+            return _account_refusal(user)
+        zone = get_zone(obj) if obj is not None else None
+        if zone is None:
+            return Refusal(_("Only the city-wide team can do this."), RefusalKind.STAFF)
+        return Refusal(
+            _("Only staff of %(zone)s can do this.") % {"zone": zone.name},
+            RefusalKind.STAFF,
+            zone=zone,
+        )
+
+    return explainer
+
+
+because(is_active_user, _explain_active)
+because(has_verified_email, _explain_email)
+because(passed_mfa, _explain_mfa)
+
+
+# The apps' own predicates, by name. (An app may declare its own with `because` in its
+# rules.py; these are the ones the public pages meet.)
+
+
+def _phase_refusal(reason, obj, *, starts_on=None, ends_on=None) -> Refusal:
+    """A phase that is not open: when it opens (in the future) or when it ended."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    today = timezone.localdate()
+    opens_on = None
+    if starts_on and starts_on > today:
+        opens_on = starts_on
+        reason = _("%(reason)s It opens on %(date)s.") % {
+            "reason": reason,
+            "date": date_format(starts_on, "DATE_FORMAT"),
+        }
+    elif ends_on and ends_on < today:
+        reason = _("%(reason)s It closed on %(date)s.") % {
+            "reason": reason,
+            "date": date_format(ends_on, "DATE_FORMAT"),
+        }
+    return Refusal(
+        reason,
+        RefusalKind.PHASE,
+        zone=getattr(obj, "zone", None),
+        url=getattr(obj, "url", "") or "",
+        opens_on=opens_on,
+    )
+
+
+def _step_open(user, cycle, predicate) -> Refusal:
+    from django.utils.translation import gettext as _
+
+    step = predicate.name.partition("(")[2].rstrip(")")
+    reasons = {
+        "submit": ("requests", _("This budget cycle is not taking requests now.")),
+        "support": ("requests", _("Requests of this budget cycle cannot be supported now.")),
+        "assess": ("prefeasibility", _("Pre-feasibility verdicts are not being recorded now.")),
+    }
+    kind, reason = reasons.get(step, ("", str(GENERIC_REFUSAL)))
+    phase = cycle.phase(kind) if kind and hasattr(cycle, "phase") else None
+    return _phase_refusal(
+        reason,
+        cycle,
+        starts_on=getattr(phase, "starts_on", None),
+        ends_on=getattr(phase, "ends_on", None),
+    )
+
+
+def _budget_phase_open(user, cycle, predicate) -> Refusal:
+    from django.utils.translation import gettext as _
+
+    from budgets.models import PhaseKind
+
+    kinds = predicate.name.partition("(")[2].rstrip(")").split(",")
+    phase = cycle.phase(kinds[0]) if kinds and hasattr(cycle, "phase") else None
+    label = PhaseKind(kinds[0]).label if kinds[0] in PhaseKind.values else kinds[0]
+    reason = _("The “%(phase)s” phase of this budget cycle is not open now.") % {"phase": label}
+    if kinds[0] == PhaseKind.PRIORITISATION:
+        reason = _("Voting in this budget cycle is not open now.")
+    return _phase_refusal(
+        reason,
+        cycle,
+        starts_on=getattr(phase, "starts_on", None),
+        ends_on=getattr(phase, "ends_on", None),
+    )
+
+
+def _consultation_open(user, consultation, predicate) -> Refusal:
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    if consultation.opens_at and consultation.opens_at > timezone.now():
+        return _phase_refusal(
+            _("This consultation has not opened yet."),
+            consultation,
+            starts_on=timezone.localdate(consultation.opens_at),
+        )
+    return _phase_refusal(
+        _("This consultation is closed: it can be read but no longer receives comments."),
+        consultation,
+    )
+
+
+def _consultation_residency(user, consultation, predicate) -> Refusal:
+    return residency_refusal(user, consultation.zone)
+
+
+def _simple(kind, message):
+    def explainer(user, obj, predicate) -> Refusal:
+        from django.utils.translation import gettext as _
+
+        return Refusal(
+            _(message),
+            kind,
+            zone=getattr(obj, "zone", None) if kind == RefusalKind.PHASE else None,
+        )
+
+    return explainer
+
+
+because("proposals.rules.step_open", _step_open)
+because("budgets.rules.phase_open", _budget_phase_open)
+because(
+    "budgets.rules.before_prioritisation",
+    _simple(
+        RefusalKind.PHASE, gettext_noop("Voting has started: the envelopes can no longer change.")
+    ),
+)
+because(
+    "budgets.rules.no_published_results",
+    _simple(
+        RefusalKind.PHASE, gettext_noop("The results of this budget cycle are already published.")
+    ),
+)
+because(
+    "budgets.rules.has_published_results",
+    _simple(
+        RefusalKind.PHASE, gettext_noop("The results of this budget cycle are not published yet.")
+    ),
+)
+because("consultations.rules.is_open", _consultation_open)
+because("consultations.rules.residency_satisfied", _consultation_residency)
+because(
+    "assemblies.rules.not_finished",
+    _simple(RefusalKind.PHASE, gettext_noop("This assembly has finished.")),
+)
+because(
+    "assemblies.rules.question_open",
+    _simple(RefusalKind.PHASE, gettext_noop("This assembly has finished.")),
+)
+because(
+    "assemblies.rules.poll_takes_online_votes",
+    _simple(RefusalKind.PHASE, gettext_noop("This vote does not take online votes now.")),
+)
+because(
+    "~assemblies.rules.asked_it",
+    _simple(RefusalKind.AUTHOR, gettext_noop("You cannot support your own question.")),
+)
+because(
+    "~discussions.rules.is_author",
+    _simple(RefusalKind.AUTHOR, gettext_noop("You cannot support your own comment.")),
+)
+because(
+    "discussions.rules.is_author",
+    _simple(RefusalKind.AUTHOR, gettext_noop("Only its author can do this.")),
+)
+because(
+    "discussions.rules.is_visible",
+    _simple(RefusalKind.PHASE, gettext_noop("This comment is no longer visible.")),
+)
+because(
+    "discussions.rules.not_deleted",
+    _simple(RefusalKind.PHASE, gettext_noop("This comment was deleted by its author.")),
+)
+because(
+    "discussions.rules.within_edit_window",
+    _simple(
+        RefusalKind.PHASE,
+        gettext_noop("A comment can only be edited within 15 minutes of writing it."),
+    ),
+)
+because(
+    "works.rules.is_open",
+    _simple(
+        RefusalKind.PHASE, gettext_noop("This work is finished or cancelled: it no longer changes.")
+    ),
+)
+because(
+    "works.rules.not_cancelled",
+    _simple(RefusalKind.PHASE, gettext_noop("This work was cancelled.")),
+)
+because(
+    "opengov.rules.is_opengov_staff",
+    _simple(RefusalKind.STAFF, gettext_noop("Only the open-government team can do this.")),
+)
 
 
 # --- The table in docs/permissions.md ---------------------------------------------------

@@ -11,8 +11,11 @@ from opendata.api import api as opendata_api
 
 from . import views
 
+handler403 = "quitodecide.views.permission_denied"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     # One login: Wagtail's own login views authenticate nobody (accounts.views_security).
     path("admin/login/", views_security.admin_login),
     path("_util/login/", views_security.login_elsewhere),

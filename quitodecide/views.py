@@ -1,4 +1,5 @@
-"""Operational endpoints."""
+"""Operational endpoints, and the error pages (403 with the rule book's reason, CSRF
+failure, 500 without a database)."""
 
 import asyncio
 import logging
@@ -8,6 +9,10 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -66,3 +71,91 @@ async def healthz(request):
         {"status": "ok" if healthy else "error", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask /favicon.ico whatever the page says: send them to the SVG icon (its
+    hashed name in production), cached for a day."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+    from django.utils.cache import patch_cache_control
+
+    response = redirect(static("img/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
+
+
+# --- Error pages -------------------------------------------------------------------------
+
+
+def login_links(request, anchor: str = "") -> dict:
+    """Log-in and sign-up URLs that bring the person back to this page (and `anchor`)."""
+    query = urlencode({"next": request.get_full_path() + (f"#{anchor}" if anchor else "")})
+    return {
+        "login_url": f"{reverse('account_login')}?{query}",
+        "signup_url": f"{reverse('account_signup')}?{query}",
+    }
+
+
+def _refusal_of(request, exception):
+    from accounts.selectors import resident_of
+
+    from .errors import DomainError
+    from .rulebook import GENERIC_REFUSAL, Refusal, RefusalKind
+
+    refusal = getattr(exception, "refusal", None)
+    if refusal is None and exception is not None and exception.args:
+        first = exception.args[0]
+        if isinstance(first, Refusal):
+            refusal = first
+        elif isinstance(exception, DomainError) or isinstance(first, str | Promise):
+            refusal = Refusal(str(first))
+    if refusal is None or not refusal.reason:
+        refusal = Refusal(str(GENERIC_REFUSAL))
+    if refusal.kind == RefusalKind.OTHER and not request.user.is_authenticated:
+        refusal = Refusal(refusal.reason, RefusalKind.LOGIN, refusal.zone, refusal.url)
+    if refusal.kind == RefusalKind.VERIFICATION and refusal.zone is None:
+        resident = resident_of(request.user)
+        zone = resident.zone if resident else None
+        refusal = Refusal(refusal.reason, refusal.kind, zone, refusal.url)
+    return refusal
+
+
+def permission_denied(request, exception=None):
+    """handler403: the 403 page says the rule's reason (not logged in, e-mail not
+    confirmed, not a resident of this zone, not verified, phase not open, staff only) and
+    the way on. The reason comes with the exception (the rule book's Refusal, or the
+    translated message of the service that refused)."""
+    from accounts.selectors import zone_office
+
+    refusal = _refusal_of(request, exception)
+    context = {
+        "refusal": refusal,
+        "zone_office": zone_office(refusal.zone),
+        **login_links(request),
+    }
+    return render(request, "403.html", context, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent from a page that was open too long, or with cookies
+    blocked. In Spanish, in the site layout, with the way on (go back, reload, send again)."""
+    from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+
+    context = {
+        "no_cookie": reason == REASON_NO_CSRF_COOKIE,
+        "back_url": _same_site_referer(request),
+    }
+    return render(request, "csrf_failure.html", context, status=403)
+
+
+def _same_site_referer(request) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return ""
