@@ -38,7 +38,11 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=gettext_lazy("What is needed, where, and whom it would benefit."),
     )
-    parish = forms.ModelChoiceField(label=gettext_lazy("Parish"), queryset=Parish.objects.none())
+    parish = forms.ModelChoiceField(
+        label=gettext_lazy("Parish"),
+        queryset=Parish.objects.none(),
+        empty_label=gettext_lazy("Choose a parish"),
+    )
     barrio_name = forms.CharField(label=gettext_lazy("Barrio"), max_length=150)
     latitude = forms.DecimalField(
         label=gettext_lazy("Latitude (optional)"),
