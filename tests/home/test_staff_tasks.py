@@ -240,3 +240,50 @@ def test_the_panel_costs_the_same_queries_for_one_task_or_many(client, territory
 )
 def test_a_monthly_update_is_due_after_one_calendar_month(today, due_before):
     assert update_due_before(today) == due_before
+
+
+# --- every budget staff page is reachable from the admin ----------------------------------
+def test_the_admin_menu_lists_the_zones_cycles_with_their_staff_pages(client, territory):
+    voting = make_cycle("calderon", phase="prioritisation")
+    taking = make_cycle("calderon", year=2025, phase="requests")
+    other = make_cycle("tumbaco", phase="requests")
+    html = dashboard(client, make_staff("calderon"))
+    index = reverse("budgets_staff_index")
+    assert f'"{index}"' in html or f"{index}" in html  # the menu item
+    listing = client.get(index)
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert f'data-cycle="{voting.pk}"' in page and f'data-cycle="{taking.pk}"' in page
+    assert f'data-cycle="{other.pk}"' not in page and other.url not in page
+    # Each staff page while the rule book lets this user act there now.
+    tallies = voting.url + voting.reverse_subpage("tallies")
+    envelopes = taking.url + taking.reverse_subpage("envelopes")
+    assert f'href="{tallies}" data-link="tallies"' in page
+    assert f'href="{envelopes}" data-link="envelopes"' in page
+    assert voting.url + voting.reverse_subpage("envelopes") not in page  # voting started
+    assert taking.url + taking.reverse_subpage("tallies") not in page
+    for cycle in (voting, taking):
+        assert f'href="{cycle.url}{cycle.reverse_subpage("results")}"' in page
+        assert reverse("wagtailadmin_pages:edit", args=[cycle.pk]) in page
+
+
+def test_residents_and_other_admin_users_get_no_budget_staff_index(client, territory):
+    user = UserFactory()
+    group = Group.objects.create(name="Solo lectura")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    user.groups.add(group)
+    make_cycle("calderon", phase="requests")
+    index = reverse("budgets_staff_index")
+    assert index not in dashboard(client, user)  # no menu item
+    # Refused (Wagtail turns the 403 into a redirect to the dashboard with a message).
+    response = client.get(index)
+    assert response.status_code == 302 and response["Location"] == ADMIN
+
+
+def test_a_cycles_edit_page_links_its_staff_pages(client, territory):
+    cycle = make_cycle("calderon", phase="prioritisation")
+    login_with_mfa(client, make_staff("calderon"))
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[cycle.pk])).content.decode()
+    for route in ("requests", "tallies", "results"):
+        assert f'href="{cycle.url}{cycle.reverse_subpage(route)}"' in html, route
+    assert f'href="{cycle.url}{cycle.reverse_subpage("envelopes")}"' not in html
