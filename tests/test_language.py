@@ -128,3 +128,22 @@ def test_the_confirmation_and_reset_emails_use_usted(client, territory):
     assert "no tenemos registro" in unknown.body
     for message in mail.outbox:
         assert tu_forms(message.subject + "\n" + message.body) == [], message.body
+
+
+def test_the_admin_follows_the_site_unless_staff_chose_an_admin_language(client, territory):
+    """Inside /admin/ Wagtail applies a staff member's own admin language preference; with
+    none, the admin speaks the site's language (Spanish, whatever the browser says)."""
+    from wagtail.users.models import UserProfile
+
+    from tests.factories import UserFactory, login_with_mfa
+
+    staff = UserFactory(is_superuser=True, is_staff=True)
+    login_with_mfa(client, staff)
+    spanish = client.get("/admin/", headers={"accept-language": "en"})
+    assert html_lang(spanish).startswith("es")
+    profile = UserProfile.get_for_user(staff)
+    profile.preferred_language = "en"
+    profile.save()
+    english = client.get("/admin/")
+    assert html_lang(english) == "en"
+    assert html_lang(client.get("/buscar/")) == "es"  # the public site stays Spanish
