@@ -47,6 +47,7 @@ setup: install ## Migrate and load territory and demo content (idempotent)
 
 .PHONY: run
 run: setup ## Serve HTTP and WebSocket on http://127.0.0.1:$(PORT) with demo data
+	@$(MANAGE) demo_logins
 	@echo "Quito Decide on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 

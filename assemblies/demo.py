@@ -1,29 +1,31 @@
-"""Demo assemblies for `make run`: `/asambleas/`, one assembly in progress (Calderón) with a
-vote open, and finished ones with results and minutes (text and PDF), including barrio
-assemblies in 2021 and 2022 for the zone statistics.
+"""Demo assemblies for `make run`: `/asambleas/`, one upcoming (a barrio assembly in
+Carapungo next week), one in progress today (Calderón's zonal assembly, with a vote open and
+questions), and finished ones with results and minutes (text and PDF), including barrio
+assemblies in 2021 and 2022 for the zone statistics. None has a stream URL: the live page
+shows its local placeholder, never a third-party video.
 
-Idempotent: every page is looked up by its slug first; run it as often as you like.
+Idempotent: every page is looked up by its slug first; run it as often as you like. On an
+older database the live assembly is moved to today, the upcoming one back into the coming
+week, and the third-party stream URL the first demo gave the live assembly is removed.
 """
 
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from wagtail.documents import get_document_model
 
+from home.demo import RESIDENT_EMAIL, STAFF_EMAIL
 from home.models import HomePage
-from quitodecide.mfa import mark_user
 from territory.models import ZonePage
-from territory.services import zone_group_name
 
 from . import services
 from .models import AgendaItem, AssemblyIndexPage, AssemblyKind, AssemblyPage, Poll
 
-DEMO_STAFF_EMAIL = "coordinacion.demo@quitodecide.localhost"
-DEMO_RESIDENT_EMAIL = "vecina.demo@quitodecide.localhost"
+DEMO_STAFF_EMAIL = STAFF_EMAIL
+DEMO_RESIDENT_EMAIL = RESIDENT_EMAIL
 
 
 def _minimal_pdf(text: str) -> bytes:
@@ -51,18 +53,11 @@ def _minimal_pdf(text: str) -> bytes:
 
 
 def _staff_for(zone_page: ZonePage):
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        email=DEMO_STAFF_EMAIL, defaults={"first_name": "Coordinación", "is_active": True}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save()
-    user.groups.add(Group.objects.get(name=zone_group_name(zone_page.zone)))
-    # The demo plays the zone's coordinator at a meeting, code already confirmed: staff
-    # services refuse an actor whose session did not pass MFA.
-    mark_user(user, True)
-    return user
+    """The zone's demo coordinator (`home.demo`), marked as having passed MFA: the demo plays
+    them at a meeting, code already confirmed (staff services refuse anyone else)."""
+    from home.demo import demo_accounts
+
+    return demo_accounts()["staff"]
 
 
 def _demo_parish(zone_page: ZonePage):
@@ -72,30 +67,18 @@ def _demo_parish(zone_page: ZonePage):
 
 
 def _verified_resident(zone_page: ZonePage):
-    from allauth.account.models import EmailAddress
+    from home.demo import demo_accounts
 
-    from accounts.models import Resident
+    return demo_accounts()["resident"]
 
-    User = get_user_model()
-    user, created = User.objects.get_or_create(email=DEMO_RESIDENT_EMAIL)
-    if created:
-        user.set_unusable_password()
-        user.save()
-    # A verified resident has a verified e-mail too (the vote rule asks both).
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
-    parish = _demo_parish(zone_page)
-    resident, _created = Resident.objects.get_or_create(
-        user=user, defaults={"display_name": "Vecina de demostración"}
-    )
-    if not resident.is_verified:
-        resident.zone, resident.parish = zone_page.zone, parish
-        resident.verification_status = Resident.Verification.VERIFIED
-        resident.verification_method = "staff"
-        resident.verified_at = timezone.now()
-        resident.save()
-    return user
+
+def _redate(page: AssemblyPage, starts_at, **fields) -> None:
+    """Change a demo assembly's date (and fields) as an editor would: a published revision."""
+    page = page.specific
+    page.starts_at = starts_at
+    for name, value in fields.items():
+        setattr(page, name, value)
+    page.save_revision().publish()
 
 
 def _assembly(zone_page, slug, *, title, kind, starts_at, place, agenda, **fields):
@@ -112,6 +95,45 @@ def _assembly(zone_page, slug, *, title, kind, starts_at, place, agenda, **field
     zone_page.add_child(instance=page)
     page.save_revision().publish()
     return page, True
+
+
+LIVE_QUESTIONS = [
+    (
+        "vecino-consulta-3@quitodecide.localhost",
+        "¿Se van a arreglar las aceras de la calle Carapungo antes de que empiece el año escolar?",
+        "approve",
+    ),
+    (
+        "vecino-consulta-8@quitodecide.localhost",
+        "¿Qué pasa con la obra del muro de Zabala que quedó parada?",
+        "approve",
+    ),
+    (
+        "vecino-consulta-12@quitodecide.localhost",
+        "¿Cómo se eligen los delegados de cada barrio a esta asamblea?",
+        "",
+    ),
+]
+
+
+def _add_questions(live: AssemblyPage, staff) -> bool:
+    """More questions from residents (two approved, one awaiting moderation), once; their
+    authors come from the consultations demo and are skipped when it was not loaded."""
+    from .models import Question
+
+    if Question.objects.filter(assembly=live).count() > 1:
+        return False
+    User = get_user_model()
+    added = False
+    for email, text, action in LIVE_QUESTIONS:
+        author = User.objects.filter(email=email).first()
+        if author is None:
+            continue
+        question = services.question_submit(assembly=live, author=author, text=text)
+        if action:
+            services.question_moderate(question=question, actor=staff, action=action)
+        added = True
+    return added
 
 
 def _tz(*args) -> datetime.datetime:
@@ -145,7 +167,6 @@ def load_demo_assemblies() -> list[str]:
         starts_at=timezone.now().replace(minute=0, second=0, microsecond=0),
         place="Casa Somos Calderón, Av. Carapungo",
         summary="La zona prioriza las obras del presupuesto participativo del próximo año.",
-        stream_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
         agenda=[
             ("Bienvenida y verificación del quórum", ""),
             ("Informe de la administración zonal", ""),
@@ -174,6 +195,45 @@ def load_demo_assemblies() -> list[str]:
         )
         services.question_moderate(question=question, actor=staff, action="approve")
         services.question_moderate(question=question, actor=staff, action="pin")
+        _add_questions(live, staff)
+
+    else:
+        today = timezone.localdate()
+        stale_stream = bool(live.stream_url)  # the first demo's third-party video
+        if timezone.localtime(live.starts_at).date() != today or stale_stream:
+            _redate(
+                live,
+                timezone.now().replace(minute=0, second=0, microsecond=0),
+                stream_url="",
+            )
+            created.append(f"re-dated: {live.title}")
+        if _add_questions(live, staff):
+            created.append(f"questions: {live.title}")
+
+    week = timezone.localtime() + datetime.timedelta(days=6)
+    upcoming_at = week.replace(hour=18, minute=30, second=0, microsecond=0)
+    upcoming, new = _assembly(
+        zone_page,
+        "asamblea-barrial-carapungo-proxima",
+        title="Asamblea barrial de Carapungo: presupuesto participativo",
+        kind=AssemblyKind.BARRIAL,
+        starts_at=upcoming_at,
+        place="Casa barrial de Carapungo, calle Luis Vacarí",
+        parish=zone_page.zone.parishes.filter(name="Calderón").first(),
+        summary="Los vecinos de Carapungo eligen las solicitudes que llevarán al nuevo ciclo "
+        "de presupuestos participativos y a sus cuatro representantes.",
+        agenda=[
+            ("Registro de asistentes y verificación del quórum", ""),
+            ("Solicitudes del barrio para el nuevo ciclo", "Aceras, alumbrado y parques."),
+            ("Elección de los cuatro representantes a la asamblea parroquial", ""),
+            ("Varios", ""),
+        ],
+    )
+    if new:
+        created.append(upcoming.title)
+    elif upcoming.starts_at <= timezone.now():
+        _redate(upcoming, upcoming_at)
+        created.append(f"re-dated: {upcoming.title}")
 
     past, new = _assembly(
         zone_page,

@@ -1,16 +1,28 @@
-"""Demo content for `make run`: standard pages, zone contacts, a few news items, a superuser.
+"""Demo content for `make run`: standard pages, zone contacts, a few news items, a superuser,
+and the demo logins (a verified resident, an unverified one, a voter of the zone whose budget
+vote is open, and zone staff with TOTP set up), which `manage.py demo_logins` prints.
 
-Idempotent: every object is looked up by a natural key before it is created.
+Idempotent: every object is looked up by a natural key before it is created. Every demo
+loader refuses to run under the production settings (`refuse_in_production`): demo accounts
+have passwords anyone can read in a terminal and must never exist in production.
 """
 
+import base64
 import datetime
+import hashlib
+import hmac
 import secrets
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 
-from territory.models import NewsPage, ZonePage
+from territory.models import NewsPage, Parish, ZonePage
+from territory.services import zone_group_name
 
 from .models import HomePage, StandardPage
 
@@ -60,9 +72,133 @@ def _standard_page(home, slug, title, intro, body):
     return page
 
 
+PRODUCTION_SETTINGS = "quitodecide.settings.production"
+
+
+def is_production_settings() -> bool:
+    """The production settings module (or one built on it, named `...production`)."""
+    module = getattr(settings, "SETTINGS_MODULE", "") or ""
+    return module == PRODUCTION_SETTINGS or module.rsplit(".", 1)[-1] == "production"
+
+
+def refuse_in_production() -> None:
+    """Demo data (and its accounts) never goes into a production database."""
+    if is_production_settings():
+        raise ImproperlyConfigured(
+            "The demo loaders create accounts with published passwords: they refuse to run "
+            "with the production settings."
+        )
+
+
+# --- the demo logins --------------------------------------------------------------------------
+RESIDENT_EMAIL = "vecina.demo@quitodecide.localhost"
+UNVERIFIED_EMAIL = "vecino.sin.verificar@quitodecide.localhost"
+VOTER_EMAIL = "votante.norte@quitodecide.localhost"
+STAFF_EMAIL = "coordinacion.demo@quitodecide.localhost"
+# email: (display name, zone slug, parish name, verified residency?)
+RESIDENTS = {
+    RESIDENT_EMAIL: ("Vecina de demostración", "calderon", "Llano Chico", True),
+    UNVERIFIED_EMAIL: ("Vecino de Carapungo", "calderon", "Calderón", False),
+    VOTER_EMAIL: ("Votante de La Concepción", "eugenio-espejo", "La Concepción", True),
+}
+STAFF_ZONE = "calderon"
+
+
+def demo_password(email: str) -> str:
+    """The demo account's password: derived from SECRET_KEY, so it is never written in the
+    repository, stays the same between runs, and `demo_logins` can print it again."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), email.encode(), hashlib.sha256).digest()
+    return "demo-" + base64.b32encode(digest[:10]).decode().lower()
+
+
+def _login_account(email: str, **defaults):
+    """The account, with a verified primary e-mail and its demo password (also given to an
+    account of an older demo, which had no usable password). Hashing is slow on purpose, so
+    a password already set is not checked again: `demo_logins` tells when it does not match."""
+    user_model = get_user_model()
+    user, _created = user_model.objects.get_or_create(email=email, defaults=defaults)
+    if not user.has_usable_password():
+        user.set_password(demo_password(email))
+        user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def _login_resident(email: str):
+    from accounts.models import Resident
+
+    name, zone_slug, parish_name, verified = RESIDENTS[email]
+    user = _login_account(email)
+    parish = Parish.objects.get(zone__slug=zone_slug, name=parish_name)
+    resident, created = Resident.objects.get_or_create(
+        user=user,
+        defaults={"display_name": name, "zone_id": parish.zone_id, "parish": parish},
+    )
+    if resident.zone_id != parish.zone_id or resident.parish_id != parish.pk:
+        resident.zone_id, resident.parish = parish.zone_id, parish
+        resident.save(update_fields=["zone", "parish"])
+    if verified and not resident.is_verified:
+        resident.verification_status = Resident.Verification.VERIFIED
+        resident.verification_method = "demo"
+        resident.verified_at = timezone.now()
+        resident.save(update_fields=["verification_status", "verification_method", "verified_at"])
+    return user
+
+
+def _login_staff():
+    """The zone's coordinator, in the zone's staff group, with TOTP set up (the secret is
+    printed by `demo_logins`, for an authenticator app)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user = _login_account(STAFF_EMAIL, first_name="Coordinación", is_active=True)
+    zone_page = ZonePage.objects.select_related("zone").get(zone__slug=STAFF_ZONE)
+    user.groups.add(Group.objects.get(name=zone_group_name(zone_page.zone)))
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def demo_accounts() -> dict:
+    """The demo logins, created or brought up to date: {"resident", "unverified", "voter",
+    "staff"}. The staff user comes back marked as having passed MFA, as the demo loaders
+    act as the zone's coordinator at the desk (staff services refuse anyone else)."""
+    from quitodecide.mfa import mark_user
+
+    refuse_in_production()
+    staff = _login_staff()
+    mark_user(staff, True)
+    return {
+        "resident": _login_resident(RESIDENT_EMAIL),
+        "unverified": _login_resident(UNVERIFIED_EMAIL),
+        "voter": _login_resident(VOTER_EMAIL),
+        "staff": staff,
+    }
+
+
+def totp_secret(user) -> str | None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return decrypt(authenticator.data["secret"]) if authenticator else None
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now for `secret`."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(timezone.now().timestamp()) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
 @transaction.atomic
 def load_demo() -> str | None:
     """Create the demo content. Returns the superuser's password when one was created."""
+    refuse_in_production()
     home = HomePage.objects.get()
     if not home.intro:
         home.intro = "<p>Participe en las decisiones de su barrio, su parroquia y su ciudad.</p>"
@@ -98,7 +234,7 @@ def load_demo() -> str | None:
                 instance=NewsPage(
                     title=f"Asambleas barriales 2026 en {zone_page.zone.name}",
                     slug="asambleas-barriales-2026",
-                    date=datetime.date(2026, 11, 3),
+                    date=timezone.localdate() - datetime.timedelta(days=20),
                     summary="Conozca el calendario de asambleas barriales de su parroquia.",
                     body=[
                         (
@@ -109,6 +245,7 @@ def load_demo() -> str | None:
                     ],
                 )
             )
+    demo_accounts()
     return _ensure_superuser()
 
 
@@ -122,3 +259,13 @@ def _ensure_superuser() -> str | None:
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return password
+
+
+def quiet_mail():
+    """While demo data is written, the notices it triggers (replies, verdicts) go nowhere
+    instead of filling the terminal: they would only reach demo addresses."""
+    from django.test.utils import override_settings
+
+    return override_settings(
+        MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+    )

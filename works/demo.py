@@ -945,6 +945,9 @@ class _Loader:
 @transaction.atomic
 def load_demo_works() -> dict:
     """Build the demo works; returns a summary (`created` is False when they were there)."""
+    from home.demo import refuse_in_production
+
+    refuse_in_production()
     if Work.objects.filter(code__startswith=CODE_PREFIX).exists():
         return Summary().as_dict()
     loader = _Loader()

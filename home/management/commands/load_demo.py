@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
 from home.demo import load_demo
 
@@ -7,7 +8,10 @@ class Command(BaseCommand):
     help = "Create demo content and, if there is none, a demo superuser. Safe to run again."
 
     def handle(self, *args, **options):
-        password = load_demo()
+        try:
+            password = load_demo()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
         if password:
             self.stdout.write(
                 self.style.SUCCESS(

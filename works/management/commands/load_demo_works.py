@@ -1,5 +1,7 @@
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 
+from home.demo import quiet_mail
 from works.demo import load_demo_works
 
 
@@ -11,7 +13,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        summary = load_demo_works()
+        try:
+            with quiet_mail():
+                summary = load_demo_works()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
         if not summary["created"]:
             self.stdout.write("Demo works already loaded.")
             return
