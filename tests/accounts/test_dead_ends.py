@@ -272,3 +272,26 @@ def test_a_verified_resident_saving_other_details_is_not_asked(client, territory
     resident.refresh_from_db()
     assert resident.is_verified and resident.display_name == "Nuevo nombre"
     assert Resident.objects.filter(pk=resident.pk, verification_status="verified").exists()
+
+
+def test_the_reply_email_links_to_the_comment_on_the_configured_address(
+    article, django_capture_on_commit_callbacks
+):
+    from consultations import services
+
+    page, thread_url = article
+    author = ResidentFactory().user
+    first = services.consultation_comment(
+        consultation=page, user=author, body="Primero.", stance="favor", provision_key="art-1"
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.consultation_comment(
+            consultation=page, user=ResidentFactory().user, body="Respuesta.", parent=first
+        )
+    [message] = mail.outbox
+    assert message.to == [author.email]
+    assert f"{BASE}{thread_url}#comentario-{reply.pk}" in message.body
+    assert f"{BASE}/cuenta/perfil/" in message.body
+    assert "Quito Decide" in message.body
+    assert "127.0.0.1" not in message.body and "testserver" not in message.body
