@@ -114,3 +114,7 @@ bench-works: install ## Works list/GeoJSON p50/p95 at 10,000 works and a 10,000-
 .PHONY: bench-api
 bench-api: install ## Open-data API list endpoints p50/p95 at 5,000 rows (works, comments, requests)
 	$(PY) benches/api.py
+
+.PHONY: screenshots
+screenshots: setup browser ## The key pages at 1280 and 390 px into docs/screenshots/ (demo data)
+	$(PY) scripts/screenshots.py
