@@ -11,6 +11,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import os
 import secrets
 
 from allauth.account.models import EmailAddress
@@ -76,9 +77,13 @@ PRODUCTION_SETTINGS = "quitodecide.settings.production"
 
 
 def is_production_settings() -> bool:
-    """The production settings module (or one built on it, named `...production`)."""
-    module = getattr(settings, "SETTINGS_MODULE", "") or ""
-    return module == PRODUCTION_SETTINGS or module.rsplit(".", 1)[-1] == "production"
+    """The production settings module (or one built on it, named `...production`), as
+    configured or as named in DJANGO_SETTINGS_MODULE."""
+    modules = (
+        getattr(settings, "SETTINGS_MODULE", "") or "",
+        os.environ.get("DJANGO_SETTINGS_MODULE", ""),
+    )
+    return any(m == PRODUCTION_SETTINGS or m.rsplit(".", 1)[-1] == "production" for m in modules)
 
 
 def refuse_in_production() -> None:
@@ -116,8 +121,8 @@ def _login_account(email: str, **defaults):
     account of an older demo, which had no usable password). Hashing is slow on purpose, so
     a password already set is not checked again: `demo_logins` tells when it does not match."""
     user_model = get_user_model()
-    user, _created = user_model.objects.get_or_create(email=email, defaults=defaults)
-    if not user.has_usable_password():
+    user, created = user_model.objects.get_or_create(email=email, defaults=defaults)
+    if created or not user.password or not user.has_usable_password():
         user.set_password(demo_password(email))
         user.save(update_fields=["password"])
     EmailAddress.objects.update_or_create(
@@ -234,7 +239,7 @@ def load_demo() -> str | None:
                 instance=NewsPage(
                     title=f"Asambleas barriales 2026 en {zone_page.zone.name}",
                     slug="asambleas-barriales-2026",
-                    date=timezone.localdate() - datetime.timedelta(days=20),
+                    date=datetime.date(2026, 11, 3),
                     summary="Conozca el calendario de asambleas barriales de su parroquia.",
                     body=[
                         (
@@ -266,6 +271,9 @@ def quiet_mail():
     instead of filling the terminal: they would only reach demo addresses."""
     from django.test.utils import override_settings
 
+    refuse_in_production()
     return override_settings(
-        MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+        MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}},
+        # An override starts from a blank SETTINGS_MODULE: keep it for the production check.
+        SETTINGS_MODULE=settings.SETTINGS_MODULE,
     )

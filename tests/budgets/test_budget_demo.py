@@ -1,4 +1,5 @@
-"""The demo command builds two 2026 cycles with results, and is idempotent."""
+"""The demo budgets: Calderón and Tumbaco with published results, Eugenio Espejo voting,
+Calderón's next cycle taking requests; loading them again changes nothing."""
 
 import pytest
 from django.core.management import call_command
@@ -11,14 +12,23 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_budgets_are_complete_and_idempotent(client):
     call_command("load_demo_budgets", verbosity=0)
+    snapshot = (Request.objects.count(), Ballot.objects.count(), ResultSet.objects.count())
     call_command("load_demo_budgets", verbosity=0)
-    cycles = BudgetCyclePage.objects.filter(year=2026)
-    assert sorted(c.zone.slug for c in cycles) == ["calderon", "tumbaco"]
-    assert Request.objects.count() == 20
-    assert Request.objects.filter(status="not_viable").count() == 3
+    assert (Request.objects.count(), Ballot.objects.count(), ResultSet.objects.count()) == snapshot
+    cycles = {(c.zone.slug, c.current_phase.kind): c for c in BudgetCyclePage.objects.all()}
+    assert sorted(cycles) == [
+        ("calderon", "requests"),
+        ("calderon", "results"),
+        ("eugenio-espejo", "prioritisation"),
+        ("tumbaco", "results"),
+    ]
+    calderon = cycles["calderon", "results"]
+    assert cycles["calderon", "requests"].year == calderon.year + 1
+    assert Request.objects.count() == 35
+    assert Request.objects.filter(status="not_viable").count() == 5
     assert Request.objects.filter(status="prioritised").exists()
-    assert Ballot.objects.count() > 40
-    calderon = cycles.get(zone__slug="calderon")
+    assert Ballot.objects.filter(cycle__results__isnull=False).distinct().count() > 40
+    assert cycles["eugenio-espejo", "prioritisation"].ballots.count() == 12
     assert sum(e.amount for e in ParishEnvelope.objects.filter(cycle=calderon)) == (
         calderon.total_amount
     )
