@@ -160,6 +160,8 @@ def test_profile_update_checks_zone_and_withdraws_verification_on_move(client, t
             "display_name": "Nuevo nombre",
             "zone": tumbaco.pk,
             "parish": Parish.objects.get(name="Cumbayá").pk,
+            # A verified resident confirms the move (tests/accounts/test_dead_ends.py).
+            "confirmar_cambio": "1",
         },
     )
     assert response.status_code == 302
