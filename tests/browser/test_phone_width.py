@@ -19,6 +19,7 @@ from home.models import HomePage
 from opengov.demo import load_opengov
 from territory.models import ZonePage
 from tests.assemblies.conftest import make_assembly, staff_of
+from tests.browser.test_budgets import assert_accessible
 from tests.budgets.builders import (
     make_cycle,
     make_request,
@@ -272,6 +273,10 @@ def open_government():
     return "/gobierno-abierto/", None, False
 
 
+def works_matrix_admin():
+    return "/admin/matriz-obras/", make_staff("calderon"), True
+
+
 def search():
     return "/buscar/?q=x", None, False
 
@@ -306,6 +311,7 @@ PAGES = [
     assembly_control,
     works_list,
     work_detail,
+    works_matrix_admin,
     open_data,
     open_dataset,
     indicators,
@@ -363,6 +369,7 @@ def test_results_table_on_a_phone_leads_with_the_outcome(site, new_context):
     region = page.locator("table.results >> xpath=ancestor::*[@role='region'][1]").first
     expect(region).to_have_attribute("tabindex", "0")
     assert region.get_attribute("aria-labelledby") or region.get_attribute("aria-label")
+    assert_accessible(page, "results stacked on a phone")
 
 
 def test_results_last_column_is_fully_visible_on_a_desktop(site, new_context):
