@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from accounts.selectors import resident_of
@@ -184,7 +185,13 @@ def ballot_submit(*, cycle: BudgetCyclePage, user, request_ids: Iterable[int]) -
             % {"total": format_usd(total), "envelope": format_usd(scope.envelope)}
         )
     if not cycle.is_knapsack and len(chosen) > (cycle.max_choices or 0):
-        raise DomainError(_("Choose at most %(count)s projects.") % {"count": cycle.max_choices})
+        count = cycle.max_choices or 0
+        raise DomainError(
+            ngettext(
+                "Choose at most %(count)s project.", "Choose at most %(count)s projects.", count
+            )
+            % {"count": count}
+        )
     with transaction.atomic():
         ballot = _lock_ballot(cycle, resident, scope.parish)
         BallotLine.objects.filter(ballot=ballot).delete()

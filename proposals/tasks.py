@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from quitodecide.pages import subpage_url
+from quitodecide.site_links import site_url
 
 
 @task
@@ -23,9 +24,7 @@ def send_verdict_email(request_id: int) -> bool:
     if resident is not None and not resident.email_notifications:
         return False
     cycle = request.cycle
-    url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + subpage_url(
-        cycle, "request_detail", request.pk
-    )
+    url = site_url(subpage_url(cycle, "request_detail", request.pk))
     with translation.override(settings.LANGUAGE_CODE):
         context = {"request": request, "verdict": request.verdict, "url": url}
         subject = render_to_string("proposals/email/verdict_subject.txt", context).strip()

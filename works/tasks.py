@@ -7,6 +7,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from quitodecide.site_links import site_url
+
 
 def status_change_recipients(work) -> list[str]:
     """The addresses to tell: the work's followers, and, for a work from the participatory
@@ -41,7 +43,7 @@ def notify_status_change(update_id: int) -> int:
     recipients = status_change_recipients(work)
     if not recipients:
         return 0
-    url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("works:detail", args=[work.code])
+    url = site_url(reverse("works:detail", args=[work.code]))
     with translation.override(settings.LANGUAGE_CODE):
         context = {"work": work, "update": update, "url": url}
         subject = render_to_string("works/email/status_subject.txt", context).strip()

@@ -18,6 +18,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+SITE_BASE_URL = "http://testserver"
 
 # Serve static files straight from the apps: no collectstatic needed to develop or test.
 WHITENOISE_USE_FINDERS = True
