@@ -123,6 +123,9 @@ def test_request_verdict_knapsack_vote_and_results(site, new_context):
     staff_page.goto(base + "resultados/")
     with staff_page.expect_navigation():
         staff_page.get_by_role("button", name="Calcular y publicar los resultados").click()
+    # Publishing asks for confirmation on its own page first.
+    with staff_page.expect_navigation():
+        staff_page.get_by_role("button", name="Sí, calcular y publicar los resultados").click()
     page.goto(base + "resultados/")
     rows = page.locator("table.results tbody tr")
     expect(rows).to_have_count(3)
