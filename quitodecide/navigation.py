@@ -27,7 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 
-CACHE_KEY = "quitodecide:navigation:v1:{site}"
+CACHE_KEY = "quitodecide:navigation:v2"  # {site id: {page type: URL}}
 CACHE_SECONDS = 60 * 60
 
 
@@ -93,16 +93,34 @@ def _page_model(label: str):
         return None
 
 
-def _page_urls(site, request) -> dict:
+def _root(request):
+    """(site id, root url_path) of the request's site without a query once Wagtail's root
+    paths are cached: the site Wagtail routed the page through, else the only site (the
+    usual case), else Wagtail's own lookup by host name."""
+    from wagtail.models import Site
+
+    roots = Site.get_site_root_paths()
+    site = getattr(request, "_wagtail_site", None)
+    if site is None and len({root.site_id for root in roots}) > 1:
+        site = Site.find_for_request(request)
+    if site is not None:
+        return next(((r.site_id, r.root_path) for r in roots if r.site_id == site.pk), None)
+    return (roots[0].site_id, roots[0].root_path) if roots else None
+
+
+def _page_urls(request) -> dict:
     """{page type label: URL} of the first live page of each navigation page type at the
     top of the site's tree (one query, then the cache). A private page is left out."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Page, PageViewRestriction
 
-    key = CACHE_KEY.format(site=site.pk)
-    urls = cache.get(key)
-    if urls is not None:
-        return urls
+    root = _root(request)
+    if root is None:
+        return {}
+    site_id, root_path = root
+    cached = cache.get(CACHE_KEY) or {}
+    if site_id in cached:
+        return cached[site_id]
     wanted = {}  # content type id -> page type label
     for entry in entries():
         model = _page_model(entry.page_type) if entry.page_type else None
@@ -110,19 +128,21 @@ def _page_urls(site, request) -> dict:
             wanted[ContentType.objects.get_for_model(model).pk] = entry.page_type
     urls = {}
     if wanted:
-        root = site.root_page
+        depth = root_path.count("/") - 1  # "/inicio/" is one level; its children two...
         pages = (
             Page.objects.live()
-            .descendant_of(root, inclusive=True)
-            .filter(depth__lte=root.depth + 2, content_type_id__in=wanted)
+            .filter(url_path__startswith=root_path, content_type_id__in=wanted)
             .exclude(pk__in=PageViewRestriction.objects.values("page_id"))
+            .only("pk", "path", "depth", "url_path", "content_type_id")
             .order_by("path")
         )
         for page in pages:
             label = wanted[page.content_type_id]
-            if label not in urls and (url := page.get_url(request)):
+            if label in urls or page.url_path.count("/") - 1 > depth + 2:
+                continue
+            if url := page.get_url(None):  # relative with one site, absolute with several
                 urls[label] = url
-    cache.set(key, urls, CACHE_SECONDS)
+    cache.set(CACHE_KEY, {**(cache.get(CACHE_KEY) or {}), site_id: urls}, CACHE_SECONDS)
     return urls
 
 
@@ -156,10 +176,7 @@ class Navigation:
 
     @cached_property
     def _raw(self) -> list:
-        from wagtail.models import Site
-
-        site = Site.find_for_request(self.request)
-        page_urls = _page_urls(site, self.request) if site is not None else {}
+        page_urls = _page_urls(self.request)
         rows = []
         for entry in entries():
             url = page_urls.get(entry.page_type) if entry.page_type else _reverse(entry.url_name)
@@ -197,27 +214,46 @@ def _reverse(name: str) -> str:
 
 
 def forget(**kwargs):
-    """Drop every site's cached navigation (the page tree changed)."""
+    """Drop the cached navigation of every site."""
+    cache.delete(CACHE_KEY)
+
+
+def touches_navigation(url_path: str) -> bool:
+    """Can a change to the page at ``url_path`` change the header? Only at the top of a
+    site's tree: a site's root, its ancestors, and the two levels below the root (where the
+    navigation's index pages are looked for). A consultation or an assembly being saved
+    does not drop the cache."""
     from wagtail.models import Site
 
-    cache.delete_many(
-        [CACHE_KEY.format(site=pk) for pk in Site.objects.values_list("pk", flat=True)]
-    )
+    if not url_path:
+        return True
+    for root in Site.get_site_root_paths():
+        if root.root_path.startswith(url_path):
+            return True
+        if url_path.startswith(root.root_path):
+            rest = url_path[len(root.root_path) :].strip("/")
+            if len(rest.split("/")) <= 2:
+                return True
+    return False
 
 
 def _on_page_change(sender, instance=None, **kwargs):
     from wagtail.models import Page
 
-    if isinstance(instance, Page):
+    if not isinstance(instance, Page):
+        return
+    paths = [instance.url_path or "", kwargs.get("url_path_before") or ""]
+    if any(touches_navigation(path) for path in paths if path) or not any(paths):
         forget()
 
 
 def connect_signals():
-    """Called at import: publish, unpublish, move, save and delete of any page."""
+    """Called at import: publish, unpublish, move, slug change, save and delete of a page
+    at the top of the tree."""
     from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
-        signal.connect(forget, dispatch_uid=f"navigation-{id(signal)}")
+        signal.connect(_on_page_change, dispatch_uid=f"navigation-{id(signal)}")
     post_save.connect(_on_page_change, dispatch_uid="navigation-post-save")
     post_delete.connect(_on_page_change, dispatch_uid="navigation-post-delete")
 

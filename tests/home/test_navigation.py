@@ -129,17 +129,31 @@ def _queries(client, path):
     return len(ctx.captured_queries)
 
 
-def test_the_navigation_costs_no_query_once_cached_and_one_when_cold(client, site, settings):
-    for path in ("/acerca/", "/obras/"):
-        client.get(path)  # warm Wagtail's and Django's per-process caches
-        warm = _queries(client, path)
-        navigation.forget()
-        cold = _queries(client, path)
-        settings.QUITODECIDE_NAVIGATION = ()
-        without = _queries(client, path)
-        del settings.QUITODECIDE_NAVIGATION
-        assert warm == without, path
-        assert cold <= without + 2, path
+def _without_the_portal(settings):
+    templates = [dict(engine, OPTIONS=dict(engine["OPTIONS"])) for engine in settings.TEMPLATES]
+    processors = templates[0]["OPTIONS"]["context_processors"]
+    templates[0]["OPTIONS"]["context_processors"] = [
+        p for p in processors if p != "quitodecide.navigation.portal"
+    ]
+    return templates
+
+
+@pytest.mark.parametrize("path", ["/acerca/", "/obras/", "/gobierno-abierto/"])
+def test_the_navigation_costs_no_query_once_cached_and_two_when_cold(client, site, settings, path):
+    """Measured against the same page rendered without the context processor (no header
+    sections at all), on a Wagtail page and on two plain Django views."""
+    client.get(path)  # warm Wagtail's and Django's per-process caches
+    warm = _queries(client, path)
+    navigation.forget()
+    cold = _queries(client, path)
+    original = settings.TEMPLATES
+    settings.TEMPLATES = _without_the_portal(settings)
+    client.get(path)
+    without = _queries(client, path)
+    assert 'data-section="' not in client.get(path).content.decode()
+    settings.TEMPLATES = original
+    assert warm == without, path
+    assert cold <= without + 2, path
 
 
 def test_publishing_a_page_drops_the_cached_navigation(client, territory):
@@ -149,6 +163,17 @@ def test_publishing_a_page_drops_the_cached_navigation(client, territory):
         instance=AssemblyIndexPage(title="Asambleas", slug="asambleas")
     )
     assert nav_links(client.get("/").content.decode())["asambleas"]["href"] == "/asambleas/"
+
+
+def test_saving_a_page_deep_in_the_tree_keeps_the_cached_navigation(client, site):
+    from django.core.cache import cache
+
+    client.get("/")
+    assert cache.get(navigation.CACHE_KEY)
+    make_cycle("calderon")  # a zone's budgets page and its cycle, below the zone page
+    assert cache.get(navigation.CACHE_KEY)
+    BudgetIndexPage.objects.get().save_revision().publish()
+    assert cache.get(navigation.CACHE_KEY) is None
 
 
 def test_the_footer_links_indicators_and_open_government(client, site):
