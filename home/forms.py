@@ -11,6 +11,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from sitesearch.search import MAX_TERMS, PROVIDERS
 
@@ -37,7 +38,11 @@ class SearchForm(forms.Form):
         value = self.cleaned_data["q"]
         if len(value) > MAX_QUERY_LENGTH:
             self.notices.append(
-                _("Your search was cut to its first %(count)d characters.")
+                ngettext(
+                    "Your search was cut to its first %(count)d character.",
+                    "Your search was cut to its first %(count)d characters.",
+                    MAX_QUERY_LENGTH,
+                )
                 % {"count": MAX_QUERY_LENGTH}
             )
             value = value[:MAX_QUERY_LENGTH]
@@ -46,7 +51,12 @@ class SearchForm(forms.Form):
             self.notices.append(_("Type at least one word or number to search."))
         elif len(words) > MAX_TERMS:
             self.notices.append(
-                _("Only the first %(count)d words were searched.") % {"count": MAX_TERMS}
+                ngettext(
+                    "Only the first %(count)d word was searched.",
+                    "Only the first %(count)d words were searched.",
+                    MAX_TERMS,
+                )
+                % {"count": MAX_TERMS}
             )
         return value
 
