@@ -7,6 +7,7 @@ class HomeConfig(AppConfig):
     verbose_name = _("Home and standard pages")
 
     def ready(self):
+        import quitodecide.navigation  # noqa: F401  (connects the header cache's purge signals)
         from quitodecide.exports import guard_admin_spreadsheets
         from quitodecide.numbers import refuse_non_ascii_digits
 

@@ -34,7 +34,8 @@ def demo_cycles() -> dict[str, BudgetCyclePage]:
     """The two demo cycles with published results (Calderón: parish envelopes, an assembly
     tally with its acta, knapsack rule; Tumbaco: one ballot for the zone, approval rule)."""
     call_command("load_demo_budgets", verbosity=0)
-    return {cycle.zone.slug: cycle for cycle in BudgetCyclePage.objects.filter(year=2026)}
+    published = BudgetCyclePage.objects.filter(results__isnull=False).distinct()
+    return {cycle.zone.slug: cycle for cycle in published}
 
 
 def bundle_url(cycle) -> str:
