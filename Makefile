@@ -49,7 +49,7 @@ setup: install ## Migrate and load territory and demo content (idempotent)
 run: setup ## Serve HTTP and WebSocket on http://127.0.0.1:$(PORT) with demo data
 	@$(MANAGE) demo_logins
 	@echo "Quito Decide on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	SITE_BASE_URL=$${SITE_BASE_URL:-http://127.0.0.1:$(PORT)} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 .PHONY: browser
 browser: ## Make sure Debian's Chromium is there for the browser tests (apt, as root)
@@ -74,7 +74,7 @@ lint: install ## ruff, migrations check, catalogue freshness, and the production
 	$(MANAGE) makemigrations --check --dry-run
 	SECRET_KEY=$$(head -c 48 /dev/urandom | base64) CEDULA_HASH_KEY=$$(head -c 48 /dev/urandom | base64) \
 	  ALLOWED_HOSTS=quitodecide.example DATABASE_URL=$${DATABASE_URL:-sqlite:///var/deploycheck.sqlite3} \
-	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} EMAIL_URL=smtp+tls://user:pass@smtp.example:587 \
+	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} EMAIL_URL=smtp+tls://user:pass@smtp.example:587 SITE_BASE_URL=https://quitodecide.example \
 	  $(MANAGE) check --deploy --fail-level WARNING --settings=quitodecide.settings.production
 
 .PHONY: messages

@@ -12,7 +12,15 @@ def run_check(env_overrides):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "CEDULA_HASH_KEY", "EMAIL_URL", "REDIS_URL"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "CEDULA_HASH_KEY",
+            "EMAIL_URL",
+            "REDIS_URL",
+            "SITE_BASE_URL",
+        }
     }
     env.update(env_overrides)
     return subprocess.run(
@@ -40,6 +48,7 @@ def test_production_refuses_to_start_without_secrets():
     assert "CEDULA_HASH_KEY" in result.stderr
     assert "ALLOWED_HOSTS" in result.stderr
     assert "EMAIL_URL" in result.stderr
+    assert "SITE_BASE_URL" in result.stderr
 
 
 def test_production_passes_the_deploy_check():
@@ -51,6 +60,7 @@ def test_production_passes_the_deploy_check():
             "ALLOWED_HOSTS": "quitodecide.example",
             "REDIS_URL": "redis://127.0.0.1:6379/15",
             "EMAIL_URL": "smtp+tls://mailer:secret@smtp.quitodecide.example:587",
+            "SITE_BASE_URL": "https://quitodecide.example",
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -63,6 +73,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "quitodecide.example",
     "REDIS_URL": "redis://127.0.0.1:6379/15",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.quitodecide.example:587",
+    "SITE_BASE_URL": "https://quitodecide.example",
 }
 
 
@@ -107,7 +118,6 @@ def test_development_settings_pass_the_system_checks():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-
 def test_production_reads_the_client_address_behind_the_documented_proxy():
     """Per-address rate limits (allauth's and quitodecide.ratelimit) see the client behind
     the one proxy of the README's topology, and TRUSTED_PROXY_COUNT sets another."""
@@ -127,13 +137,18 @@ def test_production_reads_the_client_address_behind_the_documented_proxy():
         "ALLOWED_HOSTS": "quitodecide.example",
         "EMAIL_URL": "consolemail://",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SITE_BASE_URL": "https://quitodecide.example",
     }
 
     def address(**extra):
         inherited = {k: v for k, v in os.environ.items() if k != "TRUSTED_PROXY_COUNT"}
         env = inherited | secrets | extra
         result = subprocess.run(
-            [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+            [sys.executable, "-c", probe],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
             timeout=120,
         )
         assert result.returncode == 0, result.stderr

@@ -12,6 +12,7 @@ _REQUIRED = (
     "REDIS_URL",
     "CEDULA_HASH_KEY",
     "EMAIL_URL",
+    "SITE_BASE_URL",  # every link in an e-mail is built from it, never from a request
 )
 _missing = [name for name in _REQUIRED if not env(name, default="")]
 if _missing:
