@@ -387,7 +387,9 @@
     var box = feedbackFor(form);
     var button = submitter || form.querySelector("button[type=submit]");
     var hadFocus = document.activeElement;
-    if (button) button.disabled = true;
+    // Busy, not disabled: disabling the focused button would drop the focus to the page.
+    form.dataset.busy = "1";
+    if (button) button.setAttribute("aria-disabled", "true");
     if (box) { box.className = "live-feedback"; box.textContent = T.sending; }
     fetch(form.action, {
       method: "POST",
@@ -404,7 +406,8 @@
     }).catch(function () {
       showFeedback(box, T.send_failed, true);
     }).then(function () {
-      if (button && document.body.contains(button)) button.disabled = false;
+      delete form.dataset.busy;
+      if (button) button.removeAttribute("aria-disabled");
       // Focus stays where it was; if that element was replaced (the vote form, a support
       // button), it moves to the message that says what happened.
       if (!document.body.contains(hadFocus) || hadFocus === document.body || !hadFocus) {
@@ -421,6 +424,7 @@
     if (staffPanel || !window.fetch || !window.FormData) return;
     if (!form.matches(".vote-form, .question-form, .upvote-form")) return;
     event.preventDefault();
+    if (form.dataset.busy) return;  // already on its way
     submitWithFetch(form, event.submitter);
   });
 
