@@ -1,8 +1,11 @@
 """Project-wide middleware."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 
 class AdminContentSecurityPolicyMiddleware:
@@ -51,3 +54,39 @@ class CookieLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulMiddleware:
+    """Answer 400, with the reason, for a query string or form field holding a NUL byte.
+
+    PostgreSQL text columns cannot store NUL (psycopg raises DataError: a 500), and no
+    honest form or link sends one. Django's form fields already refuse it; this covers the
+    views and services that read request.GET/POST directly, before anything is written.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _holds_nul(query) -> bool:
+        return any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in query.lists()
+        )
+
+    def __call__(self, request):
+        fields = [request.GET]
+        # Parsing the form here is no extra cost: CsrfViewMiddleware reads request.POST of
+        # every POST it checks anyway. (Nothing of ours sets its own upload handlers.)
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            fields.append(request.POST)
+        if any(self._holds_nul(query) for query in fields):
+            reason = _(
+                "The request holds a character that is not allowed (NUL). Nothing was saved."
+            )
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": reason}, status=400)
+            return HttpResponseBadRequest(render_to_string("400.html", {"reason": reason}, request))
+        return self.get_response(request)

@@ -236,7 +236,8 @@ class RefusalKind:
     INACTIVE = "inactive"  # the account is disabled
     EMAIL = "email"  # the e-mail address is not confirmed yet
     MFA = "mfa"  # staff whose session did not pass the second factor
-    RESIDENCY = "residency"  # lives elsewhere, or never said where
+    RESIDENCY = "residency"  # lives in another zone (or parish)
+    RESIDENCY_UNKNOWN = "residency_unknown"  # the profile does not say where they live
     VERIFICATION = "verification"  # lives there, residency not verified yet
     PHASE = "phase"  # the target is not open for this now (for anyone)
     STAFF = "staff"  # staff only (of this zone)
@@ -417,7 +418,7 @@ def residency_refusal(user, zone, parish=None) -> Refusal:
                     "Only verified residents can do this, and your profile does not say where "
                     "you live."
                 ),
-                RefusalKind.RESIDENCY,
+                RefusalKind.RESIDENCY_UNKNOWN,
                 url=profile,
             )
     elif resident is None or resident.zone_id is None:
@@ -427,7 +428,7 @@ def residency_refusal(user, zone, parish=None) -> Refusal:
                 "you live."
             )
             % {"zone": zone.name},
-            RefusalKind.RESIDENCY,
+            RefusalKind.RESIDENCY_UNKNOWN,
             zone=zone,
             url=profile,
         )

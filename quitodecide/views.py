@@ -11,7 +11,6 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -109,7 +108,9 @@ def _refusal_of(request, exception):
         first = exception.args[0]
         if isinstance(first, Refusal):
             refusal = first
-        elif isinstance(exception, DomainError) or isinstance(first, str | Promise):
+        elif isinstance(exception, DomainError):
+            # Only our own errors carry words meant for the person; another library's
+            # PermissionDenied text ("Reauthentication not available") is not one.
             refusal = Refusal(str(first))
     if refusal is None or not refusal.reason:
         refusal = Refusal(str(GENERIC_REFUSAL))

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "quitodecide.middleware.CookieLocaleMiddleware",  # the switch decides, not the browser
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "quitodecide.middleware.RefuseNulMiddleware",  # PostgreSQL cannot store NUL: a 400, not a 500
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -158,3 +158,15 @@ def test_the_admin_refuses_phase_dates_that_reopen_voting_beside_results(publish
     reopening = form(today + datetime.timedelta(days=3))
     assert not reopening.is_valid()
     assert "resultados publicados" in str(reopening.non_field_errors())
+
+
+def test_a_nul_byte_in_the_reason_is_a_clear_400_and_withdraws_nothing(client, published):
+    """PostgreSQL cannot store NUL: the request is refused before any view or service runs
+    (quitodecide.middleware.RefuseNulMiddleware), with the reason, on every database."""
+    cycle, staff, _voter, _requests = published
+    login_with_mfa(client, staff)
+    url = cycle.url + cycle.reverse_subpage("results_withdraw")
+    response = client.post(url, {"reason": "Error\x00de cálculo", "confirm": "1"})
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+    assert ResultSet.objects.filter(cycle=cycle).exists()
