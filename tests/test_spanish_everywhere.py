@@ -19,6 +19,23 @@ SKIPPED_TAGS = {"script", "style", "template", "noscript", "code", "pre", "svg"}
 TEXT_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "aria-description"}
 
 
+VOID_TAGS = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
+
+
 class _TextCollector(HTMLParser):
     """The strings a person reads or hears: text nodes and text-bearing attributes."""
 
@@ -26,9 +43,14 @@ class _TextCollector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
         self.skipping: list[str] = []
+        self.hidden_depth = 0  # inside an element with the `hidden` attribute: not shown
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
+        if tag not in VOID_TAGS and (self.hidden_depth or "hidden" in attributes):
+            self.hidden_depth += 1
+        if self.hidden_depth:
+            return
         for name in TEXT_ATTRIBUTES & attributes.keys():
             self._add(attributes[name])
         if tag in ("input", "button") and attributes.get("type") in ("submit", "button", "reset"):
@@ -42,11 +64,14 @@ class _TextCollector(HTMLParser):
             self.skipping.pop()
 
     def handle_endtag(self, tag):
+        if self.hidden_depth:
+            self.hidden_depth -= 1
+            return
         if self.skipping and self.skipping[-1] == tag:
             self.skipping.pop()
 
     def handle_data(self, data):
-        if not self.skipping:
+        if not self.skipping and not self.hidden_depth:
             self._add(data)
 
     def _add(self, text):
@@ -261,11 +286,18 @@ def _html_pages(client, paths) -> dict[str, str]:
     return pages
 
 
-def _leaks(pages: dict[str, str]) -> str:
+# Hard-coded in Wagtail 8's own templates (wagtailadmin/home.html and shared/header.html:
+# the screen-reader-only submit of the admin search box), not in a catalogue we can fill.
+WAGTAIL_HARD_CODED = frozenset({"Search"})
+
+
+def _leaks(pages: dict[str, str], allowed: frozenset = frozenset()) -> str:
     """A report of the untranslated strings, each with the pages showing it ("" if none)."""
     where: dict[str, list[str]] = {}
     for path, html in pages.items():
         for text in untranslated(html):
+            if text in allowed:
+                continue
             where.setdefault(text, []).append(path)
     return "\n".join(
         f"{text!r} on {len(paths)} page(s): {', '.join(paths[:3])}"
@@ -333,7 +365,7 @@ def test_our_admin_screens_render_in_spanish(client, demo_site):
     pages = _html_pages(client, paths)
     assert "/admin/" in pages
     assert len(pages) > 15, sorted(set(paths) - pages.keys())
-    report = _leaks(pages)
+    report = _leaks(pages, allowed=WAGTAIL_HARD_CODED)
     assert not report, "untranslated:\n" + report
 
 
@@ -377,3 +409,54 @@ def test_every_field_of_our_models_has_a_translatable_label():
                     if not isinstance(text, Promise)
                 ]
     assert missing == []
+
+
+def test_refusal_confirmation_and_staff_pages_render_in_spanish(client, territory):
+    """The pages a person meets when something is refused or must be confirmed, and the
+    staff dashboard's task list: not reached by walking the public routes."""
+    from django.test import Client
+
+    from tests.budgets.builders import make_cycle, make_resident, make_staff
+
+    pages = {}
+    cycle = make_cycle("calderon", phase="results")
+    open_cycle = make_cycle("calderon", phase="requests", year=cycle.year + 1)
+    open_request = open_cycle.url + open_cycle.reverse_subpage("request_new")
+    assert client.get(open_request).status_code == 302  # logged out: to the login page
+    other = make_resident("tumbaco")
+    client.force_login(other)
+    pages["403, phase closed"] = client.get(
+        cycle.url + cycle.reverse_subpage("request_new")
+    ).content.decode()
+    pages["403, another zone"] = client.get(open_request).content.decode()
+    # The move confirmation of a verified resident.
+    parish = other.resident.parish
+    calderon = make_resident("calderon")
+    client.force_login(calderon)
+    pages["move confirmation"] = client.post(
+        "/cuenta/perfil/",
+        {
+            "display_name": calderon.resident.display_name,
+            "zone": parish.zone.pk,
+            "parish": parish.pk,
+            "email_notifications": "on",
+        },
+    ).content.decode()
+    # Staff: the confirmation before publishing, and the dashboard's tasks.
+    staff = make_staff("calderon")
+    login_with_mfa(client, staff)
+    pages["publish confirmation"] = client.post(
+        cycle.url + cycle.reverse_subpage("results_compute")
+    ).content.decode()
+    pages["staff dashboard"] = client.get("/admin/").content.decode()
+    # The CSRF failure page.
+    strict = Client(enforce_csrf_checks=True)
+    pages["csrf failure"] = strict.post("/cuenta/login/", {"login": "a@b.ec"}).content.decode()
+    assert 'data-refusal="phase"' in pages["403, phase closed"]
+    assert 'data-refusal="residency"' in pages["403, another zone"]
+    assert 'name="confirmar_cambio"' in pages["move confirmation"]
+    assert 'name="confirm" value="1"' in pages["publish confirmation"]
+    assert "staff-tasks" in pages["staff dashboard"]
+    assert "csrf" in pages["csrf failure"].lower()
+    report = _leaks(pages, allowed=WAGTAIL_HARD_CODED)
+    assert not report, "untranslated:\n" + report
