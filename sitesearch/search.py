@@ -320,6 +320,10 @@ def _index_texts(ids) -> dict[int, str]:
     return {int(object_id): body or "" for object_id, body in entries}
 
 
+def _singular(key: str) -> str:
+    return str(PROVIDERS[key].singular)
+
+
 def _type_label(page) -> str:
     model = ContentType.objects.get_for_id(page.content_type_id).model_class()
     return str(model._meta.verbose_name).capitalize() if model else str(_("Page"))
@@ -343,7 +347,7 @@ def _hydrate_pages(ids, scope, *, model=None):
     for page in pages:
         hits[page.pk] = Hit(
             kind="asamblea" if model else "pagina",
-            label=str(_("Assembly")) if model else _type_label(page),
+            label=_singular("asamblea") if model else _type_label(page),
             title=text.highlight(page.title, scope.matcher),
             url=page.url or "",
             excerpt=text.excerpt(texts.get(page.pk, ""), scope.matcher),
@@ -397,7 +401,7 @@ def _hydrate_provisions(ids, scope):
         title = f"{provision.label} {provision.heading}".strip()
         hits[provision.pk] = Hit(
             kind="articulo",
-            label=str(_("Article")),
+            label=_singular("articulo"),
             title=text.highlight(title, scope.matcher),
             url=subpage_url(consultation, "provision_thread", provision.key),
             excerpt=text.excerpt(provision.body, scope.matcher),
@@ -471,7 +475,7 @@ def _hydrate_comments(ids, scope):
         url, about = links.get(comment.thread_id, ("", comment.thread.title))
         hits[comment.pk] = Hit(
             kind="comentario",
-            label=str(_("Comment")),
+            label=_singular("comentario"),
             title=text.highlight(_("Comment on “%(about)s”") % {"about": about}, scope.matcher),
             url=f"{url}#comentario-{comment.pk}" if url else "",
             excerpt=text.excerpt(comment.body, scope.matcher),
@@ -499,7 +503,7 @@ def _hydrate_requests(ids, scope):
     for item in Request.objects.filter(pk__in=ids).select_related("cycle__zone"):
         hits[item.pk] = Hit(
             kind="solicitud",
-            label=str(_("Budget request")),
+            label=_singular("solicitud"),
             title=text.highlight(item.title, scope.matcher),
             url=subpage_url(item.cycle, "request_detail", item.pk),
             excerpt=text.excerpt(item.description, scope.matcher),
@@ -525,7 +529,7 @@ def _hydrate_works(ids, scope):
     for work in Work.objects.filter(pk__in=ids).select_related("zone"):
         hits[work.pk] = Hit(
             kind="obra",
-            label=str(_("Public work")),
+            label=_singular("obra"),
             title=text.highlight(work.title, scope.matcher),
             url=reverse("works:detail", args=[work.code]),
             excerpt=text.excerpt(work.description, scope.matcher),
