@@ -348,7 +348,7 @@ def _hydrate_pages(ids, scope, *, model=None):
         hits[page.pk] = Hit(
             kind="asamblea" if model else "pagina",
             label=_singular("asamblea") if model else _type_label(page),
-            title=text.highlight(page.title, scope.matcher),
+            title=text.as_html(page.title),
             url=page.url or "",
             excerpt=text.excerpt(texts.get(page.pk, ""), scope.matcher),
             zone=zone_of(page),
@@ -402,7 +402,7 @@ def _hydrate_provisions(ids, scope):
         hits[provision.pk] = Hit(
             kind="articulo",
             label=_singular("articulo"),
-            title=text.highlight(title, scope.matcher),
+            title=text.as_html(title),
             url=subpage_url(consultation, "provision_thread", provision.key),
             excerpt=text.excerpt(provision.body, scope.matcher),
             zone=zone_of(consultation),
@@ -476,7 +476,7 @@ def _hydrate_comments(ids, scope):
         hits[comment.pk] = Hit(
             kind="comentario",
             label=_singular("comentario"),
-            title=text.highlight(_("Comment on “%(about)s”") % {"about": about}, scope.matcher),
+            title=text.as_html(_("Comment on “%(about)s”") % {"about": about}),
             url=f"{url}#comentario-{comment.pk}" if url else "",
             excerpt=text.excerpt(comment.body, scope.matcher),
             zone=comment.thread.zone,
@@ -504,7 +504,7 @@ def _hydrate_requests(ids, scope):
         hits[item.pk] = Hit(
             kind="solicitud",
             label=_singular("solicitud"),
-            title=text.highlight(item.title, scope.matcher),
+            title=text.as_html(item.title),
             url=subpage_url(item.cycle, "request_detail", item.pk),
             excerpt=text.excerpt(item.description, scope.matcher),
             zone=item.cycle.zone,
@@ -530,7 +530,7 @@ def _hydrate_works(ids, scope):
         hits[work.pk] = Hit(
             kind="obra",
             label=_singular("obra"),
-            title=text.highlight(work.title, scope.matcher),
+            title=text.as_html(work.title),
             url=reverse("works:detail", args=[work.code]),
             excerpt=text.excerpt(work.description, scope.matcher),
             zone=work.zone,

@@ -61,6 +61,12 @@ def _render(pieces: list[str], matches: Callable[[str], bool]) -> str:
     return "".join(out)
 
 
+def as_html(text: str) -> SafeString:
+    """The text, escaped (titles: the link text stays whole for screen readers and tests;
+    the excerpt below it shows the marks)."""
+    return mark_safe(escape(plain(text)))  # noqa: S308 (escaped)
+
+
 def highlight(text: str, matches: Callable[[str], bool]) -> SafeString:
     """The whole (short) text, escaped, with the matching words marked."""
     return mark_safe(_render(_PIECES.findall(plain(text)), matches))  # noqa: S308 (escaped above)

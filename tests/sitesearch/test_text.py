@@ -39,3 +39,7 @@ def test_prefix_matcher_marks_words_of_the_same_stem():
 def test_short_words_are_marked_only_when_nothing_longer_was_typed():
     assert not text.substring_matcher(["de", "parque"])("de")
     assert text.substring_matcher(["de"])("de")
+
+
+def test_titles_are_escaped_whole():
+    assert text.as_html('Parque "Norte" <b>&') == "Parque &quot;Norte&quot; &lt;b&gt;&amp;"
