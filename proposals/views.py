@@ -128,6 +128,8 @@ def request_detail(request, cycle, pk, *, comment_form=None, status=200):
             page_number=request.GET.get("pagina", 1),
             user=request.user,
         )
+    supportable = item.status in services.SUPPORTABLE
+    can_support = supportable and rulebook.allowed(request.user, "proposals.support", cycle)
     return TemplateResponse(
         request,
         "proposals/request_detail.html",
@@ -135,8 +137,11 @@ def request_detail(request, cycle, pk, *, comment_form=None, status=200):
             request,
             cycle,
             item=item,
-            can_support=rulebook.allowed(request.user, "proposals.support", cycle)
-            and item.status in services.SUPPORTABLE,
+            can_support=can_support,
+            # Why the support button is missing, and the way on (log in, get verified...).
+            support_refusal=rulebook.explain(request.user, "proposals.support", cycle)
+            if supportable and not can_support
+            else None,
             can_record_verdict=rulebook.allowed(request.user, "proposals.assess", cycle),
             thread=thread,
             refusal=comment_refusal(request.user, cycle),

@@ -68,3 +68,23 @@ def test_open_requests_take_the_same_support(client, status):
     response = client.post(support_url(cycle, item), {"action": "support"})
     assert response.status_code == 302
     assert Support.objects.filter(request=item).count() == 1
+
+
+def detail_url(cycle, item):
+    return cycle.url + cycle.reverse_subpage("request_detail", args=[item.pk])
+
+
+def test_a_visitor_who_cannot_support_is_told_why_and_the_way_on(client):
+    """No silent dead end: logged out, the page offers to log in and come back to the
+    support button; an unverified resident is sent to how to get verified."""
+    cycle, item = request_in(Request.Status.SUBMITTED, phase="requests")
+    html = client.get(detail_url(cycle, item)).content.decode()
+    assert 'data-refusal="login"' in html
+    assert "/cuenta/login/?next=" in html and "%23apoyar" in html
+    client.force_login(make_resident("calderon", verified=False))
+    html = client.get(detail_url(cycle, item)).content.decode()
+    assert 'data-refusal="verification"' in html
+    assert "/cuenta/perfil/#verificacion" in html
+    client.force_login(make_resident("calderon"))
+    html = client.get(detail_url(cycle, item)).content.decode()
+    assert "support-refusal" not in html and 'value="support"' in html

@@ -22,6 +22,7 @@
     container.hidden = false;
     var start = [parseFloat(container.dataset.lat), parseFloat(container.dataset.lon)];
     map = window.L.map(container).setView(start, parseInt(container.dataset.zoom, 10));
+    map.attributionControl.setPrefix("<a href=\"https://leafletjs.com\">Leaflet</a>");
     window.L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 19,
       attribution: "&copy; OpenStreetMap"

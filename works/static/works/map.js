@@ -12,6 +12,8 @@
   if (!L || !window.fetch) { return; }
 
   function tiles(map) {
+    // Leaflet's own prefix carries an English tooltip: credit it without one.
+    map.attributionControl.setPrefix("<a href=\"https://leafletjs.com\">Leaflet</a>");
     L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
       maxZoom: 19,
       attribution: "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a>"
