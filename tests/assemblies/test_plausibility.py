@@ -147,7 +147,10 @@ def test_panel_reopens_only_with_the_box_ticked(client, assembly, staff, closed_
     html = client.get(panel(assembly)).content.decode()
     assert 'value="poll_reopen"' in html and 'name="confirm"' in html
     response = client.post(panel(assembly), {"action": "poll_reopen", "poll": closed_poll.pk})
-    assert "Marque la confirmación" in flashed(response)
+    # Without the box: a page that asks to confirm (a form re-posting with confirm=1).
+    assert response.status_code == 200
+    confirm_page = response.content.decode()
+    assert 'value="poll_reopen"' in confirm_page and 'name="confirm" value="1"' in confirm_page
     closed_poll.refresh_from_db()
     assert closed_poll.results_published
     client.post(panel(assembly), {"action": "poll_reopen", "poll": closed_poll.pk, "confirm": "1"})
