@@ -150,7 +150,7 @@ CHANGES = {
         "/cuenta/email/",
         {"email": SECOND, "action_primary": ""},
         primary,
-        "Correo electrónico modificado",
+        "Correo electrónico cambiado",
     ),
     "remove_email": (
         "/cuenta/email/",
@@ -318,7 +318,7 @@ def test_no_address_can_be_added_to_an_account_with_mfa(owner):
     client = login_with_code(Client(), user, secret)
     confirm_with_code(client, secret)
     response = client.post("/cuenta/email/", {"email": "nueva@example.ec", "action_add": ""})
-    assert "No puede añadir una dirección de correo electrónico" in response.content.decode()
+    assert "No puede agregar una dirección de correo electrónico" in response.content.decode()
     assert addresses(user) == before
 
 

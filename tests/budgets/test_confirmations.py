@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
+from django.conf import settings
 from wagtail.models import ModelLogEntry, PageLogEntry
 
 from budgets import audit, services
@@ -57,8 +57,8 @@ def test_publishing_results_asks_first_then_publishes(client, results_cycle):
     cycle, chosen = results_cycle
     mfa_login(client, make_staff("calderon"))
     before = audit_entries()
-    with translation.override("en"):
-        response = client.post(url(cycle, "results_compute"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
+    response = client.post(url(cycle, "results_compute"))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-confirm="results_compute"' in html
@@ -82,8 +82,8 @@ def test_publishing_again_says_it_replaces_the_published_results(client, results
     staff = make_staff("calderon")
     services.results_publish(cycle=cycle, actor=staff)
     mfa_login(client, staff)
-    with translation.override("en"):
-        html = client.post(url(cycle, "results_compute")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
+    html = client.post(url(cycle, "results_compute")).content.decode()
     assert "replace the ones published before" in html
 
 

@@ -6,11 +6,12 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from assemblies.models import AssemblyKind, AssemblyPage, Poll, PollOption
 from budgets.models import AssemblyTally
@@ -103,8 +104,8 @@ def panel(html):
 def test_zone_staff_see_each_task_of_their_zone_linked_to_where_it_is_done(client, territory):
     own = zone_tasks("calderon", "Calderón")
     other = zone_tasks("tumbaco", "Tumbaco")
-    with translation.override("en"):
-        html = panel(dashboard(client, make_staff("calderon")))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
+    html = panel(dashboard(client, make_staff("calderon")))
 
     cycle = own["cycle"]
     expected_links = [
@@ -185,8 +186,8 @@ def test_an_entered_tally_is_no_longer_a_task(client, territory):
 
 
 def test_staff_with_nothing_to_do_are_told_so(client, territory):
-    with translation.override("en"):
-        html = panel(dashboard(client, make_staff("calderon")))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
+    html = panel(dashboard(client, make_staff("calderon")))
     assert "data-staff-tasks-empty" in html and "Nothing is waiting for you" in html
 
 
