@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from quitodecide import exports, rulebook
 from quitodecide.errors import DomainError, PermissionDenied
@@ -52,8 +52,12 @@ def live_page_context(page: AssemblyPage, request, *, staff_view: bool = False) 
     staff = staff_view or rulebook.allowed(user, "assemblies.run", page)
     seq, state = selectors.assembly_state(page, staff=staff)
     status = state["assembly"]["status"]
-    voted, supported = set(), set()
+    voted, supported, mine = set(), set(), set()
     if user.is_authenticated:
+        # One's own questions take no support from their author (services refuse it).
+        mine = set(
+            Question.objects.filter(author=user, assembly_id=page.pk).values_list("pk", flat=True)
+        )
         voted = set(
             Ballot.objects.filter(voter=user, poll__assembly_id=page.pk).values_list(
                 "poll_id", flat=True
@@ -77,6 +81,7 @@ def live_page_context(page: AssemblyPage, request, *, staff_view: bool = False) 
         "current_item": current,
         "voted": voted,
         "supported": supported,
+        "mine": mine,
         "can_vote": may_vote_online(user, page),
         "can_ask": rulebook.allowed(user, "assemblies.ask", page),
         "question_form": QuestionForm(),
@@ -109,7 +114,9 @@ def _script_labels() -> dict:
         "closed": _("Closed"),
         "open": _("Open"),
         "support": _("Support"),
-        "supports": _("supports"),
+        # Spanish (like English) has one plural form besides the singular: n == 1 or not.
+        "support_one": ngettext("%(count)s support", "%(count)s supports", 1),
+        "support_other": ngettext("%(count)s support", "%(count)s supports", 2),
         "pinned": _("Being discussed"),
         "no_questions": _("No questions yet."),
         "no_announcements": _("No announcements yet."),
@@ -127,6 +134,7 @@ def _script_labels() -> dict:
         "hide": _("Hide"),
         "login_to_vote": _("Verified residents can vote online."),
         "supported": _("You support this question."),
+        "own": _("Your question."),
         "sending": _("Sending…"),
         "send_failed": _(
             "It could not be sent. Check your connection and try again, or reload the page."

@@ -248,3 +248,24 @@ def test_the_edit_page_links_to_the_control_panel_for_zone_staff(
     response = client.get(f"/admin/pages/{zone_page.pk}/edit/")
     assert response.status_code == 200
     assert "data-assembly-control" not in response.content.decode()
+
+
+def test_ones_own_question_offers_no_support_and_counts_read_as_plurals(
+    client, assembly, running, voter, staff, zone_page
+):
+    own = services.question_submit(assembly=assembly, author=voter, text="¿Y mi vereda?")
+    other = services.question_submit(
+        assembly=assembly, author=verified_resident(zone_page), text="¿Y el parque?"
+    )
+    for question in (own, other):
+        services.question_moderate(question=question, actor=staff, action="approve")
+    services.question_upvote(question=other, user=verified_resident(zone_page))
+    client.force_login(voter)
+    html = english(client, assembly.url)
+    mine = html.split(f'id="question-{own.pk}"', 1)[1].split("</li>", 1)[0]
+    theirs = html.split(f'id="question-{other.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "upvote-form" not in mine and "Your question." in mine
+    assert "upvote-form" in theirs
+    assert '<span class="upvotes">1</span> support<' in theirs
+    assert '<span class="upvotes">0</span> supports' in mine
+    assert f'data-mine="{own.pk} "' in html  # the script keeps the button off as well

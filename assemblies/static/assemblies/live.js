@@ -17,6 +17,8 @@
   (cfg.voted || "").split(" ").forEach(function (id) { if (id) voted[id] = true; });
   var supported = {};
   (cfg.supported || "").split(" ").forEach(function (id) { if (id) supported[id] = true; });
+  var mine = {};  // one's own questions: no support button
+  (cfg.mine || "").split(" ").forEach(function (id) { if (id) mine[id] = true; });
   var socket = null;
   var retry = 0;
   var stopped = false;  // the assembly ended: nothing more to follow
@@ -228,7 +230,7 @@
       li.appendChild(document.createTextNode(" "));
     }
     li.appendChild(el("span", { className: "question-text", text: q.text }));
-    li.appendChild(el("span", { className: "meta", text: " " + q.status_label + " · " + q.upvotes + " " + T.supports }));
+    li.appendChild(el("span", { className: "meta", text: " " + q.status_label + " · " + (q.upvotes === 1 ? T.support_one : T.support_other).replace("%(count)s", q.upvotes) }));
     if (staffPanel) {
       var form = el("form", { method: "post", className: "inline-form question-controls" }, [
         csrfInput(), el("input", { type: "hidden", name: "question", value: q.id })
@@ -243,6 +245,8 @@
         form.appendChild(el("button", { type: "submit", name: "action", value: a[0], className: "button-small", text: a[1] }));
       });
       li.appendChild(form);
+    } else if (mine[q.id]) {
+      li.appendChild(el("span", { className: "meta own", text: T.own }));
     } else if (supported[q.id]) {
       li.appendChild(el("span", { className: "meta supported", text: T.supported }));
     } else if (cfg.canUpvote === "1" && q.status === "approved") {
