@@ -90,7 +90,7 @@ def test_the_phone_menu_works_without_javascript(portal, new_context):
     nav.locator("a[data-section=consultas]").click()
     expect(page).to_have_url(re.compile(r"/consultas/$"))
     # The account links stay outside the menu: one tap to log in.
-    expect(page.locator("header .account-links a[href$='/cuenta/login/']")).to_be_visible()
+    expect(page.locator("header .account-links a[href^='/cuenta/login/?next=']")).to_be_visible()
 
 
 @pytest.mark.parametrize("path", ["/", "/zonas/calderon/", "/consultas/", "/presupuestos/"])
