@@ -84,6 +84,11 @@ class Resident(models.Model):
     )
     verification_method = models.CharField(_("verification method"), max_length=40, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # Every verification expires (verification.methods decides how long by method); an
+    # expired one counts as unverified everywhere (accounts.selectors).
+    verification_expires_at = models.DateTimeField(
+        _("verification valid until"), null=True, blank=True
+    )
     verified_by = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
@@ -132,14 +137,19 @@ class Consent(models.Model):
     purpose = models.CharField(_("purpose"), max_length=40, choices=Purpose.choices)
     policy_version = models.CharField(_("policy version"), max_length=20)
     given_at = models.DateTimeField(_("given at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
         ordering = ["-given_at"]
         constraints = [
+            # One standing consent per version; after a withdrawal, accepting again is a new
+            # record (every acceptance is kept, with its time).
             models.UniqueConstraint(
-                fields=["user", "purpose", "policy_version"], name="consent_once_per_policy_version"
+                fields=["user", "purpose", "policy_version"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_once_per_policy_version",
             ),
         ]
 

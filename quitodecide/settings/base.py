@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "indicators",
     "opengov",
     "sitesearch",
+    "privacy",
+    "verification",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
@@ -204,6 +206,10 @@ WAGTAILUSERS_PASSWORD_ENABLED = True
 # Keyed hash for cédulas; production refuses to start without a real one.
 CEDULA_HASH_KEY = env("CEDULA_HASH_KEY", default="")
 PRIVACY_POLICY_VERSION = "2026-11"
+# Data rights (privacy app) and verification (verification app); docs/privacy.md says why.
+ACCOUNT_DELETION_GRACE_DAYS = 14  # a confirmed deletion can be cancelled for this long
+UNCONFIRMED_ACCOUNT_DAYS = 30  # accounts whose e-mail is never confirmed are deleted after
+DATA_EXPORT_DAYS = 7  # a prepared export can be downloaded for this long
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 _smtp_options = {

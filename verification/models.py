@@ -1,0 +1,1 @@
+"""Residency verification methods: census files, one-time codes, residents' requests."""
