@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,4 +6,6 @@ app_name = "privacy"
 
 urlpatterns = [
     path("", views.my_data, name="my_data"),
+    path("eliminar/", include("privacy.urls_deletion")),
+    path("consentimiento/", include("privacy.urls_consent")),
 ]

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import views_register
 
 app_name = "privacy_register"
 
 urlpatterns = [
-    path("", views.processing_register, name="register"),
+    path("", views_register.processing_register, name="register"),
 ]
