@@ -450,9 +450,11 @@ class Ballot(models.Model):
     option = models.ForeignKey(
         PollOption, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("option")
     )
+    # NULL once the voter deleted their account: the vote still counts, linked to nobody.
     voter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="+",
         verbose_name=_("voter"),
     )
@@ -481,9 +483,11 @@ class Question(models.Model):
     assembly = models.ForeignKey(
         AssemblyPage, on_delete=models.CASCADE, related_name="questions", verbose_name=_("assembly")
     )
+    # NULL once the author deleted their account (privacy.deletion).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="+",
         verbose_name=_("author"),
     )
@@ -523,8 +527,13 @@ class QuestionUpvote(models.Model):
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="upvotes", verbose_name=_("question")
     )
+    # NULL once the person deleted their account: the upvote still counts.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 

@@ -65,9 +65,12 @@ class Comment(models.Model):
     thread = models.ForeignKey(
         Thread, on_delete=models.CASCADE, related_name="comments", verbose_name=_("thread")
     )
+    # NULL once the author deleted their account: the comment stays, by "Participante
+    # anónimo" (privacy.deletion).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="comments",
         verbose_name=_("author"),
     )
@@ -149,8 +152,13 @@ class Support(models.Model):
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="supports", verbose_name=_("comment")
     )
+    # NULL once the person deleted their account: it still counts, linked to nobody.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
@@ -174,8 +182,13 @@ class Flag(models.Model):
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="flags", verbose_name=_("comment")
     )
+    # NULL once the person deleted their account: it still counts, linked to nobody.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     resolved = models.BooleanField(default=False, verbose_name=_("resolved"))

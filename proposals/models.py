@@ -162,9 +162,11 @@ class Support(models.Model):
     request = models.ForeignKey(
         Request, on_delete=models.CASCADE, related_name="supports", verbose_name=_("request")
     )
+    # NULL once the resident deleted their account: the support still counts.
     resident = models.ForeignKey(
         "accounts.Resident",
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="budget_supports",
         verbose_name=_("resident"),
     )
