@@ -55,3 +55,18 @@ def cedula_hash(value: str) -> str:
         raise ImproperlyConfigured("CEDULA_HASH_KEY is not set.")
     number = validate_cedula(value)
     return hmac.new(key.encode(), number.encode(), hashlib.sha256).hexdigest()
+
+
+def cycle_voter_key(cedula_hash: str, cycle_id: int) -> str:
+    """The voter's key in one budget cycle (HMAC-SHA256, hex, keyed with CEDULA_HASH_KEY) of
+    the cédula's stored hash: the same person gets the same key online (from the profile's
+    hash) and at a booth (from the typed number, hashed first), so one person votes once per
+    cycle whatever the channel, and keeps it after deleting the account. Keys of two cycles
+    cannot be linked to each other, nor to the account's hash, without the key."""
+    key = settings.CEDULA_HASH_KEY
+    if not key:
+        raise ImproperlyConfigured("CEDULA_HASH_KEY is not set.")
+    if not cedula_hash:
+        raise ValueError("A voter key needs the cédula's hash.")
+    message = f"voter:{int(cycle_id)}:{cedula_hash}"
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()

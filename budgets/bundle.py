@@ -7,7 +7,8 @@ the bundle's bytes only (no query) and recompute with the same pure functions th
 used (budgets.results.select_winners and Candidate).
 
 No personal data leaves: a ballot carries a number drawn for this bundle (the ballots are
-shuffled, then numbered 1..N), never its resident; nobody who recorded a tally or computed
+shuffled, then numbered 1..N) and its channel (online or booth), never its resident nor its
+voter key; nobody who recorded a tally or computed
 the results is named. The actas themselves are not in the bundle (they are signed scans):
 their SHA-256 is, so that anyone holding a copy can check it is the one that was counted.
 """
@@ -54,7 +55,10 @@ ENVELOPE_FIELDS = [
     "infrastructure_needs",
 ]
 PROJECT_FIELDS = ["scope", "request_id", "reference", "title", "parish", "cost_usd"]
-BALLOT_FIELDS = ["ballot", "scope", "request_id", "reference", "cost_usd"]
+BALLOT_FIELDS = ["ballot", "scope", "request_id", "reference", "cost_usd", "channel"]
+# Columns added after format 1's first bundles: read when present (older bundles lack them:
+# every ballot was online, no booth votes).
+OPTIONAL_COLUMNS = {"papeletas.csv": {"channel"}, "resultados.csv": {"booth_votes"}}
 ACTA_FIELDS = ["parish_code", "parish", "held_on", "attendees", "acta_sha256", "acta_bytes"]
 TALLY_LINE_FIELDS = [
     "parish_code",
@@ -73,6 +77,7 @@ RESULT_FIELDS = [
     "reference",
     "title",
     "online_votes",
+    "booth_votes",
     "assembly_votes",
     "votes",
     "cost_usd",
@@ -157,7 +162,7 @@ def build(cycle) -> dict[str, bytes]:
 
     lines = list(
         BallotLine.objects.filter(request__cycle=cycle).values_list(
-            "ballot_id", "ballot__parish__dpa_code", "request_id", "cost"
+            "ballot_id", "ballot__parish__dpa_code", "request_id", "cost", "ballot__channel"
         )
     )
     ballot_ids = sorted({line[0] for line in lines})
@@ -171,8 +176,9 @@ def build(cycle) -> dict[str, bytes]:
                 "request_id": request_id,
                 "reference": reference(request_id),
                 "cost_usd": cost,
+                "channel": channel,
             }
-            for ballot_id, parish_code, request_id, cost in lines
+            for ballot_id, parish_code, request_id, cost, channel in lines
         ),
         key=lambda row: (row["ballot"], row["request_id"]),
     )
@@ -224,6 +230,7 @@ def build(cycle) -> dict[str, bytes]:
                     "reference": line.request.reference,
                     "title": line.request.title,
                     "online_votes": line.online_votes,
+                    "booth_votes": line.booth_votes,
                     "assembly_votes": line.assembly_votes,
                     "votes": line.votes,
                     "cost_usd": line.cost,
@@ -274,9 +281,10 @@ def rule_of(cycle) -> dict:
         "total_amount_usd": cycle.total_amount,
         "min_votes": MIN_VOTES,
         "currency": "USD",
-        "online_votes": f"lines of {BALLOTS} per request_id",
+        "online_votes": f"lines of {BALLOTS} with channel online per request_id",
+        "booth_votes": f"lines of {BALLOTS} with channel booth per request_id",
         "assembly_votes": f"sum of votes in {TALLY_LINES} per request_id",
-        "votes": "online_votes + assembly_votes",
+        "votes": "online_votes + booth_votes + assembly_votes",
         "candidates": f"the projects of {PROJECTS} of each scope of {ENVELOPES}",
         "ranking": "votes descending, then cost_usd ascending, then request_id ascending",
         "selection": (
@@ -317,7 +325,11 @@ def _readme(cycle) -> str:
         % {"file": ENVELOPES},
         _("- %(file)s: the projects on the ballot of each scope, with the cost the rule uses.")
         % {"file": PROJECTS},
-        _("- %(file)s: one line per project chosen on each online ballot.") % {"file": BALLOTS},
+        _(
+            "- %(file)s: one line per project chosen on each ballot, online or registered per "
+            "person at a booth (channel)."
+        )
+        % {"file": BALLOTS},
         _("- %(file)s: the votes counted in each parish assembly, with its date and attendees.")
         % {"file": TALLY_LINES},
         _(
@@ -331,8 +343,9 @@ def _readme(cycle) -> str:
     steps = [
         _("How to check it by hand (a spreadsheet is enough):"),
         _(
-            "1. For each project of %(projects)s, count its lines in %(ballots)s (online votes) "
-            "and add its votes in %(tallies)s (assembly votes)."
+            "1. For each project of %(projects)s, count its lines in %(ballots)s (online and "
+            "booth votes, by channel) and add its votes in %(tallies)s (assembly votes, "
+            "counted by hand)."
         )
         % {"projects": PROJECTS, "ballots": BALLOTS, "tallies": TALLY_LINES},
         _(
@@ -421,7 +434,8 @@ def _members(data: bytes) -> dict[str, str]:
 
 
 def _rows(name: str, text: str) -> list[dict]:
-    return read_csv(name, text, CSV_MEMBERS[name])
+    optional = OPTIONAL_COLUMNS.get(name, set())
+    return read_csv(name, text, [c for c in CSV_MEMBERS[name] if c not in optional])
 
 
 def _value(row: dict, name: str, column: str, kind):
@@ -445,6 +459,16 @@ def _value(row: dict, name: str, column: str, kind):
             % {"file": name, "line": row["_line"], "column": column, "value": raw[:40]}
         ) from None
     return value
+
+
+def _channel(row: dict) -> str:
+    channel = row.get("channel", "online").strip() or "online"
+    if channel not in {"online", "booth"}:
+        raise BundleError(
+            _("%(file)s, line %(line)s: %(column)s is not valid (%(value)s).")
+            % {"file": BALLOTS, "line": row["_line"], "column": "channel", "value": channel[:40]}
+        )
+    return channel
 
 
 def read(data: bytes) -> Bundle:
@@ -504,6 +528,7 @@ def read(data: bytes) -> Bundle:
         {
             "ballot": _value(row, BALLOTS, "ballot", int),
             "request_id": _value(row, BALLOTS, "request_id", int),
+            "channel": _channel(row),
         }
         for row in rows[BALLOTS]
     ]
@@ -528,6 +553,7 @@ def read(data: bytes) -> Bundle:
             "request_id": _value(row, RESULTS, "request_id", int),
             "rank": _value(row, RESULTS, "rank", int),
             "online_votes": _value(row, RESULTS, "online_votes", int),
+            "booth_votes": _value(row, RESULTS, "booth_votes", int) if "booth_votes" in row else 0,
             "assembly_votes": _value(row, RESULTS, "assembly_votes", int),
             "votes": _value(row, RESULTS, "votes", int),
             "cost": _value(row, RESULTS, "cost_usd", Decimal),
@@ -548,14 +574,16 @@ def read(data: bytes) -> Bundle:
     )
 
 
-COMPARED = ("rank", "online_votes", "assembly_votes", "votes", "cost", "remaining_before")
+COMPARED = ("rank", "online_votes", "booth_votes", "assembly_votes", "votes", "cost")
+COMPARED += ("remaining_before",)
 COMPARED += ("selected", "reason")
 
 
 def recount(bundle: Bundle) -> Recount:
     """Recompute every scope's result from the bundle and list where it differs from the
     published one (no database)."""
-    online = Counter(line["request_id"] for line in bundle.ballots)
+    online = Counter(line["request_id"] for line in bundle.ballots if line["channel"] == "online")
+    booth = Counter(line["request_id"] for line in bundle.ballots if line["channel"] == "booth")
     assembly = Counter()
     for line in bundle.tally_lines:
         if line["votes"] < 0:
@@ -571,7 +599,9 @@ def recount(bundle: Bundle) -> Recount:
             Candidate(
                 key=project["request_id"],
                 cost=project["cost"],
-                votes=online[project["request_id"]] + assembly[project["request_id"]],
+                votes=online[project["request_id"]]
+                + booth[project["request_id"]]
+                + assembly[project["request_id"]],
                 order=project["request_id"],
             )
             for project in bundle.projects
@@ -596,7 +626,8 @@ def recount(bundle: Bundle) -> Recount:
                 selected_total=selected_total,
             )
         )
-        _compare_scope(report, scope, outcomes, online, assembly, bundle, published_by_scope)
+        counts = {"online": online, "booth": booth, "assembly": assembly}
+        _compare_scope(report, scope, outcomes, counts, published_by_scope)
         published = bundle.published_scopes.get(scope.code)
         if published is None:
             report.differences.append(
@@ -616,13 +647,14 @@ def recount(bundle: Bundle) -> Recount:
     return report
 
 
-def _compare_scope(report, scope, outcomes, online, assembly, bundle, published_by_scope):
+def _compare_scope(report, scope, outcomes, counts, published_by_scope):
     published = dict(published_by_scope.get(scope.code, {}))
     for outcome in outcomes:
         ours = {
             "rank": outcome.rank,
-            "online_votes": online[outcome.key],
-            "assembly_votes": assembly[outcome.key],
+            "online_votes": counts["online"][outcome.key],
+            "booth_votes": counts["booth"][outcome.key],
+            "assembly_votes": counts["assembly"][outcome.key],
             "votes": outcome.votes,
             "cost": outcome.cost,
             "remaining_before": outcome.remaining_before,

@@ -26,8 +26,20 @@ DICTIONARY = (
     Column("title", "string", gettext_lazy("Title of the project.")),
     Column("parish", "string", gettext_lazy("Parish where the project would be built.")),
     Column("online_votes", "integer", gettext_lazy("Votes cast online by verified residents.")),
-    Column("assembly_votes", "integer", gettext_lazy("Votes counted in the assemblies' tallies.")),
-    Column("votes", "integer", gettext_lazy("Total votes: online plus assembly votes.")),
+    Column(
+        "booth_votes",
+        "integer",
+        gettext_lazy(
+            "Votes registered at a booth, one per person (by cédula, checked against the "
+            "online votes)."
+        ),
+    ),
+    Column(
+        "assembly_votes",
+        "integer",
+        gettext_lazy("Votes counted by hand in the assemblies (aggregate tallies with an acta)."),
+    ),
+    Column("votes", "integer", gettext_lazy("Total votes: online plus booth plus assembly votes.")),
     Column("cost_usd", "decimal", gettext_lazy("Technical cost of the project, in US dollars.")),
     Column(
         "envelope_left_usd",

@@ -182,3 +182,59 @@ class TallyForm(forms.Form):
 
     def votes(self):
         return {option.pk: self.cleaned_data[f"votes_{option.pk}"] for option in self.options}
+
+
+class NoValueTextInput(forms.TextInput):
+    """A text input that never writes a value back into the page: the cédula typed at a
+    booth is not echoed in any response (on an error the field comes back empty)."""
+
+    def format_value(self, value):
+        return None
+
+
+class BoothVoteForm(forms.Form):
+    """One person's vote at a booth: their cédula (checked here, hashed by the service),
+    the booth's label, the choices and the staff member's confirmation."""
+
+    cedula = forms.CharField(
+        label=gettext_lazy("Voter's cédula"),
+        max_length=20,
+        help_text=gettext_lazy(
+            "Ten digits, as on the identity card. It is not stored: only a keyed code that "
+            "stops the same person voting twice."
+        ),
+        widget=NoValueTextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    mesa = forms.CharField(
+        label=gettext_lazy("Booth or place"),
+        max_length=120,
+        required=False,
+        help_text=gettext_lazy("For example “Mesa 1, casa comunal”. It is kept for the next vote."),
+    )
+    proyectos = forms.MultipleChoiceField(
+        label=gettext_lazy("Projects chosen by the voter"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one project.")},
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "I checked the voter's identity card, and these are the voter's own choices."
+        ),
+        error_messages={"required": gettext_lazy("Confirm the voter's identity and choices.")},
+    )
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proyectos"].choices = [(str(option.pk), option.title) for option in options]
+
+    def clean_cedula(self):
+        from accounts.cedula import validate_cedula
+
+        return validate_cedula(self.cleaned_data["cedula"])
+
+    def chosen(self) -> set[int]:
+        """The projects ticked, valid or not (to keep them ticked on an error)."""
+        values = self.data.getlist("proyectos") if hasattr(self.data, "getlist") else []
+        return {int(value) for value in values if str(value).isdigit()}

@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from quitodecide.rulebook import (
     STAFF_OF_ZONE,
+    Refusal,
+    RefusalKind,
     action,
+    because,
+    is_active_user,
     rows_open_in,
     staff_of,
     verified_resident_of,
@@ -48,6 +52,32 @@ def has_published_results(user, cycle) -> bool:
     return cycle is not None and cycle.results.exists()
 
 
+@rules.predicate
+def has_cedula(user, cycle) -> bool:
+    """The profile holds the cédula's hash: the voter key (one person, one vote across the
+    online ballot and the booths) is computed from it."""
+    from accounts.selectors import resident_of
+
+    resident = resident_of(user) if is_active_user(user) else None
+    return bool(resident is not None and resident.cedula_hash)
+
+
+def _explain_no_cedula(user, cycle, predicate) -> Refusal | None:
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    if not is_active_user(user):
+        return None  # logging in comes first: the other parts say so
+    return Refusal(
+        gettext("Register your cédula number in your profile to vote."),
+        RefusalKind.OTHER,
+        zone=getattr(cycle, "zone", None),
+        url=reverse("accounts:profile"),
+    )
+
+
+because(has_cedula, _explain_no_cedula)
+
 is_staff = staff_of(cycle_zone)
 PHASES = ("requests", "prefeasibility", "prioritisation", "results", "execution")
 
@@ -61,10 +91,22 @@ action(
 )
 action(
     "budgets.vote",
-    phase_open(PhaseKind.PRIORITISATION) & no_published_results & verified_resident_of(cycle_zone),
+    phase_open(PhaseKind.PRIORITISATION)
+    & no_published_results
+    & verified_resident_of(cycle_zone)
+    & has_cedula,
     target="budget_cycle",
     rows=rows_open_in(PHASES, {"prioritisation"}, {"verified"}),
     summary=_("Vote on the cycle's ballot"),
+    participation=True,
+)
+action(
+    "budgets.booth_vote",
+    phase_open(PhaseKind.PRIORITISATION) & no_published_results & is_staff,
+    target="budget_cycle",
+    rows=rows_open_in(PHASES, {"prioritisation"}, STAFF_OF_ZONE),
+    summary=_("Register a person's vote at a booth (by cédula, once per person per cycle)"),
+    staff=True,
 )
 action(
     "budgets.record_tally",

@@ -132,6 +132,15 @@ def ballot_scope(cycle, resident) -> BallotScope | None:
     return BallotScope(parish=envelope.parish, envelope=envelope.amount)
 
 
+def ballot_scope_of_parish(cycle, parish=None) -> BallotScope | None:
+    """The scope a booth ballot is cast in: the parish's envelope when the cycle has parish
+    envelopes (None when that parish has none), else the whole cycle."""
+    if parish is None:
+        return BallotScope(parish=None, envelope=cycle.total_amount)
+    envelope = cycle.envelopes.filter(parish=parish).first()
+    return BallotScope(parish=parish, envelope=envelope.amount) if envelope else None
+
+
 def ballot_options(cycle, parish=None):
     """The viable projects on the ballot of a scope, with their technical cost."""
     options = (
@@ -150,10 +159,26 @@ def ballot_of(cycle, resident) -> Ballot | None:
     return Ballot.objects.filter(cycle=cycle, resident=resident).prefetch_related("lines").first()
 
 
+def booth_ballots(cycle, parish=None):
+    """The ballots registered at a booth in a cycle (of one parish's scope when given)."""
+    ballots = Ballot.objects.filter(cycle=cycle, channel=Ballot.Channel.BOOTH)
+    return ballots.filter(parish=parish) if parish is not None else ballots
+
+
 def vote_counts(cycle, parish=None) -> dict[int, dict]:
-    """Online and assembly votes per viable project of a scope, in two queries."""
+    """Votes per viable project of a scope, by kind, in two queries: online ballots, booth
+    ballots (registered per person) and assembly hand counts (aggregates)."""
     options = ballot_options(cycle, parish).annotate(
-        online=Count("ballot_lines", distinct=True),
+        online=Count(
+            "ballot_lines",
+            filter=Q(ballot_lines__ballot__channel=Ballot.Channel.ONLINE),
+            distinct=True,
+        ),
+        booth=Count(
+            "ballot_lines",
+            filter=Q(ballot_lines__ballot__channel=Ballot.Channel.BOOTH),
+            distinct=True,
+        ),
     )
     assembly = dict(
         AssemblyTallyLine.objects.filter(tally__cycle=cycle, request__in=options.values("pk"))
@@ -165,6 +190,7 @@ def vote_counts(cycle, parish=None) -> dict[int, dict]:
         option.pk: {
             "request": option,
             "online": option.online,
+            "booth": option.booth,
             "assembly": assembly.get(option.pk, 0) or 0,
         }
         for option in options

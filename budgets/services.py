@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
+from accounts.cedula import cedula_hash, cycle_voter_key
 from accounts.selectors import resident_of
 from proposals.models import Request
 from proposals.services import request_set_status
@@ -156,21 +158,19 @@ def envelopes_clear(*, cycle: BudgetCyclePage, actor) -> None:
 
 
 # --- ballots ------------------------------------------------------------------------------
-def ballot_submit(*, cycle: BudgetCyclePage, user, request_ids: Iterable[int]) -> Ballot:
-    """Cast or change a resident's ballot, validated against the cycle's rule.
+class AlreadyVoted(DomainError):
+    """A ballot with this person's voter key exists in the cycle: one person, one vote,
+    whatever the channel. `channel` is the existing ballot's."""
 
-    Safe under concurrency: the unique constraint (cycle, resident) makes a second ballot
-    impossible, and the ballot row is locked while its lines are replaced, so concurrent
-    submissions leave exactly one of the submitted choices, never a mix.
-    """
-    if not rulebook.allowed(user, "budgets.vote", cycle):
-        raise PermissionDenied(
-            _("Only verified residents of this zone can vote, while prioritisation is open.")
-        )
-    resident = resident_of(user)
-    scope = selectors.ballot_scope(cycle, resident)
-    if scope is None:
-        raise DomainError(_("Your parish has no envelope in this cycle, so it has no ballot."))
+    def __init__(self, message, *, channel):
+        super().__init__(message)
+        self.channel = channel
+
+
+def _check_choices(cycle, scope, request_ids: Iterable[int]) -> tuple[list[int], dict, Decimal]:
+    """The chosen projects (in order, once each), their costs and total, checked against the
+    cycle's rule: on the scope's ballot, within its envelope or the number of choices. The
+    same for an online ballot and a booth ballot."""
     chosen = list(dict.fromkeys(int(pk) for pk in request_ids))
     if not chosen:
         raise DomainError(_("Choose at least one project."))
@@ -192,8 +192,52 @@ def ballot_submit(*, cycle: BudgetCyclePage, user, request_ids: Iterable[int]) -
             )
             % {"count": count}
         )
+    return chosen, costs, total
+
+
+def _online_refusal(existing_channel) -> AlreadyVoted:
+    if existing_channel == Ballot.Channel.BOOTH:
+        message = _(
+            "A vote with this cédula has already been registered in this cycle (in person)."
+        )
+    else:
+        message = _("A vote with this cédula has already been registered in this cycle.")
+    return AlreadyVoted(message, channel=existing_channel)
+
+
+def _key_holder_channel(cycle, voter_key, *, resident=None) -> str | None:
+    """The channel of the ballot already holding `voter_key` in the cycle (other than the
+    resident's own), or None."""
+    others = Ballot.objects.filter(cycle=cycle, voter_key=voter_key)
+    if resident is not None:
+        others = others.exclude(resident=resident)
+    return others.values_list("channel", flat=True).first()
+
+
+def ballot_submit(*, cycle: BudgetCyclePage, user, request_ids: Iterable[int]) -> Ballot:
+    """Cast or change a resident's ballot, validated against the cycle's rule.
+
+    One person, one vote: the ballot carries the cycle's voter key of the resident's cédula
+    (`accounts.cedula.cycle_voter_key`); a ballot with that key registered at a booth, or
+    left by a deleted account of the same person, refuses this one (AlreadyVoted).
+
+    Safe under concurrency: the unique constraints (cycle, resident) and (cycle, voter_key)
+    make a second ballot impossible, and the ballot row is locked while its lines are
+    replaced, so concurrent submissions leave exactly one of the submitted choices, never a
+    mix; a booth ballot registered at the same moment wins or loses cleanly.
+    """
+    if not rulebook.allowed(user, "budgets.vote", cycle):
+        # The rule's own explanation: the phase, the residency, or the missing cédula.
+        refusal = rulebook.explain(user, "budgets.vote", cycle)
+        raise PermissionDenied(refusal.reason, refusal=refusal)
+    resident = resident_of(user)
+    voter_key = cycle_voter_key(resident.cedula_hash, cycle.pk)
+    scope = selectors.ballot_scope(cycle, resident)
+    if scope is None:
+        raise DomainError(_("Your parish has no envelope in this cycle, so it has no ballot."))
+    chosen, costs, total = _check_choices(cycle, scope, request_ids)
     with transaction.atomic():
-        ballot = _lock_ballot(cycle, resident, scope.parish)
+        ballot = _lock_ballot(cycle, resident, scope.parish, voter_key)
         BallotLine.objects.filter(ballot=ballot).delete()
         BallotLine.objects.bulk_create(
             [BallotLine(ballot=ballot, request_id=pk, cost=costs[pk]) for pk in chosen]
@@ -205,13 +249,126 @@ def ballot_submit(*, cycle: BudgetCyclePage, user, request_ids: Iterable[int]) -
     return ballot
 
 
-def _lock_ballot(cycle, resident, parish) -> Ballot:
-    """The resident's ballot, created if need be, locked until the transaction ends."""
-    # A concurrent submission may create it first: the unique constraint keeps one ballot,
-    # and the loser's IntegrityError just means "it exists now".
+def _lock_ballot(cycle, resident, parish, voter_key) -> Ballot:
+    """The resident's ballot, created if need be, locked until the transaction ends; raises
+    AlreadyVoted when another ballot of the cycle holds the resident's voter key."""
+    channel = _key_holder_channel(cycle, voter_key, resident=resident)
+    if channel is not None:
+        raise _online_refusal(channel)
+    # A concurrent submission may create it first: the unique constraints keep one ballot,
+    # and the loser's IntegrityError means "it exists now": the resident's own (go on), or
+    # one with the same key from a booth (refused below).
     with contextlib.suppress(IntegrityError), transaction.atomic():
-        Ballot.objects.get_or_create(cycle=cycle, resident=resident, defaults={"parish": parish})
-    return Ballot.objects.select_for_update().get(cycle=cycle, resident=resident)
+        Ballot.objects.get_or_create(
+            cycle=cycle,
+            resident=resident,
+            defaults={"parish": parish, "voter_key": voter_key, "channel": Ballot.Channel.ONLINE},
+        )
+    ballot = Ballot.objects.select_for_update().filter(cycle=cycle, resident=resident).first()
+    if ballot is None:
+        raise _online_refusal(_key_holder_channel(cycle, voter_key) or Ballot.Channel.BOOTH)
+    if ballot.voter_key != voter_key:
+        # A ballot from before voter keys: it takes the key now, unless someone holds it.
+        ballot.voter_key = voter_key
+        try:
+            with transaction.atomic():
+                ballot.save(update_fields=["voter_key"])
+        except IntegrityError:
+            raise _online_refusal(
+                _key_holder_channel(cycle, voter_key, resident=resident) or Ballot.Channel.BOOTH
+            ) from None
+    return ballot
+
+
+# --- booths: in-person votes registered per person -----------------------------------------
+BOOTH_LABEL_MAX = 120
+
+
+def booth_vote(
+    *,
+    cycle: BudgetCyclePage,
+    actor,
+    cedula: str,
+    request_ids: Iterable[int],
+    parish: Parish | None = None,
+    booth: str = "",
+) -> Ballot:
+    """Staff at a booth register one person's vote: the cédula they typed (hashed at once,
+    never stored), the parish where the cycle has parish envelopes, and the choices, under
+    the same rule as online. Final: a booth ballot is not revised. Refused (AlreadyVoted)
+    when the person already voted in this cycle, online or at a booth; race-safe through
+    the unique voter key. Audited without the person: the cycle and the booth only."""
+    if not rulebook.allowed(actor, "budgets.booth_vote", cycle):
+        raise PermissionDenied(
+            _("Only this zone's staff can register booth votes, while voting is open.")
+        )
+    try:
+        hashed = cedula_hash(cedula)
+    except ValidationError as error:
+        raise DomainError(error.messages[0]) from None
+    voter_key = cycle_voter_key(hashed, cycle.pk)
+    del cedula, hashed  # the clear number goes no further
+    booth = (booth or "").strip()[:BOOTH_LABEL_MAX]
+    envelopes = {e.parish_id: e for e in cycle.envelopes.select_related("parish")}
+    if parish is not None and parish.zone_id != cycle.zone_id:
+        raise DomainError(_("The parish must belong to this cycle's zone."))
+    if envelopes:
+        if parish is None:
+            raise DomainError(_("Choose the voter's parish: each parish has its own ballot."))
+        envelope = envelopes.get(parish.pk)
+        if envelope is None:
+            raise DomainError(_("This parish has no envelope in this cycle, so it has no ballot."))
+        if AssemblyTally.objects.filter(cycle=cycle, parish=parish).exists():
+            raise DomainError(
+                _(
+                    "This parish's assembly was counted by hand (its tally is entered): its "
+                    "in-person votes cannot also be registered at a booth."
+                )
+            )
+        scope = selectors.BallotScope(parish=parish, envelope=envelope.amount)
+    else:
+        scope = selectors.BallotScope(parish=None, envelope=cycle.total_amount)
+    chosen, costs, total = _check_choices(cycle, scope, request_ids)
+    with transaction.atomic():
+        channel = _key_holder_channel(cycle, voter_key)
+        if channel is not None:
+            raise _booth_refusal(channel)
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(
+                    cycle=cycle,
+                    resident=None,
+                    voter_key=voter_key,
+                    channel=Ballot.Channel.BOOTH,
+                    booth=booth,
+                    recorded_by=actor,
+                    parish=scope.parish,
+                    total_cost=total,
+                    revision=1,
+                )
+        except IntegrityError:
+            # Voted at this moment elsewhere (online or another booth): the key decides.
+            raise _booth_refusal(
+                _key_holder_channel(cycle, voter_key) or Ballot.Channel.ONLINE
+            ) from None
+        BallotLine.objects.bulk_create(
+            [BallotLine(ballot=ballot, request_id=pk, cost=costs[pk]) for pk in chosen]
+        )
+        log(
+            instance=cycle,
+            action=audit.BOOTH_VOTE,
+            user=actor,
+            data={"cycle": cycle.pk, "booth": booth},
+        )
+    return ballot
+
+
+def _booth_refusal(existing_channel) -> AlreadyVoted:
+    if existing_channel == Ballot.Channel.BOOTH:
+        message = _("This person has already voted at this or another booth.")
+    else:
+        message = _("This person has already voted online.")
+    return AlreadyVoted(message, channel=existing_channel)
 
 
 # --- assembly tallies ---------------------------------------------------------------------
@@ -235,6 +392,14 @@ def tally_record(
     if parish.zone_id != cycle.zone_id:
         raise DomainError(_("The parish must belong to this cycle's zone."))
     scope_parish = parish if selectors.has_envelopes(cycle) else None
+    if scope_parish is not None and selectors.booth_ballots(cycle, parish).exists():
+        # Registered per person here: a hand count would count the same people again.
+        raise DomainError(
+            _(
+                "This parish registers its in-person votes at a booth, one per person: its "
+                "votes cannot also be entered as a hand count."
+            )
+        )
     options = set(selectors.ballot_options(cycle, scope_parish).values_list("pk", flat=True))
     if any(int(pk) not in options for pk in votes):
         raise DomainError(_("Votes can only be entered for projects on this assembly's ballot."))
@@ -381,7 +546,7 @@ def _compute_and_store_results(*, cycle: BudgetCyclePage, actor) -> list[ResultS
             Candidate(
                 key=pk,
                 cost=row["request"].verdict.technical_cost,
-                votes=row["online"] + row["assembly"],
+                votes=row["online"] + row["booth"] + row["assembly"],
                 order=pk,
             )
             for pk, row in counts.items()
@@ -403,6 +568,7 @@ def _compute_and_store_results(*, cycle: BudgetCyclePage, actor) -> list[ResultS
                     request_id=outcome.key,
                     rank=outcome.rank,
                     online_votes=counts[outcome.key]["online"],
+                    booth_votes=counts[outcome.key]["booth"],
                     assembly_votes=counts[outcome.key]["assembly"],
                     votes=outcome.votes,
                     cost=outcome.cost,

@@ -2,6 +2,7 @@
 call a service or selector and render. Everything works without JavaScript."""
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as HttpForbidden
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.selectors import resident_of
-from quitodecide import exports, rulebook
+from quitodecide import exports, ratelimit, rulebook
 from quitodecide.errors import DomainError
 from quitodecide.mfa import user_passed_mfa
 from quitodecide.pages import subpage_url
@@ -20,7 +21,7 @@ from territory.models import Parish
 from territory.permissions import is_zone_staff
 
 from . import bundle, selectors, services
-from .forms import EnvelopesForm, TallyForm
+from .forms import BoothVoteForm, EnvelopesForm, TallyForm
 from .models import BallotRule
 
 
@@ -203,6 +204,72 @@ def _why_no_vote(user, cycle, resident) -> str:
     return _("Your residency must be verified before you can vote.")
 
 
+# --- booths -------------------------------------------------------------------------------
+BOOTH_RATE = "600/h"  # per staff member: a busy booth, never a script
+
+
+def booth_vote(request, cycle):
+    """A booth's page (phone first, no JavaScript needed): staff type the voter's cédula,
+    tick the voter's choices and confirm; the service refuses a person who already voted,
+    online or at a booth. The cédula never comes back in a response."""
+    gate = rulebook.view_gate(request, "budgets.booth_vote", cycle)
+    if gate:
+        return gate
+    has_envelopes = selectors.has_envelopes(cycle)
+    parishes = [e.parish for e in selectors.cycle_envelopes(cycle)] if has_envelopes else []
+    parish = _chosen_parish(request, parishes) if has_envelopes else None
+    ready = parish is not None or not has_envelopes
+    scope = selectors.ballot_scope_of_parish(cycle, parish) if ready else None
+    options = list(selectors.ballot_options(cycle, parish)) if ready else []
+    booth = (request.POST.get("mesa") or request.GET.get("mesa") or "").strip()[:120]
+    form = BoothVoteForm(
+        request.POST if request.method == "POST" and ready else None,
+        options=options,
+        initial={"mesa": booth},
+    )
+    error, already_voted, status = "", False, 200
+    if request.method == "POST" and ready:
+        try:
+            ratelimit.limit(request, "budgets.booth_vote", BOOTH_RATE, key="user")
+            if form.is_valid():
+                services.booth_vote(
+                    cycle=cycle,
+                    actor=request.user,
+                    cedula=form.cleaned_data["cedula"],
+                    request_ids=[int(pk) for pk in form.cleaned_data["proyectos"]],
+                    parish=parish,
+                    booth=form.cleaned_data["mesa"],
+                )
+            else:
+                status = 400
+        except services.AlreadyVoted as exc:
+            error, already_voted, status = exc.message, True, 409
+        except DomainError as exc:
+            error, status = exc.message, 400
+        else:
+            if status == 200:
+                messages.success(request, _("Vote registered. The next voter can come forward."))
+                query = {"mesa": booth, **({"parroquia": parish.pk} if parish else {})}
+                return redirect(subpage_url(cycle, "booth") + "?" + urlencode(query))
+    context = _base_context(
+        request,
+        cycle,
+        parishes=parishes,
+        parish=parish,
+        has_envelopes=has_envelopes,
+        ready=ready,
+        scope=scope,
+        options=options,
+        form=form,
+        chosen=form.chosen() if form.is_bound else set(),
+        booth=booth,
+        error=error,
+        already_voted=already_voted,
+        booth_count=selectors.booth_ballots(cycle).count(),
+    )
+    return TemplateResponse(request, "budgets/booth.html", context, status=status)
+
+
 # --- assembly tallies ---------------------------------------------------------------------
 def tally_record(request, cycle):
     gate = rulebook.view_gate(request, "budgets.record_tally", cycle)
@@ -243,6 +310,11 @@ def tally_record(request, cycle):
         parish=parish,
         form=form,
         tallies=tallies,
+        # Booth ballots are per person: a hand count must not count them again.
+        booth_count=selectors.booth_ballots(cycle).count(),
+        parish_has_booth=bool(
+            parish and has_envelopes and selectors.booth_ballots(cycle, parish).exists()
+        ),
     )
     return TemplateResponse(request, "budgets/tallies.html", context)
 
@@ -372,6 +444,7 @@ RESULT_FIELDS = [
     "title",
     "parish",
     "online_votes",
+    "booth_votes",
     "assembly_votes",
     "votes",
     "cost_usd",
@@ -392,6 +465,7 @@ def _result_rows(cycle, results):
                 "title": line.request.title,
                 "parish": line.request.parish.name,
                 "online_votes": line.online_votes,
+                "booth_votes": line.booth_votes,
                 "assembly_votes": line.assembly_votes,
                 "votes": line.votes,
                 # Decimals, not text: the CSV keeps them numbers, the JSON writes "15000.00".
@@ -427,7 +501,13 @@ def results_json(request, cycle):
         "year": cycle.year,
         "rule": cycle.ballot_rule,
         "tie_break": "votes desc, cost asc, request id asc",
-        "combination": "online votes + assembly votes",
+        "combination": "online votes + booth votes + assembly votes",
+        # Which kind each count is: per person (online, booth) or an aggregate hand count.
+        "vote_kinds": {
+            "online_votes": "en línea",
+            "booth_votes": "mesa (registro por persona)",
+            "assembly_votes": "conteo a mano (asamblea)",
+        },
         "currency": "USD",
         "scopes": [
             {

@@ -1,6 +1,6 @@
 """Budget staff pages reachable from the admin: a “Participatory budgets” menu item lists
 the cycles of the staff member's zones with their staff pages (requests, envelopes,
-assembly tallies, results), and a cycle's edit page links them in its header menu.
+booth, assembly tallies, results), and a cycle's edit page links them in its header menu.
 
 The staff pages themselves stay where they are (the cycle's public routes, budgets.views);
 each link is shown only when the rule book lets the user act there now."""
@@ -26,6 +26,8 @@ def staff_links(user, cycle, request=None) -> list[dict]:
     links = [{"key": "requests", "label": _("Requests and verdicts"), "route": "requests"}]
     if rulebook.allowed(user, "budgets.manage_envelopes", cycle):
         links.append({"key": "envelopes", "label": _("Parish envelopes"), "route": "envelopes"})
+    if rulebook.allowed(user, "budgets.booth_vote", cycle):
+        links.append({"key": "booth", "label": _("Booth: register votes"), "route": "booth"})
     if rulebook.allowed(user, "budgets.record_tally", cycle):
         links.append({"key": "tallies", "label": _("Assembly tallies"), "route": "tallies"})
     links.append({"key": "results", "label": _("Results"), "route": "results"})

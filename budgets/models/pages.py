@@ -338,6 +338,12 @@ class BudgetCyclePage(RoutablePageMixin, Page):
 
         return views.ballot_vote(request, self)
 
+    @path("mesa/", name="booth")
+    def route_booth(self, request):
+        from budgets import views
+
+        return views.booth_vote(request, self)
+
     @path("actas/", name="tallies")
     def route_tallies(self, request):
         from budgets import views

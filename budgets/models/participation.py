@@ -1,8 +1,9 @@
 """Participation data of a cycle: envelopes, ballots, assembly tallies and results.
 
 Plain models written only through `budgets.services`. Integrity lives in the database: one
-ballot per resident per cycle (so per ballot scope), one line per project per ballot, one
-tally per parish assembly, one published result per ballot scope.
+ballot per person (voter key) and per resident per cycle (so per ballot scope), one line
+per project per ballot, one tally per parish assembly, one published result per ballot
+scope.
 """
 
 from django.conf import settings
@@ -74,23 +75,52 @@ class ParishEnvelope(models.Model):
 
 
 class Ballot(models.Model):
-    """A resident's online ballot in a cycle.
+    """One person's ballot in a cycle: cast online by the resident (revisable until voting
+    closes), or registered at a booth by staff (final).
 
-    The ballot scope is the cycle, narrowed to the resident's parish when the cycle has
-    parish envelopes. A resident belongs to one parish, so "one ballot per resident per
-    scope" is enforced as one ballot per resident per cycle: a second ballot in another
-    parish of the same cycle would be a double vote too. Changing one's choices replaces the
-    lines of the same ballot.
+    The ballot scope is the cycle, narrowed to the voter's parish when the cycle has parish
+    envelopes. A person votes once per cycle whatever the channel: `voter_key` is the
+    cycle's key of their cédula (`accounts.cedula.cycle_voter_key`), unique per cycle; a
+    booth ballot has no resident, and deleting an account keeps its ballot counted with
+    its key but without the resident. Changing one's choices online replaces the lines of
+    the same ballot.
     """
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("online")
+        BOOTH = "booth", _("booth (registered by person)")
 
     cycle = models.ForeignKey(
         BudgetCyclePage, on_delete=models.PROTECT, related_name="ballots", verbose_name=_("cycle")
     )
+    # NULL for a booth ballot, and once the resident's account is deleted (the vote stays).
     resident = models.ForeignKey(
         "accounts.Resident",
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="budget_ballots",
         verbose_name=_("resident"),
+    )
+    # NULL only for ballots cast before voter keys, by residents who had no cédula.
+    voter_key = models.CharField(
+        _("voter key (keyed hash of the cédula for this cycle)"),
+        max_length=64,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    booth = models.CharField(_("booth or place"), max_length=120, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by (booth staff)"),
     )
     parish = models.ForeignKey(
         "territory.Parish",
@@ -114,13 +144,22 @@ class Ballot(models.Model):
             models.UniqueConstraint(
                 fields=["cycle", "resident"], name="ballot_one_per_resident_per_cycle"
             ),
+            # THE rule: one person, one vote per cycle, online or at a booth.
+            models.UniqueConstraint(
+                fields=["cycle", "voter_key"], name="ballot_one_per_person_per_cycle"
+            ),
             models.CheckConstraint(
                 condition=models.Q(total_cost__gte=0), name="ballot_total_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel="online")
+                | models.Q(channel="booth", resident__isnull=True, voter_key__isnull=False),
+                name="ballot_booth_is_per_person_without_account",
             ),
         ]
 
     def __str__(self):
-        return f"{self.cycle} · {self.resident_id}"
+        return f"{self.cycle} · {self.channel} · {self.pk}"
 
 
 class BallotLine(models.Model):
@@ -282,7 +321,10 @@ class ResultLine(models.Model):
     )
     rank = models.PositiveIntegerField(_("rank"))
     online_votes = models.PositiveIntegerField(_("online votes"))
-    assembly_votes = models.PositiveIntegerField(_("assembly votes"))
+    # Ballots registered per person at a booth (cédula checked against online votes).
+    booth_votes = models.PositiveIntegerField(_("booth votes (registered by person)"), default=0)
+    # Votes counted by hand in a parish assembly, entered as an aggregate with its acta.
+    assembly_votes = models.PositiveIntegerField(_("assembly votes (hand count)"))
     votes = models.PositiveIntegerField(_("total votes"))
     cost = models.DecimalField(_("cost (USD)"), max_digits=14, decimal_places=2)
     remaining_before = models.DecimalField(
@@ -299,8 +341,12 @@ class ResultLine(models.Model):
             models.UniqueConstraint(fields=["result", "request"], name="result_line_once"),
             models.UniqueConstraint(fields=["result", "rank"], name="result_line_rank_once"),
             models.CheckConstraint(
-                condition=models.Q(votes=models.F("online_votes") + models.F("assembly_votes")),
-                name="result_votes_are_the_sum",
+                condition=models.Q(
+                    votes=models.F("online_votes")
+                    + models.F("booth_votes")
+                    + models.F("assembly_votes")
+                ),
+                name="result_votes_are_the_sum_of_kinds",
             ),
         ]
 

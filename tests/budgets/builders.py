@@ -1,17 +1,25 @@
 """Builders for budget tests (plain functions; the conftests turn some into fixtures)."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from accounts.cedula import cedula_hash
 from budgets.models import PHASE_ORDER, BudgetCyclePage, Phase, ZoneBudgetsPage
 from proposals.models import Request, StatusChange, Verdict
 from quitodecide.mfa import mark_user
 from territory.models import Parish, Zone, ZonePage
 from territory.services import CITY_GROUP_NAME, zone_group_name
-from tests.factories import ResidentFactory, UserFactory, login_with_mfa, recreate_wagtail_base
+from tests.factories import (
+    ResidentFactory,
+    UserFactory,
+    login_with_mfa,
+    recreate_wagtail_base,
+    valid_cedula,
+)
 
 PHASE_DAYS = 10
 
@@ -78,22 +86,36 @@ def parish(zone_slug: str = "calderon", index: int = 0) -> Parish:
     return Parish.objects.filter(zone__slug=zone_slug).order_by("name")[index]
 
 
+_cedulas = itertools.count(1)
+
+
+def new_cedula() -> str:
+    """A well-formed cédula no other test person has (Pichincha, 17...)."""
+    return valid_cedula(f"172{next(_cedulas):06d}")
+
+
 def make_resident(
     zone_slug: str | None = "calderon",
     *,
     parish_obj: Parish | None = None,
     verified: bool = True,
     email_verified: bool = True,
+    cedula: str | None = "",
 ):
+    """A resident's user. They registered a cédula (voting needs it) unless `cedula` is
+    None; "" draws a fresh one."""
     zone = Zone.objects.get(slug=zone_slug) if zone_slug else None
     if parish_obj is None and zone is not None:
         parish_obj = parish(zone_slug)
+    if cedula == "":
+        cedula = new_cedula()
     resident = ResidentFactory(
         user__verified_email=email_verified,
         zone=zone,
         parish=parish_obj,
         verification_status="verified" if verified else "unverified",
         verified_at=timezone.now() if verified else None,
+        cedula_hash=cedula_hash(cedula) if cedula else None,
     )
     return resident.user
 
