@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from accounts.cedula import cedula_hash
 from assemblies.models import AssemblyKind, AssemblyPage, LiveState, Poll, PollOption, Question
 from discussions import services as discussion_services
 from discussions.models import Comment, Thread
@@ -22,7 +23,7 @@ from territory.models import Parish, Zone, ZonePage
 from territory.services import CITY_GROUP_NAME, zone_group_name
 from tests.budgets.builders import make_cycle
 from tests.consultations.helpers import make_consultation
-from tests.factories import ResidentFactory, UserFactory
+from tests.factories import ResidentFactory, UserFactory, valid_cedula
 
 OWN, OTHER = "calderon", "eugenio-espejo"
 _serial = itertools.count()
@@ -76,6 +77,8 @@ def make_role(role: str, zone_slug: str):
         parish=parish_of(zone_slug),
         verification_status="verified" if verified else "unverified",
         verified_at=timezone.now() if verified else None,
+        # Verified residents registered their cédula (voting asks for it: the voter key).
+        cedula_hash=cedula_hash(valid_cedula(f"178{next(_serial):06d}")) if verified else None,
     )
     return resident.user
 
