@@ -30,7 +30,7 @@ from django.utils import timezone
 from accounts.models import Resident
 from home.models import HomePage
 from proposals.models import Request, StatusChange, Verdict
-from territory.models import Parish, ZonePage
+from territory.models import Parish, Zone, ZonePage
 
 from .allocation import ParishFigures, compute_envelopes
 from .models import (
@@ -311,9 +311,30 @@ def _zone_budgets(zone_slug: str) -> ZoneBudgetsPage:
     return page
 
 
+def demo_cedula(serial: int) -> str:
+    """A well-formed cédula for a demo person (province 17, a "9" third digit no natural
+    person's number uses, so no real one): voting needs a cédula on the profile."""
+    from accounts.cedula import check_digit
+
+    first_nine = f"179{serial:06d}"
+    return first_nine + str(check_digit(first_nine))
+
+
+def give_demo_cedula(resident, serial: int) -> None:
+    """Register a demo cédula (its keyed hash) on a demo resident who has none."""
+    from accounts.cedula import cedula_hash
+
+    if not resident.cedula_hash:
+        resident.cedula_hash = cedula_hash(demo_cedula(serial))
+        resident.save(update_fields=["cedula_hash"])
+
+
 def _residents(zone_slug: str, count: int) -> list:
     users = []
     parishes = list(Parish.objects.filter(zone__slug=zone_slug).order_by("name"))
+    zone_number = list(Zone.objects.order_by("slug").values_list("slug", flat=True)).index(
+        zone_slug
+    )
     user_model = get_user_model()
     for number in range(count):
         email = f"vecino-{zone_slug}-{number}@quitodecide.localhost"
@@ -331,6 +352,7 @@ def _residents(zone_slug: str, count: int) -> list:
                 verification_method="demo",
                 verified_at=timezone.now(),
             )
+        give_demo_cedula(user.resident, (zone_number + 1) * 1000 + number)
         users.append(user)
     return users
 

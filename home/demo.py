@@ -149,6 +149,10 @@ def _login_resident(email: str):
         resident.verification_method = "demo"
         resident.verified_at = timezone.now()
         resident.save(update_fields=["verification_status", "verification_method", "verified_at"])
+    if verified:  # voting needs a cédula on the profile (budgets: one person, one vote)
+        from budgets.demo import give_demo_cedula
+
+        give_demo_cedula(resident, 999_000 + list(RESIDENTS).index(email))
     return user
 
 
