@@ -309,6 +309,8 @@ def _public_author(comment) -> str:
     resident = getattr(comment.author, "resident", None)
     if comment.is_official:
         return "Administración"
+    if comment.author_id is None:  # the author deleted their account
+        return _("Anonymous participant")
     return resident.display_name if resident and resident.display_name else ""
 
 

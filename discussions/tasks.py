@@ -22,6 +22,8 @@ def notify_answer(comment_id: int) -> bool:
     parent = comment.parent
     if parent is None or parent.author_id == comment.author_id or not comment.is_visible:
         return False
+    if parent.author_id is None:  # its author deleted their account: no one to tell
+        return False
     recipient = parent.author
     resident = getattr(recipient, "resident", None)
     if resident is not None and not resident.email_notifications:

@@ -22,6 +22,10 @@ def user_text(value: str) -> str:
 
 @register.filter
 def display_name(user) -> str:
+    """The public name of a contribution's author; "Participante anónimo" once the author
+    deleted their account (the contribution stays, its author is NULL)."""
+    if user is None:
+        return _("Anonymous participant")
     resident = getattr(user, "resident", None)
     if resident is not None and resident.display_name:
         return resident.display_name
