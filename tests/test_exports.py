@@ -34,6 +34,7 @@ from tests.indicators.test_exports_corpus import (
 )
 from tests.opendata.test_catalogue import exercise_territory_opendata
 from tests.opengov.test_downloads import exercise_opengov_milestones
+from tests.privacy.test_export import exercise_my_data
 from tests.works.test_geojson import exercise_works_opendata
 from tests.works.test_importer import exercise_import_template
 
@@ -180,6 +181,7 @@ EXERCISERS = {
     "indicators.dataset": exercise_indicators_dataset,
     "indicators.sheet": exercise_indicators_sheet,
     "opendata.territory": exercise_territory_opendata,
+    "privacy.my_data": exercise_my_data,
 }
 
 
