@@ -93,6 +93,7 @@ action(
     target="assembly",
     rows={"scheduled": LOGGED_IN - {"author*"}, "live": LOGGED_IN - {"author*"}, "finished": set()},
     summary=_("Ask a question"),
+    participation=True,
 )
 action(
     "assemblies.vote",
@@ -106,6 +107,7 @@ action(
         "open_other_parish": set(),
     },
     summary=_("Vote online (verified residents of the assembly's zone, or parish)"),
+    participation=True,
 )
 action(
     "assemblies.upvote",
@@ -113,6 +115,7 @@ action(
     target="question",
     rows={"live": LOGGED_IN - {"author*"}, "finished": set()},
     summary=_("Support someone else's question"),
+    participation=True,
 )
 
 
@@ -121,7 +124,10 @@ def vote_refusal(user, poll) -> str:
     from django.utils.translation import gettext
 
     from accounts.selectors import has_verified_email, resident_of
+    from quitodecide.rulebook import RefusalKind, explain
 
+    if (refusal := explain(user, "assemblies.vote", poll)).kind == RefusalKind.CONSENT:
+        return refusal.reason  # the participation gate's reason, with the way back
     resident = resident_of(user)
     if resident is None or not resident.is_verified:
         return gettext("Only verified residents can vote online.")

@@ -330,6 +330,8 @@ def give_demo_cedula(resident, serial: int) -> None:
 
 
 def _residents(zone_slug: str, count: int) -> list:
+    from privacy.consent import consent_ensure_current
+
     users = []
     parishes = list(Parish.objects.filter(zone__slug=zone_slug).order_by("name"))
     zone_number = list(Zone.objects.order_by("slug").values_list("slug", flat=True)).index(
@@ -352,6 +354,7 @@ def _residents(zone_slug: str, count: int) -> list:
                 verification_method="demo",
                 verified_at=timezone.now(),
             )
+        consent_ensure_current(user)  # as sign-up records it: participation needs it
         give_demo_cedula(user.resident, (zone_number + 1) * 1000 + number)
         users.append(user)
     return users

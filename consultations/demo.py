@@ -55,6 +55,8 @@ def ensure_index() -> ConsultationIndexPage:
 
 
 def _resident(email, name, parish_name):
+    from privacy.consent import consent_ensure_current
+
     user_model = get_user_model()
     user = user_model.objects.filter(email=email).first()
     if user is None:
@@ -62,6 +64,7 @@ def _resident(email, name, parish_name):
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         parish = Parish.objects.get(name=parish_name)
         Resident.objects.create(user=user, display_name=name, zone=parish.zone, parish=parish)
+    consent_ensure_current(user)  # as sign-up records it: participation needs it
     return user
 
 
@@ -503,6 +506,7 @@ MOBILITY_RESIDENTS = 40
 def _neighbours(zone_page, count):
     """Verified residents of the zone who take part in the big consultation."""
     from accounts.models import Resident
+    from privacy.consent import consent_ensure_current
 
     user_model = get_user_model()
     parishes = list(zone_page.zone.parishes.order_by("name"))
@@ -525,6 +529,7 @@ def _neighbours(zone_page, count):
                 verification_method="demo",
                 verified_at=timezone.now(),
             )
+        consent_ensure_current(user)  # as sign-up records it: participation needs it
         users.append(user)
     return users
 

@@ -56,6 +56,7 @@ action(
         "closed": set(),
     },
     summary=_("Comment on a draft, an article or reply to a comment"),
+    participation=True,
 )
 action(
     "consultations.manage",
@@ -73,10 +74,13 @@ def comment_refusal(user, consultation) -> str | None:
     from django.utils.translation import gettext
 
     from accounts.selectors import has_verified_email as email_verified
-    from quitodecide.rulebook import allowed
+    from quitodecide.rulebook import RefusalKind, allowed, explain
 
     if allowed(user, "consultations.comment", consultation):
         return None
+    refusal = explain(user, "consultations.comment", consultation)
+    if refusal.kind == RefusalKind.CONSENT:
+        return refusal.reason  # the participation gate's reason, with the way back
     if not (user and user.is_authenticated):
         return gettext("Log in to take part in this consultation.")
     if not user.is_active:

@@ -68,6 +68,7 @@ action(
     target="comment",
     rows={"fresh": LOGGED_IN, "old": LOGGED_IN, "hidden": LOGGED_IN},
     summary=_("Flag a comment for moderation"),
+    participation=True,
 )
 action(
     "discussions.support",
@@ -75,6 +76,7 @@ action(
     target="comment",
     rows={"fresh": NOT_AUTHOR, "old": NOT_AUTHOR, "hidden": set()},
     summary=_("Support someone else's comment"),
+    participation=True,
 )
 action(
     "discussions.edit",
@@ -82,6 +84,7 @@ action(
     target="comment",
     rows={"fresh": {"author*"}, "old": set(), "hidden": set()},
     summary=_("Edit one's own comment, within 15 minutes of writing it"),
+    participation=True,
 )
 action(
     "discussions.delete",

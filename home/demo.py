@@ -55,7 +55,10 @@ PRIVACY_BODY = [
         "<li>Su cédula, si la registra: solo guardamos una huella cifrada con clave, nunca el "
         "número, para garantizar una persona, un voto.</li></ul>"
         "<h2>Qué no hacemos</h2><p>No vendemos ni cedemos sus datos. Los datos abiertos que "
-        "publicamos nunca contienen datos personales.</p>",
+        "publicamos nunca contienen datos personales.</p>"
+        "<p>El detalle de cada tratamiento (datos, finalidad, base legal, plazos) está en el "
+        '<a href="/privacidad/registro/">registro de actividades de tratamiento</a>; sus '
+        'derechos se ejercen en <a href="/cuenta/mis-datos/">Mis datos</a>.</p>',
     ),
 ]
 ZONE_CONTACTS = {
@@ -128,6 +131,9 @@ def _login_account(email: str, **defaults):
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
+    from privacy.consent import consent_ensure_current
+
+    consent_ensure_current(user)  # as sign-up records it: participation needs it
     return user
 
 
@@ -267,6 +273,9 @@ def _ensure_superuser() -> str | None:
         email="admin@quitodecide.localhost", password=password
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    from privacy.consent import consent_ensure_current
+
+    consent_ensure_current(user)  # as sign-up records it: participation needs it
     return password
 
 

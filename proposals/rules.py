@@ -41,6 +41,7 @@ action(
     target="budget_cycle",
     rows=rows_open_in(PHASES, {"requests"}, {"resident", "verified"}),
     summary=_("Submit a request"),
+    participation=True,
 )
 action(
     "proposals.support",
@@ -48,6 +49,7 @@ action(
     target="budget_cycle",
     rows=rows_open_in(PHASES, {"requests", "prefeasibility"}, {"verified"}),
     summary=_("Support a request"),
+    participation=True,
 )
 action(
     "proposals.assess",
@@ -63,6 +65,7 @@ action(
     target="budget_cycle",
     rows=rows_open_in(PHASES, set(PHASES), WITH_VERIFIED_EMAIL),
     summary=_("Comment on a request"),
+    participation=True,
 )
 
 
@@ -71,10 +74,12 @@ def comment_refusal(user, container) -> str | None:
     The rule decides; this only explains its answer."""
     from django.utils.translation import gettext
 
-    from quitodecide.rulebook import allowed
+    from quitodecide.rulebook import RefusalKind, allowed, explain
 
     if allowed(user, "proposals.comment", container):
         return None
+    if (refusal := explain(user, "proposals.comment", container)).kind == RefusalKind.CONSENT:
+        return refusal.reason  # the participation gate's reason, with the way back
     if not (user and user.is_authenticated and user.is_active):
         return gettext("Log in to comment on this request.")
     return gettext("Confirm your e-mail address to take part.")

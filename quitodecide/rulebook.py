@@ -24,6 +24,9 @@ followed by `*` means "of any zone"):
 - `city_staff`: the city-wide team, MFA passed (acts on every zone).
 
 Superusers get no bypass here: phases apply to everyone; the matrix does not list them.
+Every role the matrix builds has accepted the current privacy policy: participation actions
+(`participation=True`) refuse anyone who has not (`may_participate`), tested in
+tests/privacy/test_consent.py.
 """
 
 import datetime
@@ -80,6 +83,7 @@ class Action:
     rows: dict  # phase -> frozenset of role tokens ("verified", "account*")
     summary: str | Promise
     staff: bool  # a staff action: passes the MFA gate, leaves an audit entry
+    participation: bool = False  # a resident taking part: needs the current policy consent
 
     def allows(self, role: str, phase: str, *, own_zone: bool) -> bool:
         """What the rows say for one cell of the matrix."""
@@ -90,14 +94,20 @@ class Action:
 ACTIONS: dict[str, Action] = {}
 
 
-def action(name, predicate, *, target, rows, summary, staff=False) -> Action:
+def action(name, predicate, *, target, rows, summary, staff=False, participation=False) -> Action:
     """Register one action. `rows` maps every phase of `target` to the roles that may act
     (an empty set where nobody may). Staff actions get the MFA gate added here, so no
-    staff rule can forget it."""
+    staff rule can forget it; participation actions (a resident taking part: commenting,
+    supporting, voting, asking...) get the participation gate (`may_participate`: the
+    current privacy-policy consent), so no participation rule can forget it either."""
     if name in ACTIONS:
         raise ValueError(f"The action {name} is registered twice.")
+    if staff and participation:
+        raise ValueError(f"{name}: an action is either a staff action or a participation one.")
     if staff:
         predicate = predicate & passed_mfa
+    if participation:
+        predicate = predicate & may_participate()
     for phase, tokens in rows.items():
         unknown = {token.rstrip("*") for token in tokens} - set(ROLES)
         if unknown:
@@ -109,6 +119,7 @@ def action(name, predicate, *, target, rows, summary, staff=False) -> Action:
         rows={phase: frozenset(tokens) for phase, tokens in rows.items()},
         summary=summary,
         staff=staff,
+        participation=participation,
     )
     ACTIONS[name] = registered
     rules.set_perm(name, predicate)
@@ -147,6 +158,26 @@ def has_verified_email(user) -> bool:
     from accounts.selectors import has_verified_email as verified
 
     return is_active_user(user) and verified(user)
+
+
+@rules.predicate
+def accepted_policy(user) -> bool:
+    """Holds a standing consent to the current privacy-policy version
+    (settings.PRIVACY_POLICY_VERSION): accepted, not withdrawn. Read once per user object
+    (privacy.consent caches it), so a page asking many rules costs one query."""
+    from privacy.consent import has_current_consent
+
+    return is_active_user(user) and has_current_consent(user)
+
+
+def may_participate() -> rules.Predicate:
+    """The participation gate, ANDed into every action registered with
+    `participation=True`: the one place that says what a person needs, beyond each
+    action's own rule, to take part at all. Today: the current privacy-policy consent
+    (`accepted_policy`; withdrawing it stops participation, accepting again restores it).
+    Staff actions do not pass it: staff work is not participation (docs/privacy.md).
+    Add further conditions here with `&`, each a predicate with its own explainer."""
+    return accepted_policy
 
 
 def staff_of(get_zone):
@@ -242,6 +273,7 @@ class RefusalKind:
     PHASE = "phase"  # the target is not open for this now (for anyone)
     STAFF = "staff"  # staff only (of this zone)
     AUTHOR = "author"  # only its author may (or: not on one's own)
+    CONSENT = "consent"  # has not accepted the current privacy policy (or withdrew consent)
     OTHER = "other"
 
     ABOUT_THE_TARGET = frozenset({PHASE})
@@ -493,9 +525,25 @@ def _explain_staff(get_zone):
     return explainer
 
 
+def _explain_policy(user, obj, predicate) -> Refusal:
+    from django.utils.translation import gettext as _
+
+    from privacy.consent import accept_url, page_of
+
+    if not is_active_user(user):
+        return _account_refusal(user)
+    return Refusal(
+        _("Accept the current version of the privacy policy to take part."),
+        RefusalKind.CONSENT,
+        zone=getattr(obj, "zone", None),
+        url=accept_url(page_of(obj)),
+    )
+
+
 because(is_active_user, _explain_active)
 because(has_verified_email, _explain_email)
 because(passed_mfa, _explain_mfa)
+because(accepted_policy, _explain_policy)
 
 
 # The apps' own predicates, by name. (An app may declare its own with `because` in its
@@ -717,8 +765,10 @@ def render_markdown() -> str:
         "Each action is one named rule (`quitodecide/rulebook.py`, each app's `rules.py`).",
         "Services check it (they are the authority); views, the WebSocket consumer and",
         "templates (`{% allowed %}`) ask the same rule. Staff actions include the MFA gate",
-        "and leave an audit entry. `tests/test_rulebook_matrix.py` checks every cell below",
-        "for every role, in the target's zone and in another.",
+        "and leave an audit entry; participation actions include the participation gate",
+        "(`may_participate`: the current privacy-policy consent, docs/privacy.md), which the",
+        "rows below assume. `tests/test_rulebook_matrix.py` checks every cell below for",
+        "every role, in the target's zone and in another.",
         "",
         "## Roles",
         "",
@@ -736,6 +786,8 @@ def render_markdown() -> str:
         for name in sorted(ACTIONS):
             registered = ACTIONS[name]
             kind = "staff action (MFA gate, audited)" if registered.staff else "participation"
+            if registered.participation:
+                kind = "participation (needs the current privacy-policy consent)"
             lines += [
                 f"### `{name}`",
                 "",

@@ -24,6 +24,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
 
+    @factory.post_generation
+    def consented(self, create, extracted, **kwargs):
+        """A standing consent to the current privacy policy, as sign-up records it (the
+        rule book's participation gate asks for it); `consented=False` for none."""
+        if create and extracted is not False:
+            from privacy.consent import consent_ensure_current
+
+            consent_ensure_current(self)
+
 
 class ResidentFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -322,6 +322,8 @@ def _staff(zone: Zone):
 
 def _residents(zone: Zone) -> list:
     """Verified residents of the zone (verified e-mail too), spread over its parishes."""
+    from privacy.consent import consent_ensure_current
+
     User = get_user_model()
     parishes = list(zone.parishes.order_by("name"))
     users = []
@@ -341,6 +343,7 @@ def _residents(zone: Zone) -> list:
                 verification_method="demo",
                 verified_at=timezone.now(),
             )
+        consent_ensure_current(user)  # as sign-up records it: participation needs it
         users.append(user)
     return users
 

@@ -89,6 +89,7 @@ action(
         "cancelled": set(),
     },
     summary=_("Post an observation from the ground (veeduría ciudadana)"),
+    participation=True,
 )
 action(
     "works.follow",
@@ -96,4 +97,5 @@ action(
     target="work",
     rows=dict.fromkeys(WORK_PHASES, LOGGED_IN),
     summary=_("Follow a work: be told when its status changes"),
+    participation=True,
 )

@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "quitodecide.navigation.portal",  # header sections, footer links, zone map
+                "privacy.context_processors.consent_notice",  # logged-in only: policy banner
             ],
             "builtins": ["quitodecide.templatetags.rulebook", "quitodecide.templatetags.pages"],
         },

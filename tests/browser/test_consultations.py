@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from accounts.models import Resident, User
 from consultations.demo import load_demo_consultations
 from discussions.models import Comment
+from privacy.consent import consent_ensure_current
 from territory.models import Parish
 from tests.factories import PASSWORD
 
@@ -26,6 +27,7 @@ def test_resident_comments_on_an_article_without_javascript(consultations_site, 
     parish = Parish.objects.get(name="Cumbayá")
     user = User.objects.create_user(email="rosa@example.ec", password=PASSWORD)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    consent_ensure_current(user)  # as sign-up records it: commenting needs it
     Resident.objects.create(
         user=user, display_name="Rosa de Cumbayá", zone=parish.zone, parish=parish
     )
