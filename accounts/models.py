@@ -118,7 +118,25 @@ class Resident(models.Model):
 
     @property
     def is_verified(self) -> bool:
-        return self.verification_status == self.Verification.VERIFIED
+        """Verified, and the verification has not expired (an expired one counts as
+        unverified everywhere; accounts.selectors.verified_residents for queries)."""
+        if self.verification_status != self.Verification.VERIFIED:
+            return False
+        from django.utils import timezone
+
+        expires = self.verification_expires_at
+        if expires is None and self.verified_at is not None:
+            # Verified before expiries were recorded: its method's validity from then on.
+            from .verification import VALIDITY
+
+            validity = VALIDITY.get(self.verification_method) or VALIDITY["staff"]
+            expires = self.verified_at + validity
+        return expires is None or expires > timezone.now()
+
+    @property
+    def verification_expired(self) -> bool:
+        """Was verified, and the verification has run out (the profile says so)."""
+        return self.verification_status == self.Verification.VERIFIED and not self.is_verified
 
     @property
     def has_cedula(self) -> bool:

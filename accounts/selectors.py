@@ -27,7 +27,8 @@ def has_verified_email(user) -> bool:
 
 
 def is_verified_resident_of(user, zone, *, parish=None) -> bool:
-    """Verified e-mail, verified residency, living in `zone` (and in `parish` if given)."""
+    """Verified e-mail, verified residency that has not expired (`Resident.is_verified`),
+    living in `zone` (and in `parish` if given)."""
     resident = resident_of(user)
     if resident is None or zone is None or not resident.is_verified:
         return False
@@ -46,3 +47,24 @@ def zone_office(zone):
     from territory.models import ZonePage
 
     return ZonePage.objects.live().filter(zone=zone).first()
+
+
+def verified_residents_q(prefix: str = ""):
+    """A Q filter for residents whose verification stands (verified, not expired), for
+    queries that count or list verified residents: the query form of
+    `Resident.is_verified`. `prefix` reaches residents through a relation ("resident__")."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .verification import VALIDITY
+
+    now = timezone.now()
+    return Q(**{f"{prefix}verification_status": "verified"}) & (
+        Q(**{f"{prefix}verification_expires_at__gt": now})
+        | Q(
+            **{
+                f"{prefix}verification_expires_at__isnull": True,
+                f"{prefix}verified_at__gt": now - VALIDITY["staff"],
+            }
+        )
+    )

@@ -13,7 +13,7 @@ from territory.models import Parish, Zone
 from . import audit
 from .cedula import cedula_hash
 from .models import Consent, Resident, User
-from .verification import get_verifier
+from .verification import expires_from, get_verifier
 
 # Bidirectional controls (embeddings, overrides, isolates, marks): in a display name they
 # only serve to make it look like something else (after U+202E text shows right to left).
@@ -117,11 +117,8 @@ def resident_update_profile(
         zone.pk if zone else None,
         parish.pk if parish else None,
     )
-    if moved and resident.is_verified:
-        resident.verification_status = Resident.Verification.UNVERIFIED
-        resident.verification_method = ""
-        resident.verified_at = None
-        resident.verified_by = None
+    if moved and resident.verification_status == Resident.Verification.VERIFIED:
+        _end_verification(resident)
     resident.display_name = clean_display_name(display_name)
     resident.zone = zone
     resident.parish = parish
@@ -136,37 +133,140 @@ def resident_update_profile(
     return resident
 
 
-@transaction.atomic
-def resident_verify(*, resident: Resident, actor: User, method: str = "staff") -> Resident:
-    """Mark a resident verified by `method`; staff actions go to the audit log."""
-    outcome = get_verifier(method).check(resident=resident, actor=actor)
-    if not outcome.verified:
-        raise DomainError(outcome.reason or _("The resident could not be verified."))
-    if resident.zone_id is None or resident.parish_id is None:
-        raise DomainError(_("A resident needs a zone and parish of residence to be verified."))
-    resident.verification_status = Resident.Verification.VERIFIED
-    resident.verification_method = method
-    resident.verified_at = timezone.now()
-    resident.verified_by = actor
-    resident.save(
-        update_fields=["verification_status", "verification_method", "verified_at", "verified_by"]
-    )
-    log(instance=resident, action=audit.VERIFY, user=actor, data={"method": method})
-    return resident
+VERIFICATION_FIELDS = [
+    "verification_status",
+    "verification_method",
+    "verified_at",
+    "verified_by",
+    "verification_expires_at",
+]
 
 
-@transaction.atomic
-def resident_unverify(*, resident: Resident, actor: User) -> Resident:
-    get_verifier("staff").check(resident=resident, actor=actor)
+def _end_verification(resident: Resident) -> None:
+    """Clear the resident's current verification (not saved here) and close its record."""
+    from verification.models import VerificationRecord
+
     resident.verification_status = Resident.Verification.UNVERIFIED
     resident.verification_method = ""
     resident.verified_at = None
     resident.verified_by = None
-    resident.save(
-        update_fields=["verification_status", "verification_method", "verified_at", "verified_by"]
+    resident.verification_expires_at = None
+    if resident.pk:
+        VerificationRecord.objects.filter(resident=resident, ended_at__isnull=True).update(
+            ended_at=timezone.now()
+        )
+
+
+@transaction.atomic
+def resident_verify(
+    *, resident: Resident, actor: User, method: str = "staff", **evidence
+) -> Resident:
+    """Verify `resident` by `method` (a verifier of accounts.verification, given its
+    evidence): sets the current verification (method, date, who for staff, expiry; the
+    residence and cédula the method established), keeps its history
+    (verification.VerificationRecord) and writes the audit entry. Raises DomainError or
+    ValidationError (by field) when the verifier refuses."""
+    from verification.models import VerificationRecord
+
+    # One verification of one resident at a time (a code and a census at the same moment).
+    list(Resident.objects.select_for_update().filter(pk=resident.pk).values_list("pk"))
+    resident.refresh_from_db()
+    outcome = get_verifier(method).check(resident=resident, actor=actor, **evidence)
+    if not outcome.verified:
+        raise DomainError(outcome.reason or _("The resident could not be verified."))
+    zone = outcome.zone or resident.zone
+    parish = outcome.parish if outcome.zone or outcome.parish else resident.parish
+    if zone is None or parish is None:
+        raise DomainError(_("A resident needs a zone and parish of residence to be verified."))
+    check_residency(zone, parish)
+    if outcome.cedula_hash:
+        if resident.cedula_hash and resident.cedula_hash != outcome.cedula_hash:
+            raise DomainError(
+                _("This is not the cédula of your profile. Check the number you typed.")
+            )
+        if not resident.cedula_hash:
+            resident.cedula_hash = cedula_digest_taken_check(outcome.cedula_hash, resident)
+    now = timezone.now()
+    moved = (resident.zone_id, resident.parish_id) != (zone.pk, parish.pk)
+    resident.zone, resident.parish = zone, parish
+    resident.verification_status = Resident.Verification.VERIFIED
+    resident.verification_method = method
+    resident.verified_at = now
+    resident.verified_by = actor if outcome.staff else None
+    expires_at = outcome.expires_at or expires_from(method, now)
+    resident.verification_expires_at = expires_at
+    try:
+        with transaction.atomic():
+            resident.save(update_fields=[*VERIFICATION_FIELDS, "zone", "parish", "cedula_hash"])
+    except IntegrityError:
+        raise DomainError(_("This cédula is already linked to another account.")) from None
+    VerificationRecord.objects.filter(resident=resident, ended_at__isnull=True).update(ended_at=now)
+    VerificationRecord.objects.create(
+        resident=resident,
+        method=method,
+        zone=zone,
+        parish=parish,
+        verified_at=now,
+        verified_by=resident.verified_by,
+        expires_at=expires_at,
+        **outcome.record,
     )
-    log(instance=resident, action=audit.UNVERIFY, user=actor)
+    data = {"method": method, "expires_at": expires_at.isoformat(), **outcome.audit}
+    if moved:
+        data["moved_to"] = {"zone": zone.pk, "parish": parish.pk}
+    log(instance=resident, action=audit.VERIFY, user=actor, data=data)
     return resident
+
+
+def cedula_digest_taken_check(digest: str, resident: Resident) -> str:
+    """`digest` if no other account holds that cédula, else DomainError."""
+    if Resident.objects.filter(cedula_hash=digest).exclude(pk=resident.pk).exists():
+        raise DomainError(
+            _(
+                "This cédula is already linked to another account. If it is yours, write to "
+                "the administration of your zone."
+            )
+        )
+    return digest
+
+
+@transaction.atomic
+def resident_unverify(*, resident: Resident, actor: User, reason: str = "") -> Resident:
+    """Staff withdraw a resident's verification (rule of accounts.verify_resident); audited
+    with the reason."""
+    from quitodecide import rulebook
+
+    rulebook.require(
+        actor, "accounts.verify_resident", resident, _("You are not allowed to verify residents.")
+    )
+    _end_verification(resident)
+    resident.save(update_fields=VERIFICATION_FIELDS)
+    log(
+        instance=resident,
+        action=audit.UNVERIFY,
+        user=actor,
+        data={"reason": reason.strip()} if reason.strip() else None,
+    )
+    return resident
+
+
+def residents_unverify_by_census(*, batch, actor: User) -> int:
+    """End the verifications that census file `batch` gave and that still stand (its
+    withdrawal, verification.services.census_withdraw, checks the rule and writes the
+    audit entry). Returns how many residents lost theirs."""
+    from verification.models import VerificationRecord
+
+    records = VerificationRecord.objects.filter(census_batch=batch, ended_at__isnull=True)
+    ids = list(records.values_list("resident_id", flat=True))
+    count = Resident.objects.filter(pk__in=ids, verification_method="census").update(
+        verification_status=Resident.Verification.UNVERIFIED,
+        verification_method="",
+        verified_at=None,
+        verified_by=None,
+        verification_expires_at=None,
+    )
+    records.update(ended_at=timezone.now())
+    return count
 
 
 def residents_follow_parish(*, parish: Parish) -> int:

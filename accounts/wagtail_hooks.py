@@ -14,13 +14,31 @@ from territory.permissions import staff_zones
 
 from . import services
 from .models import Resident
+from .verification import DocumentKind
 
 
 class ResidentAdminForm(WagtailAdminModelForm):
     verified = forms.BooleanField(
         label=_("Residency verified"),
         required=False,
-        help_text=_("Tick it once you have checked the person's documents."),
+        help_text=_(
+            "Tick it once you have seen an identity document of the person; untick it to "
+            "withdraw the verification. An expired verification shows unticked: tick it to "
+            "renew it."
+        ),
+    )
+    document_kind = forms.ChoiceField(
+        label=_("Document seen"),
+        required=False,
+        choices=[("", "---------"), *DocumentKind.choices],
+        help_text=_("Required to verify. Never write down its number."),
+    )
+    verification_reason = forms.CharField(
+        label=_("Reason for verifying or withdrawing"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you verify or withdraw; kept in the audit log."),
     )
 
     class Meta:
@@ -40,6 +58,13 @@ class ResidentAdminForm(WagtailAdminModelForm):
             self.add_error(None, error)
         if cleaned.get("verified") and (zone is None or parish is None):
             self.add_error("verified", _("A resident needs a zone and parish to be verified."))
+        changes = bool(cleaned.get("verified")) != self.instance.is_verified
+        if changes and not (cleaned.get("verification_reason") or "").strip():
+            self.add_error(
+                "verification_reason", _("Write why you verify or withdraw this residency.")
+            )
+        if changes and cleaned.get("verified") and not cleaned.get("document_kind"):
+            self.add_error("document_kind", _("Choose the document you saw."))
         return cleaned
 
     def save(self, commit=True):
@@ -55,10 +80,19 @@ class ResidentAdminForm(WagtailAdminModelForm):
         )
         wants_verified = data.get("verified", False)
         if wants_verified != resident.is_verified:
+            reason = data.get("verification_reason", "")
             if wants_verified:
-                services.resident_verify(resident=resident, actor=self.for_user)
+                resident = services.resident_verify(
+                    resident=resident,
+                    actor=self.for_user,
+                    method="staff",
+                    document_kind=data.get("document_kind", ""),
+                    reason=reason,
+                )
             else:
-                services.resident_unverify(resident=resident, actor=self.for_user)
+                resident = services.resident_unverify(
+                    resident=resident, actor=self.for_user, reason=reason
+                )
         return resident
 
 
@@ -97,7 +131,15 @@ class ResidentViewSet(ZoneScopedViewSet):
     menu_order = 250
     add_to_admin_menu = True
     form_class = ResidentAdminForm
-    list_display = ["__str__", "zone", "parish", "verification_status", "verified_at"]
+    list_display = [
+        "__str__",
+        "zone",
+        "parish",
+        "verification_status",
+        "verification_method",
+        "verified_at",
+        "verification_expires_at",
+    ]
     list_filter = ["verification_status", "zone"]
     search_fields = ["display_name", "user__email"]
     inspect_view_enabled = False

@@ -4,7 +4,7 @@ One list per zone the person acts for (every zone for the city-wide team and sup
 each task linking to the screen where it is done: flagged comments (moderation), budget
 requests awaiting a pre-feasibility verdict, parish tallies to enter, assembly votes
 awaiting their hand count, today's assemblies (their control panel) and works under way
-whose monthly update is due.
+whose monthly update is due, and residents asking to be verified.
 
 Who may do which task is the rule book's answer (`rulebook.allowed` on each thread, cycle,
 assembly and work), never decided here; the zone filters on the queries only keep them
@@ -35,7 +35,16 @@ TALLIES = "tallies"
 ROOM_COUNTS = "room_counts"
 ASSEMBLIES_TODAY = "assemblies_today"
 WORKS_DUE = "works_due"
-ORDER = (ASSEMBLIES_TODAY, ROOM_COUNTS, MODERATION, VERDICTS, TALLIES, WORKS_DUE)
+VERIFICATION_REQUESTS = "verification_requests"
+ORDER = (
+    ASSEMBLIES_TODAY,
+    ROOM_COUNTS,
+    MODERATION,
+    VERDICTS,
+    TALLIES,
+    WORKS_DUE,
+    VERIFICATION_REQUESTS,
+)
 
 
 def heading(kind: str, count: int) -> str:
@@ -69,6 +78,11 @@ def heading(kind: str, count: int) -> str:
         WORKS_DUE: ngettext(
             "%(count)s work under way with its monthly update due",
             "%(count)s works under way with their monthly update due",
+            count,
+        ),
+        VERIFICATION_REQUESTS: ngettext(
+            "%(count)s resident asking to be verified",
+            "%(count)s residents asking to be verified",
             count,
         ),
     }
@@ -376,6 +390,31 @@ def _works_due(board, user, zones):
         )
 
 
+def _verification_requests(board, user, zones):
+    from verification.models import VerificationRequest
+
+    pending = (
+        VerificationRequest.objects.filter(
+            _zone_filter(zones, "zone"), status=VerificationRequest.Status.OPEN
+        )
+        .select_related("zone", "resident__user")
+        .order_by("created_at", "pk")[:MAX_ROWS]
+    )
+    all_url = reverse("verification_admin:requests")
+    for item in pending:
+        if not rulebook.allowed(user, "verification.handle_request", item):
+            continue
+        task = board.task(item.zone, VERIFICATION_REQUESTS)
+        task.all_url = all_url
+        task.add(
+            Item(
+                label=str(item.resident),
+                url=reverse("verification_admin:request", args=[item.pk]),
+                detail=f"{timezone.localtime(item.created_at):%d/%m/%Y}",
+            )
+        )
+
+
 def staff_tasks(request, zones=...) -> list[ZoneTasks] | None:
     """The tasks of `request.user`, by zone; None for someone who is no zone's staff."""
     user = request.user
@@ -390,4 +429,5 @@ def staff_tasks(request, zones=...) -> list[ZoneTasks] | None:
     _tallies(board, request, cycles)
     _assemblies(board, request, zones)
     _works_due(board, user, zones)
+    _verification_requests(board, user, zones)
     return board.groups()
