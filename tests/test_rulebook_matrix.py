@@ -43,6 +43,7 @@ TARGET_PHASES = {
     "work": {"planned", "under_way", "finished", "cancelled"},
     "zone": {"any"},
     "opengov_plan": {"any"},
+    "verification_request": {"open", "closed"},
 }
 # Targets someone wrote: only they have the "author" role.
 AUTHORED = {"comment", "question"}
@@ -209,6 +210,19 @@ def opengov_plan(phase, author):
     )
 
 
+def verification_request(phase, author):
+    from verification.models import VerificationRequest
+
+    parish = parish_of(OWN)
+    asker = ResidentFactory(zone=parish.zone, parish=parish)
+    return VerificationRequest.objects.create(
+        resident=asker,
+        zone=parish.zone,
+        parish=parish,
+        status="open" if phase == "open" else "rejected",
+    )
+
+
 BUILDERS = {
     "budget_cycle": budget_cycle,
     "budget_cycle_published": budget_cycle_published,
@@ -222,6 +236,7 @@ BUILDERS = {
     "work": work,
     "zone": zone,
     "opengov_plan": opengov_plan,
+    "verification_request": verification_request,
 }
 
 
