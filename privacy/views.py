@@ -52,14 +52,18 @@ def export_request(request):
             key="user",
             message=_("You asked for your data several times today. Please try again tomorrow."),
         )
-        exports.export_request(user=request.user)
+        export = exports.export_request(user=request.user)
     except DomainError as error:
         messages.error(request, error.message)
         return _back()
-    messages.success(
-        request,
-        _("We are preparing your data. We will send you an e-mail when the download is ready."),
-    )
+    export.refresh_from_db(fields=["status"])
+    if export.status == DataExport.Status.READY:  # built at once (a worker was free)
+        messages.success(request, _("Your data is ready: download it below."))
+    else:
+        messages.success(
+            request,
+            _("We are preparing your data. We will send you an e-mail when the download is ready."),
+        )
     return _back()
 
 

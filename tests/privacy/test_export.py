@@ -491,7 +491,14 @@ def test_the_page_sections_come_in_order(client, person):
     response = client.get(URL)
     assert response.status_code == 200
     page = response.content.decode()
-    anchors = ['id="descargar"', 'id="corregir"', 'id="verificacion"', 'id="consentimiento"']
+    anchors = [
+        'id="descargar"',
+        'id="corregir"',
+        'id="verificacion"',
+        'id="consentimiento"',
+        'id="eliminar"',
+        'href="/privacidad/registro/"',
+    ]
     positions = [page.index(anchor) for anchor in anchors]
     assert positions == sorted(positions)
     assert 'action="/cuenta/mis-datos/descargar/"' in page
