@@ -176,8 +176,19 @@ def may_participate() -> rules.Predicate:
     action's own rule, to take part at all. Today: the current privacy-policy consent
     (`accepted_policy`; withdrawing it stops participation, accepting again restores it).
     Staff actions do not pass it: staff work is not participation (docs/privacy.md).
-    Add further conditions here with `&`, each a predicate with its own explainer."""
-    return accepted_policy
+    Add further conditions here with `&`, each a predicate with its own explainer.
+    Also: not scheduled for deletion (`not_scheduled_for_deletion`: during the grace period
+    the person logs in and reads, but nothing new gets linked to an account about to go)."""
+    return accepted_policy & not_scheduled_for_deletion
+
+
+@rules.predicate
+def not_scheduled_for_deletion(user) -> bool:
+    """No confirmed deletion of the account is waiting for its date (privacy.deletion);
+    cached on the user object, one query per request."""
+    from privacy.deletion import is_scheduled_for_deletion
+
+    return not is_scheduled_for_deletion(user)
 
 
 def staff_of(get_zone):
@@ -540,10 +551,25 @@ def _explain_policy(user, obj, predicate) -> Refusal:
     )
 
 
+def _explain_scheduled_for_deletion(user, obj, predicate) -> Refusal:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    return Refusal(
+        _(
+            "Your account is scheduled for deletion: you can read, but not take part. "
+            "Cancel the deletion on “My data” to take part again."
+        ),
+        RefusalKind.OTHER,
+        url=reverse("privacy:my_data"),
+    )
+
+
 because(is_active_user, _explain_active)
 because(has_verified_email, _explain_email)
 because(passed_mfa, _explain_mfa)
 because(accepted_policy, _explain_policy)
+because(not_scheduled_for_deletion, _explain_scheduled_for_deletion)
 
 
 # The apps' own predicates, by name. (An app may declare its own with `because` in its

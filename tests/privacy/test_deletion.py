@@ -244,15 +244,15 @@ def test_cancel_during_the_grace_period(
 def test_participation_is_frozen_during_the_grace_period(
     client, person, mailoutbox, django_capture_on_commit_callbacks
 ):
-    if "not_scheduled_for_deletion" not in getattr(rulebook, "__dict__", {}):
-        pytest.skip("the participation gate does not ask for it yet (see docs/privacy.md)")
     consultation = make_consultation()
-    thread = Provision.objects.filter(version__consultation=consultation).first().thread
+    thread = Provision.objects.get(version__consultation=consultation, key="art-1").thread
     comment = Comment.objects.create(thread=thread, author=verified(), body="Hola")
     assert rulebook.allowed(person, "discussions.support", comment)
     schedule(client, person, mailoutbox, django_capture_on_commit_callbacks)
     person = get_user_model().objects.get(pk=person.pk)
     assert not rulebook.allowed(person, "discussions.support", comment)
+    refusal = rulebook.explain(person, "discussions.support", comment)
+    assert refusal.url == MY_DATA
     assert client.get(MY_DATA).status_code == 200  # still logs in and reads
     client.post(CANCEL)
     person = get_user_model().objects.get(pk=person.pk)
@@ -607,3 +607,34 @@ def test_every_link_to_a_person_is_classified():
             if not ok:
                 problems.append(name)
     assert problems == []
+
+
+def test_a_deleted_then_re_registered_person_cannot_vote_twice_in_a_cycle(territory):
+    """One person one vote survives the deletion: the ballot keeps its per-cycle voter key
+    (budgets), the account and its cédula hash go, the same cédula registered again gets
+    the same key in that cycle."""
+    from decimal import Decimal
+
+    from budgets import services as budget_services
+    from budgets.models import Ballot as BudgetBallot
+    from tests.budgets.builders import make_resident, new_cedula
+
+    cycle = make_cycle("calderon", total=Decimal("50000.00"), phase="prioritisation")
+    project = make_request(cycle, title="Proyecto", cost=Decimal("20000.00"))
+    cedula = new_cedula()
+    first = make_resident("calderon", cedula=cedula)
+    budget_services.ballot_submit(cycle=cycle, user=first, request_ids=[project.pk])
+    record = deletion.account_delete(user=first, reason="request")
+    assert record.anonymised["budget_ballots"] == 1
+    ballot = BudgetBallot.objects.get(cycle=cycle)
+    assert ballot.resident_id is None and ballot.voter_key  # counted, linked to nobody
+
+    again = make_resident("calderon", cedula=cedula)  # the hash is free again: a new account
+    with pytest.raises(budget_services.AlreadyVoted):
+        budget_services.ballot_submit(cycle=cycle, user=again, request_ids=[project.pk])
+    assert BudgetBallot.objects.filter(cycle=cycle).count() == 1
+    # Someone else still votes.
+    budget_services.ballot_submit(
+        cycle=cycle, user=make_resident("calderon"), request_ids=[project.pk]
+    )
+    assert BudgetBallot.objects.filter(cycle=cycle).count() == 2
