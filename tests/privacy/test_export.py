@@ -19,6 +19,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.cedula import cycle_voter_key
 from accounts.models import Consent
@@ -550,3 +553,24 @@ def exercise_my_data(client):
 def test_the_exerciser_runs_the_corpus_through_the_zip(client, territory):
     [response] = exercise_my_data(client)
     assert response.export == "privacy.my_data" and response.export_format == "zip"
+
+
+@pytest.mark.django_db
+@hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(bodies=st.lists(st.text(alphabet=st.characters(blacklist_characters="\x00")), max_size=3))
+def test_any_text_comes_out_exact_in_json_and_formula_safe_in_csv(person, bodies):
+    Comment.objects.filter(author=person).delete()
+    thread = Thread.objects.get_or_create(title="Hilo")[0]
+    for body in bodies:
+        Comment.objects.create(thread=thread, author=person, body=body)
+    files = exports.archive_files(person)
+    data = json.loads(files["datos.json"])
+    assert sorted(c["texto"] for c in data["comentarios"]) == sorted(bodies)
+    text = files["comentarios.csv"].decode("utf-8").removeprefix(export_module.BOM)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == len(bodies)
+    for row in rows:
+        assert not row["texto"].startswith(export_module.FORMULA_PREFIXES)
+        assert row["texto"] in {export_module.safe_cell(body) for body in bodies}
