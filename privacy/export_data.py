@@ -30,6 +30,15 @@ def _label(obj, field: str) -> str:
     return str(getattr(obj, f"get_{field}_display")())
 
 
+def _method(method: str) -> str:
+    """A verification method's name (accounts.verification's verifiers name them)."""
+    if not method:
+        return ""
+    from accounts.verification import method_label
+
+    return method_label(method)
+
+
 def _thread_links(thread_ids) -> dict[int, tuple[str, str]]:
     """thread id -> (site-relative URL of the page showing it, what it is about): four
     queries at most, whatever the number of threads."""
@@ -82,7 +91,7 @@ def _account(user, resident, emails, mfa_types, groups) -> dict:
             "parroquia": resident.parish.name if resident.parish else "",
             "cedula_registrada": resident.has_cedula,
             "verificacion": _label(resident, "verification_status"),
-            "verificacion_metodo": resident.verification_method,
+            "verificacion_metodo": _method(resident.verification_method),
             "verificacion_fecha": resident.verified_at,
             "verificacion_valida_hasta": resident.verification_expires_at,
             "verificado_por_personal": resident.verified_by_id is not None,
@@ -368,7 +377,7 @@ def _verification(resident) -> dict:
 
     records = [
         {
-            "metodo": record.method,
+            "metodo": _method(record.method),
             "zona": record.zone.name if record.zone else "",
             "parroquia": record.parish.name if record.parish else "",
             "fecha": record.verified_at,

@@ -1,6 +1,8 @@
 """/cuenta/mis-datos/: a resident's data rights in one page, and the download of one's
 data (privacy.exports)."""
 
+import zipfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import resident_of
+from accounts.verification import method_label
 from quitodecide import ratelimit
 from quitodecide.errors import DomainError
 
@@ -25,6 +28,11 @@ def my_data(request):
         "resident": resident,
         "zone_name": resident.zone.name if resident and resident.zone_id else "",
         "parish_name": resident.parish.name if resident and resident.parish_id else "",
+        "verification_method": (
+            method_label(resident.verification_method)
+            if resident and resident.verification_method
+            else ""
+        ),
     }
     context.update(exports.page_context(request.user))
     context.update(deletion.page_context(request.user))
@@ -80,7 +88,7 @@ def export_download(request, pk):
         raise Http404
     try:
         return exports.download_response(export)
-    except (OSError, ValueError) as error:  # the stored file is gone or unreadable
+    except (OSError, ValueError, zipfile.BadZipFile) as error:  # the file is gone or unreadable
         exports.logger.warning("Data export %s could not be served: %s", export.pk, error)
         messages.error(
             request, _("This download is not available. You can ask for a new one below.")

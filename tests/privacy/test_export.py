@@ -574,3 +574,31 @@ def test_any_text_comes_out_exact_in_json_and_formula_safe_in_csv(person, bodies
     for row in rows:
         assert not row["texto"].startswith(export_module.FORMULA_PREFIXES)
         assert row["texto"] in {export_module.safe_cell(body) for body in bodies}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("broken", ["missing", "not a zip"])
+def test_a_lost_or_corrupt_file_is_a_message_not_an_error(
+    client, person, broken, django_capture_on_commit_callbacks
+):
+    export = build_for(person, django_capture_on_commit_callbacks)
+    storage = export.file.storage
+    storage.delete(export.file.name)
+    if broken == "not a zip":
+        from django.core.files.base import ContentFile
+
+        storage.save(export.file.name, ContentFile(b"esto no es un zip"))
+    client.force_login(person)
+    response = download(client, export)
+    assert response.status_code == 302 and not hasattr(response, "export")
+
+
+@pytest.mark.django_db
+def test_the_page_names_the_verification_method(client, person):
+    type(person.resident).objects.filter(pk=person.resident.pk).update(verification_method="staff")
+    client.force_login(person)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(URL).content.decode()
+    from accounts.verification import method_label
+
+    assert f"<dd>{method_label('staff')}</dd>" in page
