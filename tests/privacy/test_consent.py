@@ -6,7 +6,6 @@ book: every participation action refuses a person without the current consent, a
 staff action cares."""
 
 import datetime
-import itertools
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -383,7 +382,7 @@ def test_no_staff_action_depends_on_the_consent(territory, name, phase, role):
 
 
 def test_the_matrix_roles_all_have_the_current_consent(territory):
-    for role in itertools.chain(rulebook.ROLES):
+    for role in rulebook.ROLES:
         if role in {"anonymous", "author"}:
             continue
         assert consent.has_current_consent(make_role(role, OWN)), role
