@@ -60,8 +60,8 @@ def census_upload(
 
 @transaction.atomic
 def census_withdraw(*, actor, batch: CensusBatch) -> int:
-    """Withdraw a census file: nobody verifies with it any more, and the verifications it
-    gave end now. Returns how many residents lost theirs."""
+    """Withdraw a census file: its rows are deleted, nobody verifies with it any more, and
+    the verifications it gave end now. Returns how many residents lost theirs."""
     batch = CensusBatch.objects.select_for_update().get(pk=batch.pk)
     rulebook.require(actor, "verification.upload_census", batch.zone)
     if batch.withdrawn_at is not None:
@@ -70,6 +70,9 @@ def census_withdraw(*, actor, batch: CensusBatch) -> int:
     batch.withdrawn_by = actor
     batch.save(update_fields=["withdrawn_at", "withdrawn_by"])
     ended = account_services.residents_unverify_by_census(batch=batch, actor=actor)
+    # Its rows are no longer needed for anything (LOPDP: no longer than needed): only the
+    # batch stays, for the history of the verifications it gave.
+    CensusEntry.objects.filter(batch=batch).delete()
     log(
         instance=batch,
         action=audit.CENSUS_WITHDRAW,

@@ -196,6 +196,8 @@ def test_withdraw_ends_its_verifications(batch, people, calderon):
     from verification.selectors import census_match
 
     assert census_match(cedula=people[0], born_on=BORN, parish=resident.parish) is None
+    assert not CensusEntry.objects.filter(batch=batch).exists()
+    assert CensusBatch.objects.get(pk=batch.pk).withdrawn_at is not None
 
 
 # --- self-verification -----------------------------------------------------------------------
