@@ -66,6 +66,13 @@ def _fail_stale(user, now) -> None:
     ).update(status=DataExport.Status.FAILED, finished_at=now, error=failure_message())
 
 
+def in_progress(user, now=None) -> bool:
+    """Whether an export of `user` is waiting or being built (one whose build died, older
+    than STALE_AFTER, is marked failed first and does not count)."""
+    _fail_stale(user, now or timezone.now())
+    return DataExport.objects.filter(user=user, status__in=IN_PROGRESS).exists()
+
+
 def export_request(*, user) -> DataExport:
     """Ask for a new export of `user`'s data; it is built in the background once the
     transaction commits. Refused while another one is waiting or being built."""
@@ -77,8 +84,7 @@ def export_request(*, user) -> DataExport:
     with transaction.atomic():
         # Serialises two requests of the same person (PostgreSQL): one export at a time.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        _fail_stale(user, now)
-        if DataExport.objects.filter(user=user, status__in=IN_PROGRESS).exists():
+        if in_progress(user, now):
             raise ExportInProgress(in_progress_message())
         export = DataExport.objects.create(user=user)
         transaction.on_commit(lambda: build_data_export.enqueue(export.pk))
@@ -227,12 +233,12 @@ def purge_expired(now=None) -> int:
 
 def page_context(user) -> dict:
     """The "Descargar mis datos" section of /cuenta/mis-datos/."""
-    latest = DataExport.objects.filter(user=user).order_by("-requested_at", "-pk").first()
     now = timezone.now()
-    in_progress = latest is not None and latest.status in IN_PROGRESS
+    busy = in_progress(user, now)
+    latest = DataExport.objects.filter(user=user).order_by("-requested_at", "-pk").first()
     return {
         "latest_export": latest,
-        "export_in_progress": in_progress,
+        "export_in_progress": busy,
         "export_downloadable": latest is not None and is_downloadable(latest, now),
         "export_days": settings.DATA_EXPORT_DAYS,
     }

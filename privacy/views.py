@@ -48,7 +48,7 @@ def _back():
 @require_POST
 def export_request(request):
     """Ask for a new export (POST with CSRF); back to the page with what happened."""
-    if DataExport.objects.filter(user=request.user, status__in=exports.IN_PROGRESS).exists():
+    if exports.in_progress(request.user):
         # Not counted against the limit: nothing new was asked for.
         messages.info(request, exports.in_progress_message())
         return _back()
