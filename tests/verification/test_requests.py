@@ -197,3 +197,20 @@ def test_staff_tasks_count_open_requests(territory, django_assert_max_num_querie
     with CaptureQueriesContext(connection) as many:
         staff_tasks(request)
     assert len(many) == len(few)
+
+
+def test_the_queue_page_has_flat_queries(client, territory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login_with_mfa(client, zone_staff("calderon"))
+    for _ in range(3):
+        ask(resident_in("calderon"))
+    client.get("/admin/verificacion/solicitudes/")  # warm caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/admin/verificacion/solicitudes/").status_code == 200
+    for _ in range(20):
+        ask(resident_in("calderon", 1))
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/admin/verificacion/solicitudes/").status_code == 200
+    assert len(many) == len(few)
