@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from quitodecide.storage import private_storage
+
 
 def export_upload_to(instance, filename):
     """A random name: the ZIP holds personal data and is only served by the owner's view."""
@@ -36,7 +38,9 @@ class DataExport(models.Model):
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("available until"), null=True, blank=True)
-    file = models.FileField(_("file"), upload_to=export_upload_to, blank=True)
+    file = models.FileField(
+        _("file"), upload_to=export_upload_to, storage=private_storage, blank=True
+    )
     size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
     error = models.TextField(_("error"), blank=True)
 

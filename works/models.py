@@ -18,6 +18,8 @@ from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
+from quitodecide.storage import private_storage
+
 from .status import WorkStatus
 
 CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,29}$"
@@ -451,7 +453,9 @@ class ImportBatch(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
-    file = models.FileField(_("file"), upload_to=import_upload_to, blank=True)
+    file = models.FileField(
+        _("file"), upload_to=import_upload_to, storage=private_storage, blank=True
+    )
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True, verbose_name=_("SHA-256 checksum"))
     state = models.CharField(
