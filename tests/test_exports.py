@@ -348,7 +348,9 @@ def test_wagtail_admin_csv_exports_are_formula_safe_too(client, territory):
     )
     admin = UserFactory(is_superuser=True, is_staff=True)
     mark_user(admin, True)
-    account_services.resident_verify(resident=resident, actor=admin)
+    account_services.resident_verify(
+        resident=resident, actor=admin, document_kind="cedula", reason="Cédula vista"
+    )
     login_with_mfa(client, admin)
     response = client.get("/admin/reports/site-history/?export=csv")
     assert response.status_code == 200

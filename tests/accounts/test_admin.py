@@ -33,6 +33,9 @@ def post(client, resident, *, zone, parish, verified=False, name=None):
     }
     if verified:
         data["verified"] = "on"
+        data["document_kind"] = "cedula"
+    # Verifying, and withdrawing a verification, both need the reason staff write down.
+    data["verification_reason"] = "Cédula vista en la ventanilla"
     return client.post(f"/admin/residents/edit/{resident.pk}/", data)
 
 

@@ -140,7 +140,9 @@ def test_profile_update_checks_zone_and_withdraws_verification_on_move(client, t
     resident = ResidentFactory(
         zone=Zone.objects.get(slug="calderon"), parish=Parish.objects.get(name="Llano Chico")
     )
-    services.resident_verify(resident=resident, actor=staff)
+    services.resident_verify(
+        resident=resident, actor=staff, document_kind="cedula", reason="Cédula vista en ventanilla"
+    )
     client.force_login(resident.user)
     response = client.post(
         "/cuenta/perfil/",

@@ -123,9 +123,13 @@ def test_who_may_comment_matrix(zonal_consultation, territory, case, allowed):
         if case == "residency_required_other_zone":
             cumbaya = Parish.objects.get(name="Cumbayá")
             user = ResidentFactory(zone=cumbaya.zone, parish=cumbaya).user
-            account_services.resident_verify(resident=user.resident, actor=staff)
+            account_services.resident_verify(
+                resident=user.resident, actor=staff, document_kind="cedula", reason="Vista"
+            )
         elif case == "residency_required_verified_same_zone":
-            account_services.resident_verify(resident=user.resident, actor=staff)
+            account_services.resident_verify(
+                resident=user.resident, actor=staff, document_kind="cedula", reason="Vista"
+            )
     assert rulebook.allowed(user, "consultations.comment", page) is allowed
     if not allowed:
         assert comment_refusal(user, page)

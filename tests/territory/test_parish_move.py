@@ -40,7 +40,9 @@ def test_moving_a_parish_moves_its_residents_and_is_audited(guayllabamba, city_t
     old_zone = guayllabamba.zone
     tumbaco = Zone.objects.get(slug="tumbaco")
     verified = ResidentFactory(zone=old_zone, parish=guayllabamba)
-    account_services.resident_verify(resident=verified, actor=city_team)
+    account_services.resident_verify(
+        resident=verified, actor=city_team, document_kind="cedula", reason="Cédula vista"
+    )
     unverified = ResidentFactory(zone=old_zone, parish=guayllabamba)
     neighbour_parish = old_zone.parishes.exclude(pk=guayllabamba.pk).first()
     neighbour = ResidentFactory(zone=old_zone, parish=neighbour_parish)
