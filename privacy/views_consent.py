@@ -4,6 +4,7 @@ back after a withdrawal) and withdrawing consent, with a confirmation step."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -30,9 +31,14 @@ def _my_data() -> str:
 
 
 def safe_next(request, candidate: str, fallback: str) -> str:
-    """`candidate` if it is a path on this site, else `fallback` (never another host)."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """`candidate` if it is an absolute path on this site, else `fallback` (never another
+    host; never a bare word, which `redirect` would try to reverse as a URL name)."""
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return fallback
@@ -54,7 +60,7 @@ def consent_accept(request):
             gettext("Thank you: you accepted version %(version)s of the privacy policy.")
             % {"version": service.current_version()},
         )
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     context = {
         "form": form,
         "status": status,

@@ -15,6 +15,10 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.models import Consent
 from discussions.models import Comment
@@ -214,6 +218,27 @@ def test_an_unsafe_next_is_ignored(client, resident, unsafe):
     response = client.post(ACCEPT + "?next=/obras/", {"accept": "on", "next": unsafe})
     assert response.status_code == 302
     assert response["Location"] == "/cuenta/mis-datos/"
+    assert consent.has_current_consent(fresh(resident))
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(candidate=st.text(max_size=60) | st.sampled_from(["/obras/", "//x.example", "/%2F/x"]))
+@example(candidate="0")
+@example(candidate="/a b\nc")
+@example(candidate="/\\x.example")
+def test_whatever_next_says_the_redirect_stays_on_this_site(client, resident, candidate):
+    client.force_login(resident)
+    consent.consent_withdraw(resident)
+    response = client.post(ACCEPT, {"accept": "on", "next": candidate})
+    if "\x00" in candidate:
+        assert response.status_code == 400  # refused before any view (RefuseNulMiddleware)
+        return
+    assert response.status_code == 302
+    location = urlparse(response["Location"])
+    assert not location.netloc and not location.scheme
+    assert response["Location"] in {iri_to_uri(candidate), "/cuenta/mis-datos/"}
     assert consent.has_current_consent(fresh(resident))
 
 
