@@ -1,6 +1,5 @@
 """Writes for accounts and residents. Every write goes through here."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -88,10 +87,13 @@ def resident_register(
 
 
 def consent_record(*, user: User, purpose: str, version: str | None = None) -> Consent:
-    consent, _created = Consent.objects.get_or_create(
-        user=user, purpose=purpose, policy_version=version or settings.PRIVACY_POLICY_VERSION
-    )
-    return consent
+    """Record an acceptance (privacy.consent keeps the rules: one standing acceptance per
+    version, a new row after a withdrawal)."""
+    from privacy.consent import consent_accept
+
+    if purpose != Consent.Purpose.PRIVACY_POLICY:
+        raise ValueError(f"Unknown consent purpose: {purpose!r}")
+    return consent_accept(user, version)
 
 
 def resident_for(user: User) -> Resident:

@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Consent
+from accounts.models import Consent, Resident
 
 PURPOSE = Consent.Purpose.PRIVACY_POLICY
 _CACHE = "_policy_consent_status"
@@ -168,6 +168,8 @@ def consent_withdraw(user) -> int:
     ).update(withdrawn_at=now)
     if withdrawn:
         Follow.objects.filter(user=user).delete()
+        # Notification e-mails (answers to one's comments) ran on the same consent.
+        Resident.objects.filter(user=user).update(email_notifications=False)
     forget(user)
     return withdrawn
 

@@ -523,12 +523,14 @@ def observation_post(
 
 
 def follow_toggle(*, work: Work, user) -> bool:
-    """Follow or stop following a work. Returns whether the user follows it now."""
-    if not rulebook.allowed(user, "works.follow", work):
-        raise PermissionDenied(_("Log in to follow this work."))
-    deleted, _details = Follow.objects.filter(work=work, user=user).delete()
-    if deleted:
-        return False
+    """Follow or stop following a work. Returns whether the user follows it now. Stopping
+    is always possible for the follower (even without a standing consent: stopping a
+    processing never needs one); starting is the rule book's `works.follow`."""
+    if user is not None and user.is_authenticated:
+        deleted, _details = Follow.objects.filter(work=work, user=user).delete()
+        if deleted:
+            return False
+    rulebook.require(user, "works.follow", work)
     try:
         with transaction.atomic():
             Follow.objects.create(work=work, user=user)

@@ -135,6 +135,10 @@ def _observation_refusal(request, work) -> str:
         return _("Log in as a verified resident of %(zone)s to post an observation.") % {
             "zone": work.zone.name
         }
+    # The participation gate (consent to the current policy, no deletion under way) has
+    # its own way on: say it rather than "only verified residents".
+    if not rulebook.allowed(request.user, "works.follow", work):
+        return str(rulebook.explain(request.user, "works.follow", work))
     return _(
         "Only verified residents of %(zone)s can post observations on its works. "
         "You can ask for your residence to be verified from your profile."

@@ -433,3 +433,21 @@ def test_the_refusal_reaches_the_403_page_with_its_way_on(territory):
     assert response.status_code == 403
     assert 'data-refusal="consent"' in html
     assert f'href="{reverse("privacy:consent_accept")}?next=' in html
+
+
+def test_withdrawal_also_stops_notification_emails_and_signup_records_through_the_service(
+    territory,
+):
+    from accounts import services as account_services
+    from accounts.models import Consent
+    from privacy.consent import consent_withdraw
+    from tests.factories import ResidentFactory
+
+    resident = ResidentFactory(email_notifications=True)
+    consent_withdraw(resident.user)
+    resident.refresh_from_db()
+    assert resident.email_notifications is False
+    # Accepting again after a withdrawal (sign-up's path too) is a new row, not a crash.
+    account_services.consent_record(user=resident.user, purpose="privacy_policy")
+    rows = Consent.objects.filter(user=resident.user).order_by("given_at")
+    assert [row.withdrawn_at is None for row in rows] == [False, True]

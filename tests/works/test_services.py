@@ -302,6 +302,19 @@ def test_follow_toggles_and_needs_an_account(territory):
         services.follow_toggle(work=work, user=AnonymousUser())
 
 
+def test_without_a_current_consent_one_can_stop_following_but_not_start(territory, settings):
+    work, other = make_work(), make_work()
+    user = UserFactory()
+    assert services.follow_toggle(work=work, user=user) is True
+    settings.PRIVACY_POLICY_VERSION = "2099-01"  # a new policy the user has not accepted
+    user = type(user).objects.get(pk=user.pk)  # a new request: nothing cached on the user
+    with pytest.raises(PermissionDenied) as refused:
+        services.follow_toggle(work=other, user=user)
+    assert refused.value.refusal.kind == "consent"
+    assert services.follow_toggle(work=work, user=user) is False
+    assert not Follow.objects.filter(user=user).exists()
+
+
 # --- found by the hostile review ------------------------------------------------------------
 def test_results_codes_are_reserved_and_years_bounded(territory):
     staff = make_staff("calderon")
