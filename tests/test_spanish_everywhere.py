@@ -264,6 +264,8 @@ OUR_APPS = (
     "indicators",
     "opengov",
     "sitesearch",
+    "privacy",
+    "verification",
 )
 ALLAUTH_PAGES = [
     "/cuenta/login/",
@@ -458,5 +460,54 @@ def test_refusal_confirmation_and_staff_pages_render_in_spanish(client, territor
     assert 'name="confirm" value="1"' in pages["publish confirmation"]
     assert "staff-tasks" in pages["staff dashboard"]
     assert "csrf" in pages["csrf failure"].lower()
+    report = _leaks(pages, allowed=WAGTAIL_HARD_CODED)
+    assert not report, "untranslated:\n" + report
+
+
+def test_data_rights_and_verification_pages_render_in_spanish(
+    client, territory, django_capture_on_commit_callbacks
+):
+    """A resident's data-rights pages in their states (an export ready, a deletion asked
+    for and scheduled, consent withdrawn, the policy re-prompt), self-verification, and
+    the public register: reached only by logging in or by a step before."""
+    from django.core import mail
+    from django.test import override_settings
+
+    from privacy import consent, deletion, exports
+    from tests.budgets.builders import make_resident
+
+    pages = {}
+    user = make_resident("calderon")
+    client.force_login(user)
+    pages["register"] = client.get("/privacidad/registro/").content.decode()
+    pages["my data"] = client.get("/cuenta/mis-datos/").content.decode()
+    pages["verification"] = client.get("/cuenta/verificacion/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        exports.export_request(user=user)  # built at once by the test settings' tasks
+    pages["my data, export ready"] = client.get("/cuenta/mis-datos/").content.decode()
+    pages["withdraw confirmation"] = client.get(
+        "/cuenta/mis-datos/consentimiento/retirar/"
+    ).content.decode()
+    consent.consent_withdraw(user)
+    pages["my data, consent withdrawn"] = client.get("/cuenta/mis-datos/").content.decode()
+    with override_settings(PRIVACY_POLICY_VERSION="2099-01"):
+        pages["policy re-prompt"] = client.get(
+            "/cuenta/mis-datos/consentimiento/aceptar/"
+        ).content.decode()
+    other = make_resident("calderon")
+    client.force_login(other)
+    with django_capture_on_commit_callbacks(execute=True):
+        request = deletion.deletion_request(user=other)
+    token = deletion.confirmation_token(request)
+    pages["deletion confirmation"] = client.get(
+        f"/cuenta/mis-datos/eliminar/confirmar/{token}/"
+    ).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        deletion.deletion_confirm(user=other, token=token)
+    pages["my data, deletion scheduled"] = client.get("/cuenta/mis-datos/").content.decode()
+    pages["e-mails"] = "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
+    assert "<table" in pages["register"]
+    assert "/cuenta/mis-datos/eliminar/cancelar/" in pages["my data, deletion scheduled"]
+    assert len(mail.outbox) >= 3  # export ready, deletion to confirm, deletion scheduled
     report = _leaks(pages, allowed=WAGTAIL_HARD_CODED)
     assert not report, "untranslated:\n" + report
