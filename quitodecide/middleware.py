@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -74,30 +73,13 @@ class RefuseNulMiddleware:
             "\x00" in key or any("\x00" in v for v in values) for key, values in query.lists()
         )
 
-    @staticmethod
-    def _handles_own_uploads(request) -> bool:
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return False
-        return getattr(match.func, "handles_own_uploads", False)
-
     def __call__(self, request):
         fields = [request.GET]
         # Parsing the form here is no extra cost: CsrfViewMiddleware reads request.POST of
-        # every POST it checks anyway. Views that set their own upload handlers (the census
-        # upload keeps the file in memory only) say so with `handles_own_uploads`: parsing
-        # here would spool a large body to a temporary file first. Their forms refuse NUL.
-        if (
-            request.method == "POST"
-            and request.content_type
-            in (
-                "application/x-www-form-urlencoded",
-                "multipart/form-data",
-            )
-            and not (
-                request.content_type == "multipart/form-data" and self._handles_own_uploads(request)
-            )
+        # every POST it checks anyway. (Nothing of ours sets its own upload handlers.)
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
         ):
             fields.append(request.POST)
         if any(self._holds_nul(query) for query in fields):

@@ -115,6 +115,12 @@ def test_the_upload_handler_keeps_files_in_memory_and_drops_big_ones(settings):
     assert big.upload_too_big
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="RefuseNulMiddleware reads request.POST before any view, with Django's default "
+    "upload handlers, so a body over FILE_UPLOAD_MAX_MEMORY_SIZE reaches a temporary file "
+    "before the census view can install its in-memory handler (change requested)",
+)
 def test_a_huge_census_upload_never_touches_a_temporary_file(client, territory, monkeypatch):
     made = []
     original = TemporaryUploadedFile.__init__
