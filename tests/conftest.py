@@ -15,6 +15,18 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request with the English cookie
+    activates English in the thread (as Django's LocaleMiddleware does), and a service
+    called directly by a later test would otherwise answer in English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the territory once into the test database; each test's transaction is rolled

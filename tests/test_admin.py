@@ -59,6 +59,8 @@ def test_staff_verify_a_resident_through_the_service(admin_client):
             "zone": parish.zone.pk,
             "parish": parish.pk,
             "verified": "on",
+            "document_kind": "cedula",
+            "verification_reason": "Cédula vista en la ventanilla",
         },
     )
     assert response.status_code == 302

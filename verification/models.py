@@ -221,10 +221,18 @@ class VerificationRecord(models.Model):
     )
     method = models.CharField(_("method"), max_length=20)
     zone = models.ForeignKey(
-        "territory.Zone", on_delete=models.SET_NULL, null=True, related_name="+"
+        "territory.Zone",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("zone"),
     )
     parish = models.ForeignKey(
-        "territory.Parish", on_delete=models.SET_NULL, null=True, related_name="+"
+        "territory.Parish",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("parish"),
     )
     verified_at = models.DateTimeField(_("verified at"))
     verified_by = models.ForeignKey(
@@ -239,13 +247,28 @@ class VerificationRecord(models.Model):
     document_kind = models.CharField(_("document seen"), max_length=20, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     census_batch = models.ForeignKey(
-        CensusBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        CensusBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("census file"),
     )
     code_sheet = models.ForeignKey(
-        CodeSheet, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        CodeSheet,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("code sheet"),
     )
     request = models.ForeignKey(
-        VerificationRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        VerificationRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verification request"),
     )
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 

@@ -60,6 +60,7 @@ USER_KEYS = {
 # Registered exports that no public dataset serves, and why.
 NOT_IN_CATALOGUE = {
     "works.import_template": "the staff's blank spreadsheet for importing works",
+    "privacy.my_data": "one person's own data, only for them (tests/privacy/test_export.py)",
 }
 PAGES_FOLLOWED = 3
 ITEMS_PER_LIST = 80

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import iri_to_uri
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
@@ -91,9 +91,12 @@ def test_a_new_version_refuses_commenting_with_the_way_to_accept_it(
 ):
     english.force_login(resident)
     with override_settings(PRIVACY_POLICY_VERSION=NEW):
-        refusal = rulebook.explain(fresh(resident), "consultations.comment", consultation)
-        assert refusal.kind == RefusalKind.CONSENT
-        assert refusal.reason == "Accept the current version of the privacy policy to take part."
+        with translation.override("en"):
+            refusal = rulebook.explain(fresh(resident), "consultations.comment", consultation)
+            assert refusal.kind == RefusalKind.CONSENT
+            assert refusal.reason == (
+                "Accept the current version of the privacy policy to take part."
+            )
         url = urlparse(refusal.url)
         assert url.path == ACCEPT and parse_qs(url.query)["next"] == [consultation.url]
 

@@ -431,12 +431,17 @@ def public_counts(world) -> dict:
 
 @pytest.fixture
 def media(tmp_path):
+    """Files on disk, as in production: public media, and the private storage of exports."""
     storages = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(MEDIA_ROOT=str(tmp_path / "media"), STORAGES=storages):
-        yield tmp_path / "media"
+        yield tmp_path
 
 
 def test_public_pages_say_anonymous_participant_and_counts_do_not_change(
@@ -448,8 +453,9 @@ def test_public_pages_say_anonymous_participant_and_counts_do_not_change(
     for url in (world["pages"][0], world["pages"][1], world["pages"][3]):
         assert NAME in client.get(url).content.decode(), url
     before = public_counts(world)
-    export_file = media / world["export"].file.name
-    assert export_file.exists()
+    # The export's own storage (the private one: no URL, outside MEDIA_ROOT).
+    storage, export_name = world["export"].file.storage, world["export"].file.name
+    assert storage.exists(export_name)
 
     with django_capture_on_commit_callbacks(execute=True):
         record = deletion.account_delete(user=person, reason="request")
@@ -478,7 +484,7 @@ def test_public_pages_say_anonymous_participant_and_counts_do_not_change(
     assert not Authenticator.objects.filter(user_id=person.pk).exists()
     assert not Follow.objects.filter(user_id=person.pk).exists()
     assert not DataExport.objects.filter(pk=world["export"].pk).exists()
-    assert not export_file.exists()
+    assert not storage.exists(export_name)
     assert record.anonymised == {
         "comments": 4,
         "comment_supports": 1,
