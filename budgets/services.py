@@ -267,7 +267,18 @@ def _lock_ballot(cycle, resident, parish, voter_key) -> Ballot:
     ballot = Ballot.objects.select_for_update().filter(cycle=cycle, resident=resident).first()
     if ballot is None:
         raise _online_refusal(_key_holder_channel(cycle, voter_key) or Ballot.Channel.BOOTH)
-    if ballot.voter_key != voter_key:
+    if ballot.voter_key is not None and ballot.voter_key != voter_key:
+        # The ballot was cast under another cédula: never re-key it (the person would be
+        # free to vote again at a booth with the first one). The profile freezes the
+        # cédula once a ballot exists (accounts.services), so this is a stale profile.
+        raise AlreadyVoted(
+            _(
+                "Your ballot in this cycle was cast with another cédula number: ask your "
+                "zone's staff."
+            ),
+            channel=Ballot.Channel.ONLINE,
+        )
+    if ballot.voter_key is None:
         # A ballot from before voter keys: it takes the key now, unless someone holds it.
         ballot.voter_key = voter_key
         try:

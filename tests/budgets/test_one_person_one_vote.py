@@ -430,3 +430,63 @@ def test_online_and_booth_at_the_same_moment_give_exactly_one_vote():
         ballot = Ballot.objects.get(cycle=cycle, voter_key=key)
         assert ballot.channel == won[0].channel
         assert ballot.lines.count() == 1
+
+
+# --- found by the hostile review: the cédula is the voter key, so it is frozen ---------------
+def test_a_voter_cannot_swap_cedulas_to_vote_again_at_a_booth(voting):
+    """Vote online with A, replace A by B on the profile, revise the ballot, then vote at a
+    booth with A: the profile refuses the swap, so the booth says "ya votó en línea"."""
+    from accounts import services as account_services
+
+    cycle, projects = voting
+    first, other = new_cedula(), new_cedula()
+    voter = make_resident("calderon", cedula=first)
+    services.ballot_submit(cycle=cycle, user=voter, request_ids=[projects[0].pk])
+    resident = voter.resident
+    with pytest.raises(Exception) as refused:
+        account_services.resident_update_profile(
+            resident=resident,
+            display_name=resident.display_name,
+            zone=resident.zone,
+            parish=resident.parish,
+            cedula=other,
+        )
+    assert "cedula" in refused.value.message_dict
+    resident.refresh_from_db()
+    assert resident.cedula_hash == cedula_hash(first)
+    with pytest.raises(services.AlreadyVoted):
+        booth(cycle, make_staff("calderon"), first, [projects[1].pk])
+    assert Ballot.objects.filter(cycle=cycle).count() == 1
+
+
+def test_an_unverified_resident_who_never_voted_can_still_correct_a_typo(territory):
+    from accounts import services as account_services
+
+    voter = make_resident("calderon", verified=False)
+    resident = voter.resident
+    corrected = new_cedula()
+    account_services.resident_update_profile(
+        resident=resident,
+        display_name=resident.display_name,
+        zone=resident.zone,
+        parish=resident.parish,
+        cedula=corrected,
+    )
+    resident.refresh_from_db()
+    assert resident.cedula_hash == cedula_hash(corrected)
+
+
+def test_a_ballot_is_never_rekeyed_to_another_cedula(voting):
+    """Even if the profile's cédula changed behind the service's back (staff correction),
+    the ballot keeps the key it was cast with and the revision is refused."""
+    cycle, projects = voting
+    voter = make_resident("calderon")
+    ballot = services.ballot_submit(cycle=cycle, user=voter, request_ids=[projects[0].pk])
+    key = ballot.voter_key
+    Resident.objects.filter(user=voter).update(cedula_hash=cedula_hash(new_cedula()))
+    voter.refresh_from_db()
+    with pytest.raises(services.AlreadyVoted):
+        services.ballot_submit(
+            cycle=cycle, user=type(voter).objects.get(pk=voter.pk), request_ids=[projects[1].pk]
+        )
+    assert Ballot.objects.get(pk=ballot.pk).voter_key == key

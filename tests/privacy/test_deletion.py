@@ -15,6 +15,7 @@ from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.files.base import ContentFile
@@ -39,6 +40,7 @@ from privacy.models import AccountDeletion, DataExport, DeletionRecord
 from proposals.models import Support as RequestSupport
 from quitodecide import rulebook
 from territory.models import Zone, ZonePage
+from territory.services import zone_group_name
 from tests.assemblies.conftest import make_assembly
 from tests.budgets.builders import make_cycle, make_request
 from tests.consultations.helpers import make_consultation
@@ -304,6 +306,9 @@ def test_unconfirmed_accounts_go_after_30_days(territory):
     recent_unconfirmed = joined(days - datetime.timedelta(hours=1), verified_email=False)
     old_confirmed = joined(days * 3)
     old_staff = joined(days * 3, verified_email=False, is_staff=True)
+    # Zone staff are group members (is_staff unset): created in the admin, never confirmed.
+    old_zone_staff = joined(days * 3, verified_email=False)
+    old_zone_staff.groups.add(Group.objects.get(name=zone_group_name(Zone.objects.first())))
     # One who somehow wrote a comment: it stays, anonymised.
     thread = Thread.objects.create(title="Hilo")
     kept = Comment.objects.create(thread=thread, author=old_unconfirmed, body="Algo")
@@ -311,7 +316,7 @@ def test_unconfirmed_accounts_go_after_30_days(territory):
     call_command("purge_accounts", stdout=io.StringIO())
     remaining = set(User.objects.values_list("pk", flat=True))
     assert old_unconfirmed.pk not in remaining and old_no_address.pk not in remaining
-    assert {recent_unconfirmed.pk, old_confirmed.pk, old_staff.pk} <= remaining
+    assert {recent_unconfirmed.pk, old_confirmed.pk, old_staff.pk, old_zone_staff.pk} <= remaining
     kept.refresh_from_db()
     assert kept.author_id is None and kept.body == "Algo"
     assert sorted(DeletionRecord.objects.values_list("reason", flat=True)) == [
