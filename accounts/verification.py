@@ -104,7 +104,7 @@ class StaffVerifier:
                 "reason": reason,
                 "request": evidence.get("request"),
             },
-            audit={"document_kind": document_kind},
+            audit={"document_kind": document_kind, "reason": reason},
         )
 
 

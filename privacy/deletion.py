@@ -325,6 +325,16 @@ def _scrub_audit_labels(user, resident, comment_ids) -> None:
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Resident), object_id=str(resident.pk)
         ).update(label=anonymous)
+        # Verification requests and records: entries logged with an older label (the
+        # resident's name or e-mail) get the current one, which names no one.
+        from verification.models import VerificationRecord, VerificationRequest
+
+        for model in (VerificationRequest, VerificationRecord):
+            content_type = ContentType.objects.get_for_model(model)
+            for obj in model.objects.filter(resident=resident):
+                ModelLogEntry.objects.filter(
+                    content_type=content_type, object_id=str(obj.pk)
+                ).update(label=str(obj)[:255])
     if comment_ids:
         prefix = f"{user.pk}:"
         ModelLogEntry.objects.filter(

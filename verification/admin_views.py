@@ -19,6 +19,7 @@ from territory.permissions import staff_zones
 from . import selectors, services
 from .census import MAX_FILE_BYTES
 from .forms import CensusUploadForm, CodeSheetForm, RejectForm, StaffVerifyForm
+from .models import CensusBatch
 from .uploads import keep_uploads_in_memory, only_in_memory
 
 
@@ -192,6 +193,15 @@ def _census_index(request):
                         _("Census file stored: %(rows)s people of %(zone)s.")
                         % {"rows": batch.rows, "zone": batch.zone.name},
                     )
+                    if batch.kind == CensusBatch.Kind.PARISH:
+                        messages.warning(
+                            request,
+                            _(
+                                "This file has no dates of birth: anyone who knows a "
+                                "listed person's cédula and parish can verify as them. "
+                                "Replace it with a file with dates of birth when you can."
+                            ),
+                        )
                     return redirect("verification_admin:census")
             finally:
                 upload.close()

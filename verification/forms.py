@@ -24,11 +24,21 @@ class ParishChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.zone.name})"
 
 
+class NoValueTextInput(forms.TextInput):
+    """A text input that never renders its value: a cédula typed is not echoed back in
+    the page (after a failed look-up, in the browser's cache or history)."""
+
+    def format_value(self, value):
+        return None
+
+
 class CensusForm(forms.Form):
     cedula = forms.CharField(
         label=_("Cédula number"),
         max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        widget=NoValueTextInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
+        ),
     )
     born_on = forms.DateField(
         label=_("Date of birth"),
@@ -52,13 +62,20 @@ class CensusForm(forms.Form):
 
 
 class CensusConfirmForm(forms.Form):
+    """Confirming the residence a census gave. A parish census states the parish: then
+    there is nothing to choose (`parish_fixed`), only to confirm. A birth-date census
+    knows the zone: the person chooses a parish of it."""
+
     parish = forms.ModelChoiceField(
         label=_("Parish where you live"), queryset=Parish.objects.none()
     )
 
-    def __init__(self, *args, zone, **kwargs):
+    def __init__(self, *args, zone, parish_fixed=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parish"].queryset = Parish.objects.filter(zone=zone).order_by("name")
+        if parish_fixed:
+            del self.fields["parish"]
+        else:
+            self.fields["parish"].queryset = Parish.objects.filter(zone=zone).order_by("name")
 
 
 class CodeForm(forms.Form):

@@ -206,7 +206,11 @@ class VerificationRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.resident} · {self.get_status_display()}"
+        # No name or e-mail: Wagtail's audit log keeps this label after the account goes.
+        return _("Request no. %(pk)s · %(status)s") % {
+            "pk": self.pk,
+            "status": self.get_status_display(),
+        }
 
 
 class VerificationRecord(models.Model):
@@ -278,4 +282,9 @@ class VerificationRecord(models.Model):
         ordering = ["-verified_at", "-pk"]
 
     def __str__(self):
-        return f"{self.resident_id} · {self.method} · {self.verified_at:%Y-%m-%d}"
+        # Nothing of the person (the audit log keeps this label).
+        return _("Verification no. %(pk)s · %(method)s · %(date)s") % {
+            "pk": self.pk,
+            "method": self.method,
+            "date": f"{self.verified_at:%Y-%m-%d}" if self.verified_at else "—",
+        }

@@ -14,12 +14,14 @@ from .models import CensusBatch, CensusEntry, CodeSheet, VerificationRecord, Ver
 @dataclass(frozen=True)
 class CensusMatch:
     """A census row the resident proved: for which zone, and parish (None: the census
-    knows only the zone, and the resident's chosen parish is not in it)."""
+    knows only the zone, and the resident's chosen parish is not in it). `parish_fixed`:
+    the census states the parish (a parish census), so it cannot be changed."""
 
     entry_id: int
     cedula_hash: str
     zone: object
     parish: object
+    parish_fixed: bool = False
 
     def as_session(self) -> dict:
         return {
@@ -27,6 +29,7 @@ class CensusMatch:
             "cedula_hash": self.cedula_hash,
             "zone": self.zone.pk,
             "parish": self.parish.pk if self.parish else None,
+            "parish_fixed": self.parish_fixed,
         }
 
 
@@ -48,7 +51,7 @@ def census_match(*, cedula: str, born_on, parish) -> CensusMatch | None:
                 chosen = parish if parish is not None and parish.zone_id == zone.pk else None
                 return CensusMatch(entry.pk, digest, zone, chosen)
         elif parish is not None and entry.parish_id == parish.pk:
-            return CensusMatch(entry.pk, digest, zone, entry.parish)
+            return CensusMatch(entry.pk, digest, zone, entry.parish, parish_fixed=True)
     return None
 
 
@@ -62,7 +65,13 @@ def match_from_session(data) -> CensusMatch | None:
         parish = (
             Parish.objects.filter(pk=data.get("parish")).first() if data.get("parish") else None
         )
-        return CensusMatch(int(data["entry"]), str(data["cedula_hash"]), zone, parish)
+        return CensusMatch(
+            int(data["entry"]),
+            str(data["cedula_hash"]),
+            zone,
+            parish,
+            parish_fixed=bool(data.get("parish_fixed")),
+        )
     except (KeyError, TypeError, ValueError, Zone.DoesNotExist):
         return None
 

@@ -221,7 +221,7 @@ def request_verify(
         instance=request,
         action=audit.REQUEST_VERIFY,
         user=actor,
-        data={"zone": request.zone_id, "document_kind": document_kind},
+        data={"zone": request.zone_id, "document_kind": document_kind, "reason": request.reason},
     )
     _notify(request)
     return request

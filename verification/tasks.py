@@ -17,9 +17,13 @@ def send_request_outcome_email(request_id: int) -> bool:
     notifications: it answers their own request. Returns whether an e-mail was sent."""
     from .models import VerificationRequest
 
-    request = VerificationRequest.objects.select_related("resident__user", "zone").get(
-        pk=request_id
+    request = (
+        VerificationRequest.objects.select_related("resident__user", "zone")
+        .filter(pk=request_id)
+        .first()
     )
+    if request is None:  # the account was deleted before the task ran: no one to tell
+        return False
     user = request.resident.user
     if not user.email or request.status == VerificationRequest.Status.OPEN:
         return False

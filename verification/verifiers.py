@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.verification import VerificationOutcome
+from accounts.verification import VALIDITY, VerificationOutcome, expires_from
 from quitodecide import rulebook
 from quitodecide.errors import DomainError
 
@@ -30,20 +30,44 @@ class CensusVerifier:
             raise DomainError(_("The resident could not be verified."))
         # The file may have been withdrawn since the match was found (the confirmation step).
         entry = (
-            CensusEntry.objects.select_related("batch")
+            CensusEntry.objects.select_related("batch__zone", "parish__zone")
             .filter(pk=match.entry_id, cedula_hash=match.cedula_hash, batch__withdrawn_at=None)
             .first()
         )
         if entry is None:
             raise DomainError(_("The data you entered do not match the census. Check them."))
+        # The residence is the census's, never what the person chose: a parish census
+        # verifies in its row's parish; a birth-date census knows only its zone, so the
+        # parish is the person's choice within that zone.
+        if entry.parish_id is not None:
+            parish = entry.parish
+            zone = parish.zone
+        else:
+            zone = entry.batch.zone
+            parish = match.parish
+            if parish is None or parish.zone_id != zone.pk:
+                raise DomainError(
+                    _("Choose the parish of %(zone)s where you live.") % {"zone": zone.name}
+                )
         return VerificationOutcome(
             verified=True,
-            zone=match.zone,
-            parish=match.parish,
+            zone=zone,
+            parish=parish,
             cedula_hash=entry.cedula_hash,
             record={"census_batch": entry.batch},
             audit={"census_batch": entry.batch_id},
         )
+
+
+def _verified_until(resident):
+    """When the resident's standing verification ends (None: not verified, or no end)."""
+    if not resident.is_verified:
+        return None
+    if resident.verification_expires_at is not None:
+        return resident.verification_expires_at
+    if resident.verified_at is not None:
+        return resident.verified_at + VALIDITY.get(resident.verification_method, VALIDITY["staff"])
+    return None
 
 
 class CodeVerifier:
@@ -78,6 +102,18 @@ class CodeVerifier:
                     "then enter the code again."
                 )
                 % {"zone": sheet.zone.name}
+            )
+        # A code never shortens a stronger verification of the same zone (a census or a
+        # staff check last longer): refused before the code is spent.
+        current_until = _verified_until(resident)
+        if (
+            current_until is not None
+            and resident.zone_id == sheet.zone_id
+            and current_until > expires_from(self.method)
+        ):
+            raise DomainError(
+                _("Your residency is already verified until %(date)s.")
+                % {"date": date_format(timezone.localtime(current_until), "SHORT_DATE_FORMAT")}
             )
         claimed = VerificationCode.objects.filter(pk=found.pk, used_at__isnull=True).update(
             used_at=timezone.now(), used_by=actor

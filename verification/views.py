@@ -128,6 +128,7 @@ def _census(request, resident, forms):
         CensusConfirmForm(
             prefix="confirmar",
             zone=match.zone,
+            parish_fixed=match.parish_fixed,
             initial={"parish": getattr(match.parish, "pk", None)},
         ),
     )
@@ -158,12 +159,18 @@ def _census_confirm(request, resident, forms):
         request.session.pop(SESSION_MATCH, None)
         messages.error(request, _("The confirmation took too long. Enter your data again."))
         return redirect("verification:index")
-    form = CensusConfirmForm(request.POST, prefix="confirmar", zone=match.zone)
+    form = CensusConfirmForm(
+        request.POST, prefix="confirmar", zone=match.zone, parish_fixed=match.parish_fixed
+    )
     if not form.is_valid():
         return _confirm_page(request, resident, match, form)
-    match = selectors.CensusMatch(
-        match.entry_id, match.cedula_hash, match.zone, form.cleaned_data["parish"]
-    )
+    if not match.parish_fixed:
+        # A birth-date census knows only the zone: the parish is the person's, within it
+        # (the form offers only the zone's). A parish census's parish is never changed here
+        # (and the verifier takes the census row's parish whatever the match says).
+        match = selectors.CensusMatch(
+            match.entry_id, match.cedula_hash, match.zone, form.cleaned_data["parish"]
+        )
     response = _verify_census(request, resident, match, form)
     return response if response is not None else _confirm_page(request, resident, match, form)
 
