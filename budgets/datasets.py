@@ -81,7 +81,7 @@ def _dataset(cycle) -> Dataset:
         description=_(
             "The published results of the participatory budget of %(zone)s for %(year)s: "
             "every project of every ballot scope (the zone, or each parish's envelope) with "
-            "its online and assembly votes, its cost, what was left of the envelope at its "
+            "its online, booth and assembly votes, its cost, what was left of the envelope at its "
             "turn and whether it was selected. The JSON adds the rule, the tie-break and each "
             "scope's envelope. The ZIP is the recount bundle: the anonymised ballots, the "
             "assembly tallies with the SHA-256 of their actas, the envelopes and the rule, "

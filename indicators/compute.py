@@ -116,6 +116,8 @@ def compute() -> dict:
     active: set[tuple] = set()
 
     def took_part(zone, year, user, home_parish):
+        if user is None:  # no account (any more): not one shared `None` person
+            return
         people[(zone, year)].add(user)
         if home_parish:
             residents[(home_parish, year)].add(user)
@@ -162,17 +164,24 @@ def compute() -> dict:
     # Assemblies: held ones by type; online participants of any; attendance of held ones.
     assemblies = {}
     recorded: dict[int, int] = {}  # attendance from the sheet, where staff entered it
-    for pk, path, kind, starts_at, live, status, parish, attendees in (
-        AssemblyPage.objects.values_list(
-            "pk",
-            "path",
-            "kind",
-            "starts_at",
-            "live",
-            "live_state__status",
-            "parish__dpa_code",
-            "attendees",
-        )
+    for (
+        pk,
+        path,
+        kind,
+        starts_at,
+        live,
+        status,
+        parish,
+        attendees,
+    ) in AssemblyPage.objects.values_list(
+        "pk",
+        "path",
+        "kind",
+        "starts_at",
+        "live",
+        "live_state__status",
+        "parish__dpa_code",
+        "attendees",
     ):
         if attendees is not None:
             recorded[pk] = attendees
@@ -224,19 +233,32 @@ def compute() -> dict:
         took_part(zone, year, user, home)
     active.update(Request.objects.values_list("parish__dpa_code", "cycle__year").distinct())
 
+    # Every submitted ballot is a vote, in its channel: online, or registered in person at a
+    # booth (one per person, like online; not a hand count, so not with the assemblies).
+    channels = {Ballot.Channel.ONLINE: d.VOTES_ONLINE, Ballot.Channel.BOOTH: d.VOTES_BOOTH}
     ballots = Ballot.objects.filter(revision__gte=1)
-    for row in ballots.values("cycle__zone__slug", "cycle__year").annotate(n=Count("pk")):
+    for row in (
+        ballots.values("cycle__zone__slug", "cycle__year", "channel")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         years.add(row["cycle__year"])
         out.add(
             d.VOTES,
             row["cycle__year"],
             row["n"],
             zone=row["cycle__zone__slug"],
-            category=d.VOTES_ONLINE,
+            category=channels.get(row["channel"], d.VOTES_ONLINE),
         )
-    for zone, year, user, home in ballots.values_list(
-        "cycle__zone__slug", "cycle__year", "resident__user_id", "resident__parish__dpa_code"
-    ).distinct():
+    # A ballot without a resident (a booth ballot, or a deleted account's) is a vote but no
+    # participant: those are different people, not one `None` participant.
+    for zone, year, user, home in (
+        ballots.filter(resident__isnull=False)
+        .values_list(
+            "cycle__zone__slug", "cycle__year", "resident__user_id", "resident__parish__dpa_code"
+        )
+        .distinct()
+    ):
         took_part(zone, year, user, home)
     for row in AssemblyTallyLine.objects.values(
         "tally__cycle__zone__slug", "tally__cycle__year"

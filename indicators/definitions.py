@@ -71,6 +71,7 @@ PROGRESS = "avance-fisico-promedio"
 # assembly kinds and work statuses).
 VOTES_ONLINE = "online"
 VOTES_ASSEMBLY = "assembly"
+VOTES_BOOTH = "booth"
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
@@ -127,7 +128,9 @@ INDICATORS: tuple[Indicator, ...] = (
             "comment on a consultation, a participatory-budget request, a budget ballot, or a "
             "vote or question in an assembly. Each person counts once per zone and once for "
             "the whole city, however often they took part. People counted by hand in rooms "
-            "are anonymous and are not included (see assembly attendance)."
+            "are anonymous and are not included (see assembly attendance), nor are budget "
+            "ballots without an account: those registered in person at a booth, and those of "
+            "accounts deleted since (their votes still count in the budget votes)."
         ),
         formula=_(
             "Count of distinct user accounts over the union of those actions, by the zone "
@@ -201,16 +204,19 @@ INDICATORS: tuple[Indicator, ...] = (
         name=_("Participatory-budget votes"),
         definition=_(
             "Online: the ballots residents submitted (one per resident and cycle, however "
-            "often it was changed). In assemblies: the votes counted by hand in the parish "
-            "assemblies and entered with their signed minutes (acta)."
+            "often it was changed). At a booth: the ballots staff registered in person, one "
+            "per person (by cédula; a person votes once per cycle, online or at a booth). In "
+            "assemblies: the votes counted by hand in the parish assemblies and entered with "
+            "their signed minutes (acta). A ballot whose account was deleted since still "
+            "counts in its channel."
         ),
         formula=_(
-            "Online: count of submitted ballots. Assemblies: sum of the votes of every tally "
-            "line. Both by the cycle's year and zone."
+            "Online and at a booth: count of submitted ballots of that channel. Assemblies: "
+            "sum of the votes of every tally line. All by the cycle's year and zone."
         ),
-        source=_("Quito Decide: online ballots and assembly tallies (budgets)."),
+        source=_("Quito Decide: online and booth ballots, and assembly tallies (budgets)."),
         unit="votes",
-        breakdowns=(ZONE, YEAR, _("channel (online or assembly)")),
+        breakdowns=(ZONE, YEAR, _("channel (online, booth or assembly)")),
         periodicity=ANNUAL,
         category_label=_("channel"),
     ),
@@ -288,5 +294,9 @@ def category_labels() -> dict[str, dict[str, str]]:
 
     kinds = dict(AssemblyKind.choices)
     statuses = dict(WorkStatus.choices)
-    votes = {VOTES_ONLINE: _("Online"), VOTES_ASSEMBLY: _("In parish assemblies")}
+    votes = {
+        VOTES_ONLINE: _("Online"),
+        VOTES_BOOTH: _("In person at a booth"),
+        VOTES_ASSEMBLY: _("In parish assemblies"),
+    }
     return {ASSEMBLIES: kinds, ATTENDANCE: kinds, WORKS: statuses, VOTES: votes}

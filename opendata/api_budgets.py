@@ -101,9 +101,12 @@ class ResultLineOut(Schema):
     request_id: int
     reference: str
     title: str
-    online_votes: int
-    assembly_votes: int
-    votes: int
+    online_votes: int = Field(description="Ballots cast online by residents.")
+    booth_votes: int = Field(
+        description="Ballots registered in person at a booth by staff, one per person."
+    )
+    assembly_votes: int = Field(description="Hand-count votes from the assembly tallies.")
+    votes: int = Field(description="online_votes + booth_votes + assembly_votes.")
     cost_usd: float
     remaining_before_usd: float
     selected: bool
@@ -282,6 +285,7 @@ def budget_results(request, cycle_id: int):
                     "reference": line.request.reference,
                     "title": line.request.title,
                     "online_votes": line.online_votes,
+                    "booth_votes": line.booth_votes,
                     "assembly_votes": line.assembly_votes,
                     "votes": line.votes,
                     "cost_usd": _money(line.cost),

@@ -169,3 +169,32 @@ def test_recorded_attendance_replaces_the_estimate(history):
     rows = compute()["rows"]
     assert value(rows, d.ATTENDANCE, 2022, zone=A, category="barrial") == 140
     assert value(rows, d.ATTENDANCE, 2022, zone=A, category="parroquial") == 0
+
+
+def test_booth_ballots_are_their_own_channel_and_ballots_without_a_resident_no_participant(
+    history,
+):
+    """A booth ballot (no resident) counts as a booth vote, not an online one; a deleted
+    account's ballot (resident NULL) still counts as an online vote. Neither is a
+    participant: two booth voters and a deleted account are not one `None` person."""
+    from budgets.models import Ballot, BudgetCyclePage
+
+    cycle_b = BudgetCyclePage.objects.get(zone__slug=B, year=2022)
+    before = compute()["rows"]
+    for n in range(2):
+        Ballot.objects.create(
+            cycle=cycle_b, resident=None, channel="booth", voter_key=f"mesa-{n}", revision=1
+        )
+    Ballot.objects.create(cycle=cycle_b, resident=None, voter_key="eliminada", revision=1)
+    rows = compute()["rows"]
+    assert value(rows, d.VOTES, 2022, zone=B, category=d.VOTES_ONLINE) == 2  # r3 + deleted
+    assert value(rows, d.VOTES, 2022, zone=B, category=d.VOTES_BOOTH) == 2
+    assert value(rows, d.VOTES, 2022, category=d.VOTES_BOOTH) == 2
+    assert value(rows, d.VOTES, 2022, category=d.VOTES_ONLINE) == 4
+    assert value(rows, d.VOTES, 2022, zone=A, category=d.VOTES_BOOTH) == 0
+    for zone in (B, None):
+        assert value(rows, d.PARTICIPANTS, 2022, zone=zone) == value(
+            before, d.PARTICIPANTS, 2022, zone=zone
+        )
+    assert value(rows, d.PARTICIPANTS, 2022, zone=B) == 1  # r3 only
+    assert d.VOTES_BOOTH in d.category_labels()[d.VOTES]

@@ -13,7 +13,14 @@ from assemblies.models import AssemblyPage, Poll, PollOption
 from budgets import services as budget_services
 from budgets.models import BudgetCyclePage, ResultSet
 from discussions.models import Comment
-from tests.budgets.builders import make_cycle, make_request, make_staff
+from tests.budgets.builders import (
+    make_cycle,
+    make_request,
+    make_resident,
+    make_staff,
+    new_cedula,
+    set_phase,
+)
 from tests.consultations.helpers import make_consultation
 from tests.factories import ResidentFactory
 from tests.works.builders import make_work
@@ -158,7 +165,10 @@ def test_results_and_tallies_only_once_published(client, territory):
     assert lines and [line["rank"] for line in results[0]["lines"]] == sorted(
         line["rank"] for line in results[0]["lines"]
     )
-    assert all(line["votes"] == line["online_votes"] + line["assembly_votes"] for line in lines)
+    assert all(
+        line["votes"] == line["online_votes"] + line["booth_votes"] + line["assembly_votes"]
+        for line in lines
+    )
     tallies = get_json(client, f"/api/v1/budget-cycles/{published.pk}/tallies")
     assert tallies == [] or all("recorded_by" not in tally for tally in tallies)
     assert "@" not in all_text(results) + all_text(tallies)
@@ -170,6 +180,37 @@ def test_results_and_tallies_only_once_published(client, territory):
     detail = get_json(client, f"/api/v1/budget-cycles/{published.pk}")
     assert detail["results_published"] is False
     assert detail["figures"]["requests"] > 0
+
+
+def test_results_count_booth_votes_apart(client, territory):
+    """A vote registered in person at a booth is published as a booth vote on its line,
+    added to the total, and not as an online vote."""
+    cycle = make_cycle("calderon", total=Decimal("60000.00"), phase="prioritisation")
+    park = make_request(cycle, title="Parque", cost=Decimal("30000.00"))
+    light = make_request(cycle, title="Alumbrado", cost=Decimal("20000.00"))
+    staff = make_staff("calderon")  # with MFA passed (the rule book asks)
+    budget_services.ballot_submit(
+        cycle=cycle, user=make_resident("calderon"), request_ids=[park.pk]
+    )
+    budget_services.booth_vote(
+        cycle=cycle, actor=staff, cedula=new_cedula(), request_ids=[park.pk], booth="Mesa 1"
+    )
+    budget_services.booth_vote(
+        cycle=cycle, actor=staff, cedula=new_cedula(), request_ids=[light.pk], booth="Mesa 1"
+    )
+    cycle = set_phase(cycle, "results")
+    budget_services.results_publish(cycle=cycle, actor=staff)
+    (result,) = get_json(client, f"/api/v1/budget-cycles/{cycle.pk}/results")
+    counts = {
+        line["request_id"]: (
+            line["online_votes"],
+            line["booth_votes"],
+            line["assembly_votes"],
+            line["votes"],
+        )
+        for line in result["lines"]
+    }
+    assert counts == {park.pk: (1, 1, 0, 2), light.pk: (0, 1, 0, 1)}
 
 
 def test_assembly_polls_only_with_published_results(client, territory):
