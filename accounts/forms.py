@@ -157,7 +157,14 @@ class ProfileForm(ResidencyFieldsMixin):
             },
         )
         super().__init__(*args, **kwargs)
-        if resident.has_cedula:
+        if resident.has_cedula and services.cedula_is_frozen(resident):
+            # It is the person's voter key now: shown as registered, not replaceable here.
+            self.fields["cedula"].disabled = True
+            self.fields["cedula"].help_text = _(
+                "Your cédula is registered and can no longer be changed here (your residency "
+                "is verified or you have voted with it). If it is wrong, ask your zone's staff."
+            )
+        elif resident.has_cedula:
             self.fields["cedula"].help_text = _(
                 "A cédula is already linked to your account. Type another one only to replace it."
             )

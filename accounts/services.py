@@ -101,6 +101,20 @@ def resident_for(user: User) -> Resident:
     return resident
 
 
+def cedula_is_frozen(resident: Resident) -> bool:
+    """Once the residency is verified, or a ballot was cast with it, the cédula on the
+    profile is the person's voter key (budgets: one person, one vote across online and
+    booth voting): replacing it would let them vote again at a booth with the first one.
+    Until then a typo can be corrected."""
+    if resident.pk is None or not resident.cedula_hash:
+        return False
+    if resident.verification_status == Resident.Verification.VERIFIED:
+        return True
+    from budgets.models import Ballot
+
+    return Ballot.objects.filter(resident=resident).exists()
+
+
 @transaction.atomic
 def resident_update_profile(
     *,
@@ -114,7 +128,18 @@ def resident_update_profile(
     """Update the profile. Changing residency withdraws a verification based on it."""
     check_residency(zone, parish)
     if cedula:
-        resident.cedula_hash = cedula_digest(cedula, exclude_resident=resident)
+        digest = cedula_digest(cedula, exclude_resident=resident)
+        if resident.cedula_hash and digest != resident.cedula_hash and cedula_is_frozen(resident):
+            raise ValidationError(
+                {
+                    "cedula": _(
+                        "Your cédula can no longer be changed here: your residency is "
+                        "verified or you have voted with it. If it is wrong, ask your "
+                        "zone's staff."
+                    )
+                }
+            )
+        resident.cedula_hash = digest
     moved = (resident.zone_id, resident.parish_id) != (
         zone.pk if zone else None,
         parish.pk if parish else None,

@@ -40,16 +40,25 @@ def before_prioritisation(user, cycle) -> bool:
     return cycle is not None and not cycle.has_started(PhaseKind.PRIORITISATION)
 
 
+def _results_published(cycle) -> bool:
+    """Whether the cycle has published results; lists that ask the rule for many cycles
+    annotate `results_are_published` (home.staff_tasks) so the answer costs no query."""
+    annotated = getattr(cycle, "results_are_published", None)
+    if annotated is not None:
+        return bool(annotated)
+    return cycle.results.exists()
+
+
 @rules.predicate
 def no_published_results(user, cycle) -> bool:
     """Voting never runs beside published results: reopening it means withdrawing them
     first (`budgets.withdraw_results`, confirmed and audited)."""
-    return cycle is not None and not cycle.results.exists()
+    return cycle is not None and not _results_published(cycle)
 
 
 @rules.predicate
 def has_published_results(user, cycle) -> bool:
-    return cycle is not None and cycle.results.exists()
+    return cycle is not None and _results_published(cycle)
 
 
 @rules.predicate

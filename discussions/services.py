@@ -176,13 +176,15 @@ def support_toggle(*, comment: Comment, user) -> bool:
     One support per person is a database constraint; the counter is updated in the same
     transaction, so it cannot drift under concurrent clicks.
     """
-    if not rulebook.allowed(user, "discussions.support", comment):
+    if not rulebook.may_take_back(user, "discussions.support", comment):
         raise PermissionDenied(_("You cannot support this comment."))
     with transaction.atomic():
         deleted, _detail = Support.objects.filter(comment=comment, user=user).delete()
         if deleted:
             Comment.objects.filter(pk=comment.pk).update(support_count=F("support_count") - 1)
             return False
+    # Supporting anew is participation: the whole rule, with its gate.
+    rulebook.require(user, "discussions.support", comment, _("You cannot support this comment."))
     try:
         with transaction.atomic():
             Support.objects.create(comment=comment, user=user)

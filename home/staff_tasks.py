@@ -3,8 +3,9 @@
 One list per zone the person acts for (every zone for the city-wide team and superusers),
 each task linking to the screen where it is done: flagged comments (moderation), budget
 requests awaiting a pre-feasibility verdict, parish tallies to enter, assembly votes
-awaiting their hand count, today's assemblies (their control panel) and works under way
-whose monthly update is due, and residents asking to be verified.
+awaiting their hand count, today's assemblies (their control panel), budget votes open for
+in-person voting (the booth page), works under way whose monthly update is due, and
+residents asking to be verified.
 
 Who may do which task is the rule book's answer (`rulebook.allowed` on each thread, cycle,
 assembly and work), never decided here; the zone filters on the queries only keep them
@@ -36,8 +37,10 @@ ROOM_COUNTS = "room_counts"
 ASSEMBLIES_TODAY = "assemblies_today"
 WORKS_DUE = "works_due"
 VERIFICATION_REQUESTS = "verification_requests"
+BOOTHS = "booths"
 ORDER = (
     ASSEMBLIES_TODAY,
+    BOOTHS,
     ROOM_COUNTS,
     MODERATION,
     VERDICTS,
@@ -78,6 +81,11 @@ def heading(kind: str, count: int) -> str:
         WORKS_DUE: ngettext(
             "%(count)s work under way with its monthly update due",
             "%(count)s works under way with their monthly update due",
+            count,
+        ),
+        BOOTHS: ngettext(
+            "%(count)s budget vote open for in-person voting at a booth",
+            "%(count)s budget votes open for in-person voting at a booth",
             count,
         ),
         VERIFICATION_REQUESTS: ngettext(
@@ -214,11 +222,13 @@ def _moderation(board, user, zones):
 
 
 def _budget_cycles(zones):
-    from budgets.models import BudgetCyclePage
+    from budgets.models import BudgetCyclePage, ResultSet
 
     return list(
         BudgetCyclePage.objects.live()
         .filter(_zone_filter(zones, "zone"))
+        # The rules on published results read this instead of a query per cycle.
+        .annotate(results_are_published=Exists(ResultSet.objects.filter(cycle=OuterRef("pk"))))
         .select_related("zone")
         .prefetch_related("phases")
         .order_by("zone__name", "-year")
@@ -284,6 +294,19 @@ def _tallies(board, request, cycles):
                     detail=cycle.title,
                 )
             )
+
+
+def _booths(board, request, cycles):
+    """Cycles in their voting phase: the booth page, where staff register each in-person
+    voter by cédula (one person, one vote with the online ballots)."""
+    user = request.user
+    for cycle in cycles:
+        if not rulebook.allowed(user, "budgets.booth_vote", cycle):
+            continue
+        url = _page_url(request, cycle, "booth")
+        board.task(cycle.zone, BOOTHS).add(
+            Item(label=cycle.title, url=url, detail=_("Register in-person voters"))
+        )
 
 
 def _assembly_scopes(zones) -> tuple[Q, Q]:
@@ -427,6 +450,7 @@ def staff_tasks(request, zones=...) -> list[ZoneTasks] | None:
     cycles = _budget_cycles(zones)
     _verdicts(board, request, cycles)
     _tallies(board, request, cycles)
+    _booths(board, request, cycles)
     _assemblies(board, request, zones)
     _works_due(board, user, zones)
     _verification_requests(board, user, zones)

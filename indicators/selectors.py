@@ -236,6 +236,7 @@ def page_context(*, zone_slug: str | None, year: int | None) -> dict:
         (str(d.BY_SLUG[d.PARTICIPANTS].name), d.PARTICIPANTS, None),
         (str(d.BY_SLUG[d.REQUESTS].name), d.REQUESTS, None),
         (_("Budget votes online"), d.VOTES, d.VOTES_ONLINE),
+        (_("Budget votes in person at a booth"), d.VOTES, d.VOTES_BOOTH),
         (_("Budget votes in parish assemblies"), d.VOTES, d.VOTES_ASSEMBLY),
     ]
     context["participation_chart"] = _series_chart(

@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from quitodecide.errors import DomainError
+from territory.permissions import acts_as_staff
 
 from .models import AccountDeletion, DeletionRecord
 
@@ -466,9 +467,13 @@ def purge(now: datetime.datetime | None = None) -> dict[str, int]:
 
     joined_before = now - datetime.timedelta(days=settings.UNCONFIRMED_ACCOUNT_DAYS)
     unconfirmed = (
+        # Staff here are members of a zone's or the city's group (is_staff is not set for
+        # them): never deleted by this clean-up, whatever their e-mail's state.
         User.objects.filter(date_joined__lt=joined_before, is_staff=False, is_superuser=False)
+        .filter(groups__isnull=True, user_permissions__isnull=True)
         .exclude(emailaddress__verified=True)
         .values_list("pk", flat=True)
+        .distinct()
     )
     for user_id in list(unconfirmed):
         with transaction.atomic():
@@ -478,7 +483,7 @@ def purge(now: datetime.datetime | None = None) -> dict[str, int]:
                 .exclude(emailaddress__verified=True)
                 .first()
             )
-            if user is None:
+            if user is None or acts_as_staff(user):
                 continue
             account_delete(user=user, reason=REASON_UNCONFIRMED)
         done["unconfirmed"] += 1

@@ -124,7 +124,9 @@ def request_support(*, request: Request, user) -> Support:
 
 @transaction.atomic
 def request_unsupport(*, request: Request, user) -> None:
-    if not rulebook.allowed(user, "proposals.support", request.cycle):
+    """Take one's support back while supports are open (with or without a standing
+    consent: taking back never needs one)."""
+    if not rulebook.may_take_back(user, "proposals.support", request.cycle):
         raise PermissionDenied(_("Supports are closed for this request."))
     Support.objects.filter(request=request, resident=resident_of(user)).delete()
 

@@ -138,6 +138,9 @@ def request_detail(request, cycle, pk, *, comment_form=None, status=200):
             cycle,
             item=item,
             can_support=can_support,
+            # Taking one's support back needs no consent (rulebook.may_take_back).
+            can_take_back=supportable
+            and rulebook.may_take_back(request.user, "proposals.support", cycle),
             # Why the support button is missing, and the way on (log in, get verified...).
             support_refusal=rulebook.explain(request.user, "proposals.support", cycle)
             if supportable and not can_support

@@ -84,6 +84,7 @@ class Action:
     summary: str | Promise
     staff: bool  # a staff action: passes the MFA gate, leaves an audit entry
     participation: bool = False  # a resident taking part: needs the current policy consent
+    own_rule: rules.Predicate | None = None  # the predicate without the participation gate
 
     def allows(self, role: str, phase: str, *, own_zone: bool) -> bool:
         """What the rows say for one cell of the matrix."""
@@ -104,6 +105,7 @@ def action(name, predicate, *, target, rows, summary, staff=False, participation
         raise ValueError(f"The action {name} is registered twice.")
     if staff and participation:
         raise ValueError(f"{name}: an action is either a staff action or a participation one.")
+    own_rule = predicate
     if staff:
         predicate = predicate & passed_mfa
     if participation:
@@ -120,6 +122,7 @@ def action(name, predicate, *, target, rows, summary, staff=False, participation
         summary=summary,
         staff=staff,
         participation=participation,
+        own_rule=own_rule,
     )
     ACTIONS[name] = registered
     rules.set_perm(name, predicate)
@@ -130,6 +133,19 @@ def allowed(user, name: str, obj=None) -> bool:
     if name not in ACTIONS:
         raise KeyError(f"No rule named {name} in the rule book.")
     return rules.has_perm(name, user, obj)
+
+
+def may_take_back(user, name: str, obj=None) -> bool:
+    """Whether `user` may undo their own participation under action `name` (withdraw a
+    support): the action's own rule (phase, residency) decides, without the participation
+    gate, because taking something back never needs consent (LOPDP: withdrawing consent
+    must not lock anyone into what they gave), nor is blocked by a pending deletion."""
+    if name not in ACTIONS:
+        raise KeyError(f"No rule named {name} in the rule book.")
+    registered = ACTIONS[name]
+    if not registered.participation:
+        return allowed(user, name, obj)
+    return bool(registered.own_rule.test(user, obj))
 
 
 def require(user, name: str, obj=None, message=None) -> None:

@@ -454,3 +454,37 @@ def test_withdrawal_also_stops_notification_emails_and_signup_records_through_th
     account_services.consent_record(user=resident.user, purpose="privacy_policy")
     rows = Consent.objects.filter(user=resident.user).order_by("given_at")
     assert [row.withdrawn_at is None for row in rows] == [False, True]
+
+
+def test_after_withdrawing_consent_one_can_take_a_support_back_but_not_give_one(consultation):
+    """Found by the hostile review: withdrawing consent must not lock anyone into the
+    supports they gave (a comment's, a budget request's), while supports are open."""
+    from discussions import services as discussion_services
+    from discussions.models import Support as CommentSupport
+    from discussions.models import Thread
+    from proposals import services as proposal_services
+    from proposals.models import Support as RequestSupport
+    from quitodecide.errors import PermissionDenied
+    from tests.budgets.builders import make_cycle, make_request, make_resident
+
+    author = make_resident("calderon")
+    thread = Thread.objects.create(title="Hilo")
+    cycle = make_cycle("calderon", phase="requests")
+    item = make_request(cycle, viable=None)
+    voter = make_resident("calderon")
+    proposal_services.request_support(request=item, user=voter)
+    other_item = make_request(cycle, title="Parque", viable=None)
+    comment_obj = discussion_services.comment_create(thread=thread, author=author, body="Hola")
+    assert discussion_services.support_toggle(comment=comment_obj, user=voter) is True
+    other_comment = discussion_services.comment_create(thread=thread, author=author, body="Otro")
+
+    consent.consent_withdraw(voter)
+    voter = fresh(voter)
+    with pytest.raises(PermissionDenied):
+        proposal_services.request_support(request=other_item, user=voter)
+    with pytest.raises(PermissionDenied):
+        discussion_services.support_toggle(comment=other_comment, user=voter)
+    proposal_services.request_unsupport(request=item, user=voter)
+    assert not RequestSupport.objects.filter(request=item).exists()
+    assert discussion_services.support_toggle(comment=comment_obj, user=voter) is False
+    assert not CommentSupport.objects.filter(comment=comment_obj).exists()
