@@ -123,6 +123,9 @@ def test_zone_staff_see_each_task_of_their_zone_linked_to_where_it_is_done(clien
     assert f'data-task="tallies" data-count="{parishes}"' in html
     for kind in ("moderation", "verdicts", "room_counts", "assemblies_today", "works_due"):
         assert f'data-task="{kind}" data-count="1"' in html, kind
+    # The cycle in its voting phase: its booth page, where in-person voters are registered.
+    booth = own["tally_cycle"].url + own["tally_cycle"].reverse_subpage("booth")
+    assert 'data-task="booths" data-count="1"' in html and f'href="{booth}"' in html
     assert "1 flagged comment awaiting moderation" in html
     assert "1 budget request awaiting a verdict" in html
     assert "1 assembly today" in html
