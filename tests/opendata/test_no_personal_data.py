@@ -121,12 +121,87 @@ def hide_and_register(people: list[Resident]) -> tuple[list[Resident], list[str]
     return hidden, hashes
 
 
+def census_and_booths() -> list[str]:
+    """City staff upload a census file and zone staff register people at a booth of the
+    demo cycle that is voting: their hashes and voter keys join the needles, and the clear
+    numbers too (none may be anywhere). Returns the clear numbers used."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from budgets import services as budget_services
+    from budgets.models import BudgetCyclePage
+    from proposals.models import Request
+    from quitodecide import rulebook
+    from quitodecide.errors import DomainError, PermissionDenied
+    from territory.models import Zone
+    from tests.budgets.builders import make_staff
+    from tests.verification.helpers import census_csv, city_staff
+    from verification import services as verification_services
+
+    numbers = [
+        f"{first_nine}{check_digit(first_nine)}" for first_nine in ("171717171", "172727272")
+    ]
+    births = [datetime.date(1980, 1, 2), datetime.date(1991, 3, 4)]
+    rows = [(n, born.strftime("%d/%m/%Y")) for n, born in zip(numbers, births, strict=True)]
+    batch, report = verification_services.census_upload(
+        actor=city_staff(),
+        zone=Zone.objects.get(slug="calderon"),
+        label="Padrón",
+        content=census_csv(rows),
+    )
+    assert batch is not None, report
+    booth_numbers = [f"{n}{check_digit(n)}" for n in ("173737373", "174747474")]
+    cast = 0
+    # The rule book says which demo cycle a booth may take votes in (the one voting).
+    for cycle in BudgetCyclePage.objects.live().select_related("zone").order_by("pk"):
+        staff = make_staff(cycle.zone.slug)
+        if not rulebook.allowed(staff, "budgets.booth_vote", cycle):
+            continue
+        for number in booth_numbers:
+            for item in Request.objects.filter(cycle=cycle).order_by("estimated_cost"):
+                try:
+                    budget_services.booth_vote(
+                        cycle=cycle,
+                        actor=staff,
+                        cedula=number,
+                        request_ids=[item.pk],
+                        booth="Mesa 1",
+                    )
+                except (DomainError, PermissionDenied, ValidationError):
+                    continue
+                cast += 1
+                break
+        if cast:
+            break
+    assert cast, "the demo has a cycle voting, where a booth takes votes"
+    return numbers + booth_numbers
+
+
 def needles() -> dict[str, list[tuple[str, re.Pattern]]]:
     """What must never appear, by kind; each needle with a pattern that finds it."""
+    from budgets.models import Ballot
+    from verification.models import CensusEntry
+
     hidden, hashes = hide_and_register(participants())
-    found: dict[str, list] = {"cédula hash": [], "hidden name": [], "committee": []}
+    clear = census_and_booths()
+    hashes += [
+        h
+        for pair in CensusEntry.objects.values_list("cedula_hash", "birth_hash")
+        for h in pair
+        if h
+    ]
+    hashes += list(Ballot.objects.exclude(voter_key=None).values_list("voter_key", flat=True))
+    found: dict[str, list] = {
+        "cédula hash": [],
+        "hidden name": [],
+        "committee": [],
+        "clear cédula": [],
+    }
     for digest in hashes:
         found["cédula hash"].append((digest, re.compile(re.escape(digest), re.IGNORECASE)))
+    for number in clear:
+        found["clear cédula"].append((number, re.compile(rf"(?<!\d){number}(?!\d)")))
     for resident in hidden:
         user = resident.user
         for text in (user.first_name, user.last_name, user.email.split("@")[0]):
@@ -228,6 +303,7 @@ def scanner(territory):
     sizes = {kind: len(items) for kind, items in scanner.needles.items()}
     # Not vacuous: the demo (plus the choices above) has people whose data must not leave.
     assert sizes["cédula hash"] >= 3 and sizes["hidden name"] >= 9, sizes
+    assert sizes["clear cédula"] == 4, sizes  # two in the census, two at a booth
     assert CommitteeMember.objects.filter(consents_to_publish_name=False).exists()
     assert sizes["committee"] > CommitteeMember.objects.count(), sizes
     return scanner
