@@ -261,6 +261,9 @@ def load_demo() -> str | None:
                 )
             )
     demo_accounts()
+    from verification import demo as verification_demo
+
+    verification_demo.load()
     return _ensure_superuser()
 
 

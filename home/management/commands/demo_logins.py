@@ -68,7 +68,13 @@ class Command(BaseCommand):
                 f"    otpauth://totp/{issuer.replace(' ', '%20')}:{demo.STAFF_EMAIL}"
                 f"?secret={secret}&issuer={issuer.replace(' ', '%20')}",
             ]
+        from verification import demo as verification_demo
+
         out += [
+            "  Verify the unverified resident online at /cuenta/verificacion/: with the census",
+            f"    (cédula {verification_demo.CENSUS_CEDULA}, born "
+            f"{verification_demo.CENSUS_BIRTH:%d/%m/%Y}) or the one-time code "
+            f"{verification_demo.DEMO_CODE} (each works once).",
             "  The superuser (admin@quitodecide.localhost) got its password when it was created;",
             "  `.venv/bin/python manage.py changepassword admin@quitodecide.localhost` resets it.",
             "",
