@@ -112,7 +112,43 @@ def cedula_is_frozen(resident: Resident) -> bool:
         return True
     from budgets.models import Ballot
 
-    return Ballot.objects.filter(resident=resident).exists()
+    return (
+        Ballot.objects.filter(resident=resident).exists()
+        or Ballot.objects.filter(voter_key__in=_voter_keys(resident.cedula_hash)).exists()
+    )
+
+
+def _voter_keys(digest: str) -> list[str]:
+    """The voter key of cédula hash `digest` in every budget cycle (a booth ballot carries
+    only that): a few dozen cycles, one HMAC each."""
+    from accounts.cedula import cycle_voter_key
+    from budgets.models import BudgetCyclePage
+
+    return [
+        cycle_voter_key(digest, pk) for pk in BudgetCyclePage.objects.values_list("pk", flat=True)
+    ]
+
+
+def _key_legacy_ballots(resident: Resident) -> None:
+    """Ballots cast before voter keys (no cédula then) take the key of the cédula now
+    registered, or the registration is refused when that key already voted in the cycle
+    (at a booth): otherwise one person would have two counted ballots."""
+    from accounts.cedula import cycle_voter_key
+    from budgets.models import Ballot
+
+    for ballot in Ballot.objects.select_for_update().filter(resident=resident, voter_key=None):
+        key = cycle_voter_key(resident.cedula_hash, ballot.cycle_id)
+        if Ballot.objects.filter(cycle_id=ballot.cycle_id, voter_key=key).exists():
+            raise ValidationError(
+                {
+                    "cedula": _(
+                        "A vote was already registered with this cédula in a budget cycle "
+                        "where you voted online. Ask your zone's staff."
+                    )
+                }
+            )
+        ballot.voter_key = key
+        ballot.save(update_fields=["voter_key"])
 
 
 @transaction.atomic
@@ -140,6 +176,7 @@ def resident_update_profile(
                 }
             )
         resident.cedula_hash = digest
+        _key_legacy_ballots(resident)
     moved = (resident.zone_id, resident.parish_id) != (
         zone.pk if zone else None,
         parish.pk if parish else None,

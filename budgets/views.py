@@ -244,6 +244,9 @@ def booth_vote(request, cycle):
                 status = 400
         except services.AlreadyVoted as exc:
             error, already_voted, status = exc.message, True, 409
+            # The refused person's choices and confirmation must not carry over to the
+            # next voter: an empty form (the booth label stays).
+            form = BoothVoteForm(None, options=options, initial={"mesa": booth})
         except DomainError as exc:
             error, status = exc.message, 400
         else:

@@ -192,20 +192,12 @@ def _comments(user) -> tuple[list, dict]:
 
 
 def _ballots_of(resident):
-    """One's online ballots, and the ballots staff registered for one at a booth: those
-    carry no account, only the cycle's voter key of the cédula (accounts.cedula), which we
-    compute from the profile's hash for every cycle."""
+    """One's online ballots. Booth ballots are not one's data to download: they carry no
+    account, only the cycle's voter key, and anyone who registers a cédula (unverified)
+    could otherwise read how its owner voted at a booth (secret ballot)."""
     from django.db.models import Q
 
-    from accounts.cedula import cycle_voter_key
-    from budgets.models import BudgetCyclePage
-
-    condition = Q(resident=resident)
-    if resident.cedula_hash:
-        cycle_ids = BudgetCyclePage.objects.values_list("pk", flat=True)
-        keys = [cycle_voter_key(resident.cedula_hash, cycle_id) for cycle_id in cycle_ids]
-        condition |= Q(resident__isnull=True, voter_key__in=keys)
-    return condition
+    return Q(resident=resident)
 
 
 def _budgets(user, resident) -> dict:

@@ -6,6 +6,7 @@ every refusal is a 4xx with its reason, never a 500."""
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -254,3 +255,17 @@ def _zip(files):
         for name, data in files.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def test_after_a_refusal_the_form_comes_back_empty_for_the_next_voter(client, voting):
+    """Found by the hostile review: the refused person's choices and the identity
+    confirmation stayed ticked, ready to be recorded for the next voter."""
+    cycle, park, light = voting
+    staff_client(client)
+    number = new_cedula()
+    assert post_vote(client, cycle, number, [park.pk]).status_code == 302
+    response = post_vote(client, cycle, number, [light.pk])
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert not re.search(r"<input[^>]*\schecked", html)
+    assert 'value="Mesa 2, casa comunal"' in html  # the booth label stays

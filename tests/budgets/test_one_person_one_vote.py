@@ -490,3 +490,61 @@ def test_a_ballot_is_never_rekeyed_to_another_cedula(voting):
             cycle=cycle, user=type(voter).objects.get(pk=voter.pk), request_ids=[projects[1].pk]
         )
     assert Ballot.objects.get(pk=ballot.pk).voter_key == key
+
+
+def test_a_cedula_used_at_a_booth_is_frozen_even_after_the_verification_ends(voting):
+    """Found by the hostile review: booth vote with X, move parish (verification ends),
+    switch the profile to Y, get verified again, vote online: two votes."""
+    from accounts import services as account_services
+
+    cycle, projects = voting
+    number = new_cedula()
+    voter = make_resident("calderon", cedula=number)
+    booth(cycle, make_staff("calderon"), number, [projects[0].pk])
+    resident = voter.resident
+    Resident.objects.filter(pk=resident.pk).update(
+        verification_status="unverified", verified_at=None
+    )
+    resident.refresh_from_db()
+    with pytest.raises(Exception) as refused:
+        account_services.resident_update_profile(
+            resident=resident,
+            display_name=resident.display_name,
+            zone=resident.zone,
+            parish=resident.parish,
+            cedula=new_cedula(),
+        )
+    assert "cedula" in refused.value.message_dict
+    assert Resident.objects.get(pk=resident.pk).cedula_hash == cedula_hash(number)
+
+
+def test_registering_a_cedula_keys_an_old_ballot_or_is_refused_if_it_voted_at_a_booth(voting):
+    """Ballots from before voter keys: registering the cédula afterwards gives them its key;
+    if that key already voted at a booth in the cycle, the registration is refused."""
+    from accounts import services as account_services
+
+    cycle, projects = voting
+    voter = make_resident("calderon", cedula=None, verified=False)
+    resident = voter.resident
+    legacy = Ballot.objects.create(cycle=cycle, resident=resident, channel="online")
+    number = new_cedula()
+    booth(cycle, make_staff("calderon"), number, [projects[0].pk])
+
+    def register(cedula):
+        account_services.resident_update_profile(
+            resident=Resident.objects.get(pk=resident.pk),
+            display_name=resident.display_name,
+            zone=resident.zone,
+            parish=resident.parish,
+            cedula=cedula,
+        )
+
+    with pytest.raises(Exception) as refused:
+        register(number)
+    assert "cedula" in refused.value.message_dict
+    assert Ballot.objects.get(pk=legacy.pk).voter_key is None
+    other = new_cedula()
+    register(other)
+    assert Ballot.objects.get(pk=legacy.pk).voter_key == cycle_voter_key(
+        cedula_hash(other), cycle.pk
+    )
