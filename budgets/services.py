@@ -329,18 +329,24 @@ def booth_vote(
         envelope = envelopes.get(parish.pk)
         if envelope is None:
             raise DomainError(_("This parish has no envelope in this cycle, so it has no ballot."))
-        if AssemblyTally.objects.filter(cycle=cycle, parish=parish).exists():
-            raise DomainError(
-                _(
-                    "This parish's assembly was counted by hand (its tally is entered): its "
-                    "in-person votes cannot also be registered at a booth."
-                )
-            )
         scope = selectors.BallotScope(parish=parish, envelope=envelope.amount)
     else:
         scope = selectors.BallotScope(parish=None, envelope=cycle.total_amount)
     chosen, costs, total = _check_choices(cycle, scope, request_ids)
     with transaction.atomic():
+        if scope.parish is not None:
+            # The parish's envelope row, locked: a hand tally entered for this parish at
+            # the same moment (tally_record takes the same lock) waits for us, and sees us.
+            ParishEnvelope.objects.select_for_update().filter(
+                cycle=cycle, parish=scope.parish
+            ).first()
+            if AssemblyTally.objects.filter(cycle=cycle, parish=scope.parish).exists():
+                raise DomainError(
+                    _(
+                        "This parish's assembly was counted by hand (its tally is entered): "
+                        "its in-person votes cannot also be registered at a booth."
+                    )
+                )
         channel = _key_holder_channel(cycle, voter_key)
         if channel is not None:
             raise _booth_refusal(channel)
@@ -403,6 +409,10 @@ def tally_record(
     if parish.zone_id != cycle.zone_id:
         raise DomainError(_("The parish must belong to this cycle's zone."))
     scope_parish = parish if selectors.has_envelopes(cycle) else None
+    if scope_parish is not None:
+        # The same lock as booth_vote's: a booth vote in this parish at this moment is
+        # either seen here or waits and then sees this tally.
+        ParishEnvelope.objects.select_for_update().filter(cycle=cycle, parish=parish).first()
     if scope_parish is not None and selectors.booth_ballots(cycle, parish).exists():
         # Registered per person here: a hand count would count the same people again.
         raise DomainError(
