@@ -76,6 +76,10 @@ class Resident(models.Model):
     cedula_hash = models.CharField(
         _("cédula (keyed hash)"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
+    # When the cédula above was shown to belong to the person: matched in a census file, or
+    # typed by staff from the card they saw. Online budget voting needs it (the cédula is
+    # the voter key that keeps one person to one vote across online and booth voting).
+    cedula_confirmed_at = models.DateTimeField(_("cédula confirmed on"), null=True, blank=True)
     verification_status = models.CharField(
         _("verification"),
         max_length=12,

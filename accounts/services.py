@@ -175,6 +175,8 @@ def resident_update_profile(
                     )
                 }
             )
+        if digest != resident.cedula_hash:
+            resident.cedula_confirmed_at = None  # a new number is the person's own word
         resident.cedula_hash = digest
         _key_legacy_ballots(resident)
     moved = (resident.zone_id, resident.parish_id) != (
@@ -251,6 +253,9 @@ def resident_verify(
         if not resident.cedula_hash:
             resident.cedula_hash = cedula_digest_taken_check(outcome.cedula_hash, resident)
     now = timezone.now()
+    if outcome.cedula_hash:
+        # The method showed the cédula is the person's (a census row, the card staff saw).
+        resident.cedula_confirmed_at = now
     moved = (resident.zone_id, resident.parish_id) != (zone.pk, parish.pk)
     resident.zone, resident.parish = zone, parish
     resident.verification_status = Resident.Verification.VERIFIED
@@ -261,7 +266,15 @@ def resident_verify(
     resident.verification_expires_at = expires_at
     try:
         with transaction.atomic():
-            resident.save(update_fields=[*VERIFICATION_FIELDS, "zone", "parish", "cedula_hash"])
+            resident.save(
+                update_fields=[
+                    *VERIFICATION_FIELDS,
+                    "zone",
+                    "parish",
+                    "cedula_hash",
+                    "cedula_confirmed_at",
+                ]
+            )
     except IntegrityError:
         raise DomainError(_("This cédula is already linked to another account.")) from None
     VerificationRecord.objects.filter(resident=resident, ended_at__isnull=True).update(ended_at=now)

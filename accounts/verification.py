@@ -79,8 +79,10 @@ class StaffVerifier:
     method = "staff"
     label = _("Checked by staff (document seen)")
 
-    def check(self, *, resident, actor, document_kind="", reason="", **evidence):
+    def check(self, *, resident, actor, document_kind="", reason="", cedula="", **evidence):
         from django.core.exceptions import ValidationError
+
+        from .cedula import cedula_hash
 
         rulebook.require(
             actor,
@@ -94,11 +96,22 @@ class StaffVerifier:
         reason = (reason or "").strip()
         if not reason:
             errors["reason"] = _("Write why you verify this residency.")
+        digest = ""
+        if cedula:
+            # The number on the card staff hold: it confirms (or links) the profile's cédula.
+            if document_kind != DocumentKind.CEDULA:
+                errors["document_kind"] = _("A cédula number can only come from a cédula.")
+            else:
+                try:
+                    digest = cedula_hash(cedula)
+                except ValidationError as error:
+                    errors["cedula"] = error.messages
         if errors:
             raise ValidationError(errors)
         return VerificationOutcome(
             verified=True,
             staff=True,
+            cedula_hash=digest,
             record={
                 "document_kind": document_kind,
                 "reason": reason,

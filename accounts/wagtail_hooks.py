@@ -13,8 +13,16 @@ from territory.admin_scope import ServiceSaveMixin, ZoneScopedViewSet
 from territory.permissions import staff_zones
 
 from . import services
+from .cedula import cedula_hash
 from .models import Resident
 from .verification import DocumentKind
+
+
+class NoValueTextInput(forms.TextInput):
+    """Never renders its value: a cédula typed is not echoed back in the page."""
+
+    def format_value(self, value):
+        return None
 
 
 class ResidentAdminForm(WagtailAdminModelForm):
@@ -41,6 +49,18 @@ class ResidentAdminForm(WagtailAdminModelForm):
         help_text=_("Required when you verify or withdraw; kept in the audit log."),
     )
 
+    cedula_seen = forms.CharField(
+        label=_("Number of the cédula seen"),
+        required=False,
+        max_length=20,
+        widget=NoValueTextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        help_text=_(
+            "When the document is a cédula, type its number: it confirms the cédula of the "
+            "profile (online voting needs it) or links it. Compared as a keyed hash, never "
+            "stored."
+        ),
+    )
+
     class Meta:
         model = Resident
         fields = ["display_name", "zone", "parish"]
@@ -58,7 +78,25 @@ class ResidentAdminForm(WagtailAdminModelForm):
             self.add_error(None, error)
         if cleaned.get("verified") and (zone is None or parish is None):
             self.add_error("verified", _("A resident needs a zone and parish to be verified."))
-        changes = bool(cleaned.get("verified")) != self.instance.is_verified
+        typed = (cleaned.get("cedula_seen") or "").strip()
+        if typed:
+            try:
+                digest = cedula_hash(typed)
+            except ValidationError as error:
+                self.add_error("cedula_seen", error)
+            else:
+                if self.instance.cedula_hash and digest != self.instance.cedula_hash:
+                    self.add_error(
+                        "cedula_seen",
+                        _("This number is not the cédula registered on the profile."),
+                    )
+            if cleaned.get("document_kind") != "cedula":
+                self.add_error("document_kind", _("A cédula number can only come from a cédula."))
+            if not cleaned.get("verified"):
+                self.add_error(
+                    "verified", _("Tick it to confirm the cédula with the verification.")
+                )
+        changes = bool(cleaned.get("verified")) != self.instance.is_verified or bool(typed)
         if changes and not (cleaned.get("verification_reason") or "").strip():
             self.add_error(
                 "verification_reason", _("Write why you verify or withdraw this residency.")
@@ -79,7 +117,8 @@ class ResidentAdminForm(WagtailAdminModelForm):
             parish=data.get("parish"),
         )
         wants_verified = data.get("verified", False)
-        if wants_verified != resident.is_verified:
+        typed = (data.get("cedula_seen") or "").strip()
+        if wants_verified != resident.is_verified or (wants_verified and typed):
             reason = data.get("verification_reason", "")
             if wants_verified:
                 resident = services.resident_verify(
@@ -88,6 +127,7 @@ class ResidentAdminForm(WagtailAdminModelForm):
                     method="staff",
                     document_kind=data.get("document_kind", ""),
                     reason=reason,
+                    cedula=typed,
                 )
             else:
                 resident = services.resident_unverify(

@@ -327,6 +327,9 @@ def give_demo_cedula(resident, serial: int) -> None:
     if not resident.cedula_hash:
         resident.cedula_hash = cedula_hash(demo_cedula(serial))
         resident.save(update_fields=["cedula_hash"])
+    if resident.cedula_confirmed_at is None:  # as if shown at the zonal administration
+        resident.cedula_confirmed_at = timezone.now()
+        resident.save(update_fields=["cedula_confirmed_at"])
 
 
 def _residents(zone_slug: str, count: int) -> list:

@@ -63,20 +63,36 @@ def has_published_results(user, cycle) -> bool:
 
 @rules.predicate
 def has_cedula(user, cycle) -> bool:
-    """The profile holds the cédula's hash: the voter key (one person, one vote across the
-    online ballot and the booths) is computed from it."""
+    """The profile holds the cédula's hash, confirmed as the person's (census match or staff
+    who saw the card): the voter key (one person, one vote across the online ballot and
+    the booths) is computed from it."""
     from accounts.selectors import resident_of
 
     resident = resident_of(user) if is_active_user(user) else None
-    return bool(resident is not None and resident.cedula_hash)
+    return bool(resident is not None and resident.cedula_hash and resident.cedula_confirmed_at)
 
 
 def _explain_no_cedula(user, cycle, predicate) -> Refusal | None:
     from django.urls import reverse
     from django.utils.translation import gettext
 
+    from accounts.selectors import resident_of
+
     if not is_active_user(user):
         return None  # logging in comes first: the other parts say so
+    resident = resident_of(user)
+    if resident is not None and resident.cedula_hash:
+        # Typed by the person only: a made-up number would let them vote online and again
+        # at a booth with their real card. A census match or the zone's staff confirm it.
+        return Refusal(
+            gettext(
+                "Confirm your cédula to vote online: verify yourself with the municipal "
+                "census, or show your cédula to your zone's staff."
+            ),
+            RefusalKind.OTHER,
+            zone=getattr(cycle, "zone", None),
+            url=reverse("verification:index"),
+        )
     return Refusal(
         gettext("Register your cédula number in your profile to vote."),
         RefusalKind.OTHER,

@@ -80,6 +80,7 @@ def make_role(role: str, zone_slug: str):
         verified_at=timezone.now() if verified else None,
         # Verified residents registered their cédula (voting asks for it: the voter key).
         cedula_hash=cedula_hash(valid_cedula(f"178{next(_serial):06d}")) if verified else None,
+        cedula_confirmed_at=timezone.now() if verified else None,
     )
     return resident.user
 

@@ -75,3 +75,36 @@ def test_zone_staff_cannot_move_a_resident_to_another_zone(client, calderon_staf
     resident.refresh_from_db()
     assert resident.parish == parish
     assert not entries(resident, audit.UPDATE).exists()
+
+
+def test_staff_confirm_the_cedula_they_see_and_a_wrong_number_is_a_field_error(
+    client, calderon_staff
+):
+    """The number on the card staff hold confirms the profile's cédula (online voting
+    needs a confirmed one); a number that is not the profile's is refused on the field,
+    and never echoed back."""
+    from accounts.cedula import cedula_hash
+    from tests.factories import valid_cedula
+
+    llano_chico = Parish.objects.get(name="Llano Chico")
+    number, other = valid_cedula("171112223"), valid_cedula("171112224")
+    resident = ResidentFactory(
+        zone=llano_chico.zone, parish=llano_chico, cedula_hash=cedula_hash(number)
+    )
+    url = f"/admin/residents/edit/{resident.pk}/"
+    data = {
+        "display_name": resident.display_name,
+        "zone": llano_chico.zone.pk,
+        "parish": llano_chico.pk,
+        "verified": "on",
+        "document_kind": "cedula",
+        "verification_reason": "Cédula vista en la ventanilla",
+    }
+    response = client.post(url, {**data, "cedula_seen": other})
+    assert response.status_code == 200
+    assert other not in response.content.decode()
+    resident.refresh_from_db()
+    assert not resident.is_verified and resident.cedula_confirmed_at is None
+    assert client.post(url, {**data, "cedula_seen": number}).status_code == 302
+    resident.refresh_from_db()
+    assert resident.is_verified and resident.cedula_confirmed_at is not None

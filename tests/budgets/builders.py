@@ -116,6 +116,7 @@ def make_resident(
         verification_status="verified" if verified else "unverified",
         verified_at=timezone.now() if verified else None,
         cedula_hash=cedula_hash(cedula) if cedula else None,
+        cedula_confirmed_at=timezone.now() if cedula else None,
     )
     return resident.user
 

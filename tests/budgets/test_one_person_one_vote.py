@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 from wagtail.models import PageLogEntry
 
 from accounts.cedula import cedula_hash, cycle_voter_key
@@ -81,8 +81,17 @@ def test_voting_online_needs_a_cedula_on_the_profile(voting):
     with pytest.raises(PermissionDenied):
         services.ballot_submit(cycle=cycle, user=voter, request_ids=[projects[0].pk])
     assert not Ballot.objects.exists()
-    # Once the cédula is registered, the same resident votes.
+    # A cédula typed by the person only is not enough: a made-up number would let them
+    # vote online and again at a booth with their real card (found by the hostile review).
     Resident.objects.filter(user=voter).update(cedula_hash=cedula_hash(new_cedula()))
+    voter.resident.refresh_from_db()
+    assert not rulebook.allowed(voter, "budgets.vote", cycle)
+    with translation.override("en"):
+        refusal = rulebook.explain(voter, "budgets.vote", cycle)
+        assert refusal.reason.startswith("Confirm your cédula to vote online")
+    assert refusal.url == "/cuenta/verificacion/"
+    # Once a census match or the zone's staff confirmed it, the same resident votes.
+    Resident.objects.filter(user=voter).update(cedula_confirmed_at=timezone.now())
     voter.resident.refresh_from_db()
     ballot = services.ballot_submit(cycle=cycle, user=voter, request_ids=[projects[0].pk])
     assert ballot.voter_key == cycle_voter_key(voter.resident.cedula_hash, cycle.pk)

@@ -183,6 +183,8 @@ def test_withdraw_ends_its_verifications(batch, people, calderon):
     match = _match(people[0], BORN, resident.parish)
     services.census_verify_self(user=resident.user, match=match)
     assert Resident.objects.get(pk=resident.pk).is_verified
+    # The census row proves the cédula is the person's: online voting may use it.
+    assert Resident.objects.get(pk=resident.pk).cedula_confirmed_at is not None
     with pytest.raises(PermissionDenied):
         services.census_withdraw(actor=zone_staff("calderon"), batch=batch)
     assert services.census_withdraw(actor=city_staff(), batch=batch) == 1
