@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from discussions import views as discussion_views
 from discussions.models import MAX_BODY_LENGTH, Comment
@@ -104,7 +105,7 @@ def request_create(request, cycle):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Your comment"),
+        label=gettext_lazy("Your comment"),  # lazy: the class is built once, at import
         max_length=MAX_BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
