@@ -172,6 +172,17 @@ class StaffVerifyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Why you vouch for this residency, e.g. “utility bill in the parish seen”."),
     )
+    cedula = forms.CharField(
+        label=_("Number of the cédula seen"),
+        required=False,
+        max_length=20,
+        widget=NoValueTextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        help_text=_(
+            "When the document is a cédula, type its number: it confirms the cédula of the "
+            "profile (online voting needs it) or links it. Compared as a keyed hash, never "
+            "stored."
+        ),
+    )
 
 
 class RejectForm(forms.Form):

@@ -193,7 +193,7 @@ def _lock_request(request) -> VerificationRequest:
 
 @transaction.atomic
 def request_verify(
-    *, actor, request: VerificationRequest, document_kind: str, reason: str
+    *, actor, request: VerificationRequest, document_kind: str, reason: str, cedula: str = ""
 ) -> VerificationRequest:
     """Staff of the request's zone verify the resident (a staff check: document seen and a
     reason, as in the admin), closing the request. The resident is e-mailed."""
@@ -210,6 +210,7 @@ def request_verify(
         method="staff",
         document_kind=document_kind,
         reason=reason,
+        cedula=cedula,  # the card's number, when typed: confirms the profile's cédula
         request=request,
     )
     request.status = VerificationRequest.Status.VERIFIED

@@ -214,3 +214,24 @@ def test_the_queue_page_has_flat_queries(client, territory):
     with CaptureQueriesContext(connection) as many:
         assert client.get("/admin/verificacion/solicitudes/").status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_queue_confirms_the_cedula_staff_type_from_the_card(client, territory):
+    """Typed from the card, the number links (or confirms) the profile's cédula, which
+    online voting needs; a number that is not the profile's is refused on the form."""
+    from accounts.cedula import cedula_hash
+    from tests.factories import valid_cedula
+
+    resident = resident_in("calderon")
+    item = ask(resident)
+    login_with_mfa(client, zone_staff("calderon"))
+    url = f"/admin/verificacion/solicitudes/{item.pk}/"
+    number = valid_cedula("171234560")
+    data = {"action": "verify", "verificar-document_kind": "cedula", "verificar-reason": "Visto"}
+    response = client.post(url, {**data, "verificar-cedula": "1710034066"})  # malformed
+    assert response.status_code == 200 and "1710034066" not in response.content.decode()
+    assert not Resident.objects.get(pk=resident.pk).is_verified
+    assert client.post(url, {**data, "verificar-cedula": number}).status_code == 302
+    resident.refresh_from_db()
+    assert resident.is_verified and resident.cedula_hash == cedula_hash(number)
+    assert resident.cedula_confirmed_at is not None
