@@ -2,6 +2,7 @@
 sessions, and the consultation page that presents them."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -71,6 +72,12 @@ class ConsultationPage(RoutablePageMixin, Page):
     report_published = models.BooleanField(_("report published"), default=False)
     report_conclusions = RichTextField(
         _("conclusions"), blank=True, features=["bold", "italic", "link", "ol", "ul"]
+    )
+    # Staff corrections of the proposed article matching for the draft not yet published:
+    # {"draft_sha": <sha256 of draft_text>, "pairs": {new_key: old_key or ""}}. Ignored
+    # once the draft text changes (consultations.matching).
+    article_matching = models.JSONField(
+        _("article matching corrections"), default=dict, blank=True, editable=False
     )
     general_thread = models.OneToOneField(
         Thread,
@@ -214,15 +221,21 @@ class ConsultationPage(RoutablePageMixin, Page):
 
     @path("informe/")
     def report(self, request):
-        from . import views
+        from . import report
 
-        return views.report(request, self)
+        return report.report(request, self)
 
     @re_path(r"^informe/(?P<fmt>csv|json)/$")
     def report_download(self, request, fmt):
-        from . import views
+        from . import report
 
-        return views.report_download(request, self, fmt)
+        return report.report_download(request, self, fmt)
+
+    @path("texto-sancionado/")
+    def enacted_text(self, request):
+        from . import enacted
+
+        return enacted.enacted_view(request, self)
 
 
 class DraftVersion(models.Model):
@@ -244,6 +257,20 @@ class DraftVersion(models.Model):
         related_name="+",
         verbose_name=_("published by"),
     )
+    # The sanctioned ordinance, attached after the council enacted it: the final version.
+    is_enacted = models.BooleanField(_("enacted text"), default=False)
+    enacted_on = models.DateField(_("sanctioned on"), null=True, blank=True)
+    ordinance_number = models.CharField(
+        _("ordinance number"), max_length=60, blank=True, help_text=_("E.g. PMU-045-2026.")
+    )
+    enacted_document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("official document"),
+    )
 
     class Meta:
         ordering = ["number"]
@@ -252,6 +279,15 @@ class DraftVersion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["consultation", "number"], name="draft_version_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["consultation"],
+                condition=Q(is_enacted=True),
+                name="draft_version_one_enacted",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_enacted=False) | Q(enacted_on__isnull=False),
+                name="draft_version_enacted_has_date",
             ),
         ]
 
@@ -360,6 +396,17 @@ class SessionObservation(models.Model):
         choices=[("favor", _("In favour")), ("contra", _("Against")), ("neutral", _("Neutral"))],
     )
     text = models.TextField(_("observation"), max_length=3000)
+    # The article's identity (its thread, shared by the versions matched to it) and the
+    # version the observation was about: it follows the article through renumbering.
+    thread = models.ForeignKey(
+        Thread,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("article thread"),
+    )
+    revision = models.PositiveIntegerField(_("version discussed"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         "accounts.User",
         on_delete=models.SET_NULL,
@@ -376,3 +423,74 @@ class SessionObservation(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class Disposition(models.Model):
+    """What became of one contribution (a comment, with or without proposed wording, or an
+    in-person observation) once the consultation closed: given by its zone's staff."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "acogida", _("Taken up")
+        PARTIAL = "parcial", _("Partly taken up")
+        REJECTED = "no_acogida", _("Not taken up")
+        OUT_OF_SCOPE = "fuera_ambito", _("Outside the scope")
+
+    consultation = models.ForeignKey(
+        ConsultationPage,
+        on_delete=models.CASCADE,
+        related_name="dispositions",
+        verbose_name=_("consultation"),
+    )
+    comment = models.OneToOneField(
+        "discussions.Comment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="disposition",
+        verbose_name=_("comment"),
+    )
+    observation = models.OneToOneField(
+        SessionObservation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="disposition",
+        verbose_name=_("observation"),
+    )
+    outcome = models.CharField(_("disposition"), max_length=14, choices=Outcome.choices)
+    reason = models.TextField(
+        _("reason"), max_length=2000, blank=True, help_text=_("Required unless taken up.")
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    notified_at = models.DateTimeField(_("author notified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("disposition")
+        verbose_name_plural = _("dispositions")
+        ordering = ["consultation", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(comment__isnull=False) & Q(observation__isnull=True))
+                | (Q(comment__isnull=True) & Q(observation__isnull=False)),
+                name="disposition_one_contribution",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="acogida") | ~Q(reason=""),
+                name="disposition_reason_unless_taken_up",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_outcome_display()
+
+    @property
+    def is_taken_up(self) -> bool:
+        return self.outcome in {self.Outcome.ACCEPTED, self.Outcome.PARTIAL}

@@ -13,6 +13,7 @@ from quitodecide.rulebook import (
     WITH_VERIFIED_EMAIL,
     action,
     has_verified_email,
+    rows_open_in,
     staff_of,
 )
 
@@ -26,6 +27,12 @@ def consultation_zone(consultation):
 @rules.predicate
 def is_open(user, consultation) -> bool:
     return consultation is not None and consultation.status == Status.OPEN
+
+
+@rules.predicate
+def is_closed(user, consultation) -> bool:
+    """Closed, with or without its report published."""
+    return consultation is not None and consultation.status in {Status.CLOSED, Status.REPORTED}
 
 
 @rules.predicate
@@ -64,6 +71,26 @@ action(
     target="consultation",
     rows=dict.fromkeys(PHASES, STAFF_OF_ZONE),
     summary=_("Record in-person sessions and observations, answer officially"),
+    staff=True,
+)
+
+action(
+    "consultations.dispose",
+    staff_of(consultation_zone) & is_closed,
+    target="consultation",
+    rows=rows_open_in(PHASES, {"closed"}, STAFF_OF_ZONE),
+    summary=_(
+        "Give each comment, proposed wording and in-person observation its disposition "
+        "(taken up, partly, not taken up, outside the scope) once the consultation closed"
+    ),
+    staff=True,
+)
+action(
+    "consultations.enact",
+    staff_of(consultation_zone) & is_closed,
+    target="consultation",
+    rows=rows_open_in(PHASES, {"closed"}, STAFF_OF_ZONE),
+    summary=_("Attach the sanctioned ordinance as the final version of a closed consultation"),
     staff=True,
 )
 

@@ -3,16 +3,13 @@ do not grow with the number of comments (tests assert it)."""
 
 import difflib
 import re
-from collections import Counter, defaultdict
 
-from django.db.models import Count
 from django.utils import timezone
 
-from discussions.models import Comment, Support
 from territory.models import Zone
 from territory.selectors import prime_zones
 
-from .models import ConsultationPage, DraftVersion, InPersonSession, SessionObservation, Status
+from .models import ConsultationPage, DraftVersion, Status
 
 STANCES = ("favor", "contra", "neutral")
 
@@ -106,89 +103,3 @@ def version_diff(old: DraftVersion, new: DraftVersion) -> list[dict]:
             }
         )
     return rows
-
-
-def report_data(consultation: ConsultationPage) -> dict:
-    """Everything the participation report shows, in a fixed number of queries."""
-    version = consultation.versions.order_by("-number").first()
-    provisions = version_provisions(version) if version else []
-    thread_ids = [p.thread_id for p in provisions if p.thread_id]
-    if consultation.general_thread_id:
-        thread_ids.append(consultation.general_thread_id)
-    comments = list(
-        Comment.objects.filter(thread_id__in=thread_ids)
-        .exclude(status=Comment.Status.DELETED)
-        .select_related("author__resident__zone", "author__resident__parish")
-        .order_by("created_at", "pk")
-    )
-    visible = [c for c in comments if c.status == Comment.Status.VISIBLE]
-    citizen = [c for c in visible if not c.is_official]
-    participants = {c.author_id: c.author for c in citizen}
-    by_zone = Counter()
-    by_parish = Counter()
-    for author in participants.values():
-        resident = getattr(author, "resident", None)
-        by_zone[resident.zone.name if resident and resident.zone else "—"] += 1
-        by_parish[resident.parish.name if resident and resident.parish else "—"] += 1
-    by_stance = Counter(c.stance for c in citizen if c.stance)
-    supports = dict(
-        Support.objects.filter(comment__thread_id__in=thread_ids)
-        .values("comment__thread_id")
-        .annotate(n=Count("pk"))
-        .values_list("comment__thread_id", "n")
-    )
-    sessions = list(
-        InPersonSession.objects.filter(consultation=consultation)
-        .select_related("parish")
-        .annotate(observation_count=Count("observations"))
-    )
-    observations = list(
-        SessionObservation.objects.filter(session__consultation=consultation)
-        .select_related("session__parish")
-        .order_by("session__held_on", "pk")
-    )
-    observations_by_key = defaultdict(list)
-    for observation in observations:
-        observations_by_key[observation.provision_key].append(observation)
-    label_by_thread = {p.thread_id: p.label for p in provisions if p.thread_id}
-    per_article = []
-    for provision in provisions:
-        if not provision.is_commentable:
-            continue
-        per_article.append(
-            {
-                "provision": provision,
-                "favor": provision.counts["favor"],
-                "contra": provision.counts["contra"],
-                "neutral": provision.counts["neutral"],
-                "total": provision.counts["total"],
-                "supports": supports.get(provision.thread_id, 0),
-                "observations": len(observations_by_key.get(provision.key, [])),
-            }
-        )
-    for comment in comments:
-        comment.place_label = label_by_thread.get(comment.thread_id, "General")
-    top = sorted(
-        (c for c in citizen if c.parent_id is None),
-        key=lambda c: (-c.support_count, c.created_at),
-    )[:10]
-    official = [c for c in visible if c.is_official]
-    attendance = sum(s.attendees for s in sessions)
-    return {
-        "version": version,
-        "per_article": per_article,
-        "comments": comments,
-        "citizen_comments": citizen,
-        "participants": len(participants),
-        "by_zone": sorted(by_zone.items(), key=lambda kv: (-kv[1], kv[0])),
-        "by_parish": sorted(by_parish.items(), key=lambda kv: (-kv[1], kv[0])),
-        "by_stance": {stance: by_stance.get(stance, 0) for stance in STANCES},
-        "top_comments": top,
-        "official_answers": official,
-        "sessions": sessions,
-        "attendance": attendance,
-        "observations": observations,
-        "observations_by_key": dict(observations_by_key),
-        "hidden_count": sum(1 for c in comments if c.status == Comment.Status.HIDDEN),
-        "versions": list(consultation.versions.order_by("number")),
-    }

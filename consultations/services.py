@@ -9,7 +9,7 @@ from discussions.models import Comment, Thread
 from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
 
-from . import audit
+from . import audit, matching
 from .models import ConsultationPage, DraftVersion, InPersonSession, Provision, SessionObservation
 from .parser import ParseError, parse_ordinance
 from .rules import comment_refusal
@@ -33,37 +33,73 @@ def _general_thread(consultation: ConsultationPage) -> Thread:
 def version_publish(*, consultation: ConsultationPage, actor=None) -> DraftVersion | None:
     """Turn the page's current draft text into a new version, if it changed.
 
-    Provisions keep their thread across versions by key ("art-5"), so comments stay with
-    the article they were about. Returns the new version, or None when nothing changed.
+    Provisions are matched to the previous version's by content (consultations.matching,
+    with the staff's corrections for this draft), and a matched provision keeps its
+    article's thread, so comments stay with the article they were about. Returns the new
+    version, or None when nothing changed (or the ordinance was already enacted).
     """
     # Lock the page row so two publications cannot both create "version N + 1".
     ConsultationPage.objects.select_for_update().filter(pk=consultation.pk).first()
     latest = consultation.versions.order_by("-number").first()
-    if latest is not None and latest.source_text == consultation.draft_text:
+    if latest is not None and (latest.source_text == consultation.draft_text or latest.is_enacted):
         _general_thread(consultation)
         return None
+    return version_create(
+        consultation=consultation,
+        text=consultation.draft_text,
+        actor=actor,
+        corrections=matching.corrections_for(consultation),
+    )
+
+
+@transaction.atomic
+def version_create(
+    *,
+    consultation: ConsultationPage,
+    text: str,
+    actor=None,
+    corrections: dict[str, str] | None = None,
+    enacted: bool = False,
+    enacted_on=None,
+    ordinance_number: str = "",
+    enacted_document=None,
+) -> DraftVersion:
+    """Parse `text` into version N + 1 of `consultation`, matching its provisions to the
+    previous version's (see version_publish). The caller has checked who may do it: a page
+    publication (Wagtail's permission) or `consultations.enact` (enacted.enacted_attach)."""
+    ConsultationPage.objects.select_for_update().filter(pk=consultation.pk).first()
+    latest = consultation.versions.order_by("-number").first()
     try:
-        parsed = parse_ordinance(consultation.draft_text)
+        parsed = parse_ordinance(text)
     except ParseError as error:
         raise DomainError(" ".join(error.messages)) from error
+    previous = list(latest.provisions.all()) if latest is not None else []
+    pairings = matching.apply_corrections(
+        matching.propose(previous, parsed.provisions), corrections or {}
+    )
+    thread_of_old = {p.key: p.thread_id for p in previous if p.thread_id}
+    inherited = {
+        pairing.new_key: thread_of_old[pairing.old_key]
+        for pairing in pairings
+        if pairing.new_key and pairing.old_key in thread_of_old
+    }
     version = DraftVersion.objects.create(
         consultation=consultation,
         number=(latest.number + 1) if latest else 1,
-        source_text=consultation.draft_text,
+        source_text=text,
         preamble=parsed.preamble,
         published_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    existing_threads = dict(
-        Provision.objects.filter(
-            version__consultation=consultation, thread__isnull=False
-        ).values_list("key", "thread_id")
+        is_enacted=enacted,
+        enacted_on=enacted_on,
+        ordinance_number=ordinance_number,
+        enacted_document=enacted_document,
     )
     zone = consultation.zone
     rows = []
     for position, item in enumerate(parsed.provisions):
         thread_id = None
         if item.is_commentable:
-            thread_id = existing_threads.get(item.key)
+            thread_id = inherited.get(item.key)
             if thread_id is None:
                 thread_id = Thread.objects.create(
                     zone=zone, title=_thread_title(consultation, item.label)
@@ -89,7 +125,7 @@ def version_publish(*, consultation: ConsultationPage, actor=None) -> DraftVersi
         instance=consultation,
         action=audit.VERSION_PUBLISH,
         user=version.published_by,
-        data={"version": version.number, "provisions": len(rows)},
+        data={"version": version.number, "provisions": len(rows), "enacted": enacted},
     )
     return version
 
@@ -238,8 +274,10 @@ def observation_update(
 def observation_delete(*, observation: SessionObservation, actor) -> None:
     """Delete an observation entered by mistake: staff of its consultation's zone. The
     audit entry keeps what it was about (not its text)."""
-    current = SessionObservation.objects.select_for_update().select_related("session").get(
-        pk=observation.pk
+    current = (
+        SessionObservation.objects.select_for_update()
+        .select_related("session")
+        .get(pk=observation.pk)
     )
     _require_manage(actor, current.session)
     log(

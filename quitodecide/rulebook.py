@@ -22,6 +22,7 @@ followed by `*` means "of any zone"):
 - `staff_no_mfa`: staff of the zone whose session did not pass MFA.
 - `staff`: staff of the zone, MFA passed.
 - `city_staff`: the city-wide team, MFA passed (acts on every zone).
+- `secretariat`: the council secretariat's group (no zone), MFA passed.
 
 Superusers get no bypass here: phases apply to everyone; the matrix does not list them.
 Every role the matrix builds has accepted the current privacy policy: participation actions
@@ -50,6 +51,7 @@ ROLES = (
     "staff_no_mfa",
     "staff",
     "city_staff",
+    "secretariat",
 )
 STAFF = frozenset({"staff", "city_staff"})
 
@@ -65,6 +67,7 @@ LOGGED_IN = frozenset(
         "staff_no_mfa*",
         "staff*",
         "city_staff*",
+        "secretariat*",
     }
 )
 WITH_VERIFIED_EMAIL = LOGGED_IN - {"unconfirmed*", "author*"}
@@ -780,6 +783,7 @@ ROLE_LABELS = {
     "staff_no_mfa": "zone staff without MFA this session",
     "staff": "staff of the zone (MFA this session)",
     "city_staff": "city-wide staff (MFA this session)",
+    "secretariat": "the council secretariat's group (MFA this session)",
 }
 
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("datos/", include("opendata.urls")),
     path("indicadores/", include("indicators.urls")),
     path("gobierno-abierto/", include("opengov.urls")),
+    path("concejo/", include("council.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

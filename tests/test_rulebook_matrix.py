@@ -44,6 +44,8 @@ TARGET_PHASES = {
     "zone": {"any"},
     "opengov_plan": {"any"},
     "verification_request": {"open", "closed"},
+    "council": {"any"},
+    "agenda_item": {"open", "closed"},
 }
 # Targets someone wrote: only they have the "author" role.
 AUTHORED = {"comment", "question"}
@@ -63,6 +65,13 @@ def make_role(role: str, zone_slug: str):
         from django.contrib.auth.models import AnonymousUser
 
         return AnonymousUser()
+    if role == "secretariat":
+        from council.groups import ensure_secretariat_group
+
+        user = UserFactory()
+        user.groups.add(ensure_secretariat_group())
+        mark_user(user, True)
+        return user
     if role in {"staff_no_mfa", "staff", "city_staff"}:
         user = UserFactory()
         group = CITY_GROUP_NAME if role == "city_staff" else zone_group_name(zone)
@@ -224,6 +233,23 @@ def verification_request(phase, author):
     )
 
 
+def council(phase, author):
+    return None  # the council's records as a whole
+
+
+def agenda_item(phase, author):
+    from council.models import AgendaItem, CouncilSession
+
+    days = 10 if phase == "open" else 2  # the deadline is 3 days before the session
+    session = CouncilSession.objects.create(
+        kind="ordinaria",
+        number=f"{next(_serial):03d}",
+        starts_at=timezone.now() + datetime.timedelta(days=days),
+        place="Salón de la Ciudad",
+    )
+    return AgendaItem.objects.create(session=session, position=1, title="Ordenanza")
+
+
 BUILDERS = {
     "budget_cycle": budget_cycle,
     "budget_cycle_published": budget_cycle_published,
@@ -238,6 +264,8 @@ BUILDERS = {
     "zone": zone,
     "opengov_plan": opengov_plan,
     "verification_request": verification_request,
+    "council": council,
+    "agenda_item": agenda_item,
 }
 
 

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "opendata",
     "indicators",
     "opengov",
+    "council",
     "sitesearch",
     "privacy",
     "verification",

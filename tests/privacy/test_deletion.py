@@ -528,10 +528,10 @@ def test_replies_to_a_deleted_author_notify_no_one(
 
 
 def test_consultation_report_shows_anonymous_participant(english, person, world):
-    from consultations import views
+    from consultations import report
 
     deletion.account_delete(user=person, reason="request")
-    rows = views.report_rows(world["consultation"])
+    rows = report.report_rows(world["consultation"])
     authors = {row["author"] for row in rows}
     assert "Anonymous participant" in authors or "Participante anónimo" in authors
     assert NAME not in str(rows) and EMAIL not in str(rows)
