@@ -192,16 +192,14 @@ def observation_record(
     text = (text or "").strip()
     if not text:
         raise DomainError(_("Write the observation."))
-    version = latest_version(consultation)
-    if provision_key and (
-        version is None or not version.provisions.filter(key=provision_key).exists()
-    ):
-        raise DomainError(_("That article is not part of the current version."))
+    thread_id, revision = _observed_article(consultation, provision_key)
     observation = SessionObservation.objects.create(
         session=session,
         provision_key=provision_key,
         stance=stance,
         text=text[:3000],
+        thread_id=thread_id,
+        revision=revision,
         recorded_by=actor,
     )
     log(
@@ -211,6 +209,22 @@ def observation_record(
         data=_described(observation),
     )
     return observation
+
+
+def _observed_article(consultation, provision_key: str) -> tuple[int | None, int | None]:
+    """The thread (the article's identity) and version number an observation on
+    `provision_key` of the current version is about; (None, number) for the whole text."""
+    version = latest_version(consultation)
+    if version is None:
+        if provision_key:
+            raise DomainError(_("That article is not part of the current version."))
+        return None, None
+    if not provision_key:
+        return None, version.number
+    provision = version.provisions.filter(key=provision_key, thread__isnull=False).first()
+    if provision is None:
+        raise DomainError(_("That article is not part of the current version."))
+    return provision.thread_id, version.number
 
 
 def _described(observation: SessionObservation) -> dict:
@@ -244,17 +258,17 @@ def observation_update(
     text = (text or "").strip()
     if not text:
         raise DomainError(_("Write the observation."))
-    version = latest_version(session.consultation)
-    if provision_key and (
-        version is None or not version.provisions.filter(key=provision_key).exists()
-    ):
-        raise DomainError(_("That article is not part of the current version."))
     values = {
         "session_id": session.pk,
         "text": text[:3000],
         "provision_key": provision_key,
         "stance": stance,
     }
+    if provision_key != current.provision_key or session.consultation_id != (
+        current.session.consultation_id
+    ):
+        thread_id, revision = _observed_article(session.consultation, provision_key)
+        values.update(thread_id=thread_id, revision=revision)
     changed = sorted(name for name, value in values.items() if getattr(current, name) != value)
     if not changed:
         return current

@@ -147,3 +147,8 @@ class ObservationViewSet(ZoneScopedViewSet):
 @hooks.register("register_admin_viewset")
 def register_observation_viewset():
     return ObservationViewSet("observaciones")
+
+
+# The admin screens of the article matching, the dispositions and the enacted text register
+# their hooks in their own modules.
+from . import admin_dispositions, admin_enacted, admin_matching  # noqa: E402, F401

@@ -266,6 +266,7 @@ OUR_APPS = (
     "sitesearch",
     "privacy",
     "verification",
+    "council",
 )
 ALLAUTH_PAGES = [
     "/cuenta/login/",

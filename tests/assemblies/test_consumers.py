@@ -505,8 +505,9 @@ json_values = st.recursive(
     | st.integers(min_value=2**62, max_value=2**70)
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=10,
 )
 field_values = json_values | st.sampled_from([1, 2**63 - 1, 2**63, "approve", "pin", "Hola"])

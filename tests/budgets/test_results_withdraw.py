@@ -82,9 +82,7 @@ def test_withdrawing_takes_results_down_restores_requests_and_audits(published):
         cycle=cycle, actor=staff, confirm=True, reason="Faltaba el acta de Llano Chico"
     )
     assert not ResultSet.objects.filter(cycle=cycle).exists()
-    assert set(Request.objects.filter(cycle=cycle).values_list("status", flat=True)) == {
-        "viable"
-    }
+    assert set(Request.objects.filter(cycle=cycle).values_list("status", flat=True)) == {"viable"}
     assert StatusChange.objects.filter(
         request=a, to_status="viable", note__contains="Faltaba el acta"
     ).exists()

@@ -160,7 +160,7 @@ def test_observations_written_in_the_admin_are_audited(client, territory):
     assert observation.text == "No"
     entry = _entries(observation, audit.OBSERVATION_UPDATE).get()
     assert entry.user == staff
-    assert entry.data == {"fields": ["provision_key", "stance", "text"]}
+    assert entry.data == {"fields": ["provision_key", "stance", "text", "thread"]}
 
     # Moving it to another zone's session is refused on the form, and nothing is written.
     response = client.post(

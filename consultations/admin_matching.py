@@ -1,0 +1,1 @@
+"""Owned by a helper: FOUNDATION STUB (its admin views and hooks go here)."""

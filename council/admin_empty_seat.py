@@ -1,0 +1,1 @@
+"""Owned by a helper: FOUNDATION STUB (the secretariat's empty-seat screens)."""

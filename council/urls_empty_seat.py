@@ -1,0 +1,3 @@
+"""URLs of the empty seat (silla vacía): FOUNDATION STUB."""
+
+urlpatterns: list = []
