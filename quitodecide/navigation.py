@@ -70,6 +70,7 @@ NAVIGATION = (
 FOOTER_LINKS = (
     Entry("indicadores", _("Participation indicators"), "data", url_name="indicators:index"),
     Entry("gobierno-abierto", _("Open government"), "data", url_name="opengov:list"),
+    Entry("concejo", _("Metropolitan Council"), "assemblies", url_name="council:calendar"),
 )
 
 

@@ -176,10 +176,10 @@ def test_saving_a_page_deep_in_the_tree_keeps_the_cached_navigation(client, site
     assert cache.get(navigation.CACHE_KEY) is None
 
 
-def test_the_footer_links_indicators_and_open_government(client, site):
+def test_the_footer_links_indicators_open_government_and_the_council(client, site):
     footer = BeautifulSoup(client.get("/").content.decode(), "html.parser").select_one("footer")
     hrefs = {a["href"] for a in footer.select("a")}
-    assert {"/indicadores/", "/gobierno-abierto/"} <= hrefs
+    assert {"/indicadores/", "/gobierno-abierto/", "/concejo/"} <= hrefs
 
 
 def test_the_favicon_is_linked(client, site):
