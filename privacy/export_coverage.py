@@ -24,6 +24,7 @@ COVERED = {
     ("works.Follow", "user"): "obras_seguidas",
     ("verification.VerificationRecord", "resident"): "verificaciones",
     ("verification.VerificationRequest", "resident"): "solicitudes_verificacion",
+    ("council.EmptySeatApplication", "applicant"): "solicitudes_silla_vacia",
     ("privacy.DataExport", "user"): "solicitudes_derechos",
     ("privacy.AccountDeletion", "user"): "solicitudes_derechos",
     # What staff did in their official capacity: counted (the rows are about others).
@@ -48,6 +49,8 @@ COVERED = {
     ("verification.CensusBatch", "uploaded_by"): "actividad_personal",
     ("verification.CensusBatch", "withdrawn_by"): "actividad_personal",
     ("verification.CodeSheet", "created_by"): "actividad_personal",
+    ("consultations.Disposition", "decided_by"): "actividad_personal",
+    ("council.EmptySeatApplication", "decided_by"): "actividad_personal",
 }
 
 _CMS = "editorial work in the CMS (Wagtail admin) by staff: pages, their drafts and workflow"

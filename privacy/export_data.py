@@ -361,6 +361,50 @@ def _works(user) -> dict:
     return {"obras_seguidas": follows}
 
 
+def _lawmaking(user) -> dict:
+    """The dispositions given to one's comments on consultations, and one's applications
+    for the council's empty seat (silla vacía), with their documents' names."""
+    from consultations.models import Disposition
+    from council.models import EmptySeatApplication
+
+    dispositions = [
+        {
+            "comentario_id": disposition.comment_id,
+            "consulta": disposition.consultation.title,
+            "disposicion": disposition.get_outcome_display(),
+            "motivo": disposition.reason,
+            "fecha": disposition.decided_at,
+        }
+        for disposition in Disposition.objects.filter(comment__author=user)
+        .select_related("consultation")
+        .order_by("decided_at", "pk")
+    ]
+    applications = [
+        {
+            "organizacion": application.organisation,
+            "registro": application.legal_registration,
+            "representante_legal": application.legal_representative,
+            "delegado": application.delegate,
+            "correo_delegado": application.delegate_email,
+            "alterno": application.alternate,
+            "correo_alterno": application.alternate_email,
+            "correo_contacto": application.contact_email,
+            "punto_del_orden_del_dia": application.item.title,
+            "sesion": str(application.item.session),
+            "estado": application.get_status_display(),
+            "motivo": application.decision_reason,
+            "documentos": ", ".join(d.original_name for d in application.documents.all()),
+            "enviada": application.created_at,
+            "resuelta": application.decided_at,
+        }
+        for application in EmptySeatApplication.objects.filter(applicant=user)
+        .select_related("item__session")
+        .prefetch_related("documents")
+        .order_by("created_at", "pk")
+    ]
+    return {"disposiciones_comentarios": dispositions, "solicitudes_silla_vacia": applications}
+
+
 def _verification(resident) -> dict:
     """The history of one's verifications and one's requests to be verified."""
     if resident is None:
@@ -450,6 +494,8 @@ STAFF_COUNTS = [
     ("padrones_cargados", "verification.CensusBatch", "uploaded_by"),
     ("padrones_retirados", "verification.CensusBatch", "withdrawn_by"),
     ("hojas_de_codigos_generadas", "verification.CodeSheet", "created_by"),
+    ("disposiciones_dadas", "consultations.Disposition", "decided_by"),
+    ("solicitudes_silla_vacia_resueltas", "council.EmptySeatApplication", "decided_by"),
 ]
 
 
@@ -498,6 +544,7 @@ def collect(user) -> dict:
     data.update(_assemblies(user))
     data.update(_works(user))
     data.update(_verification(resident))
+    data.update(_lawmaking(user))
     data["solicitudes_derechos"] = _rights(user)
     data["actividad_personal"] = _staff_activity(user)
     return absolute_links(data)
@@ -563,6 +610,12 @@ HEADERS = {
     ],
     "solicitudes_verificacion": [
         "zona", "parroquia", "mensaje", "estado", "solicitada", "atendida", "respuesta",
+    ],
+    "disposiciones_comentarios": ["comentario_id", "consulta", "disposicion", "motivo", "fecha"],
+    "solicitudes_silla_vacia": [
+        "organizacion", "registro", "representante_legal", "delegado", "correo_delegado",
+        "alterno", "correo_alterno", "correo_contacto", "punto_del_orden_del_dia", "sesion",
+        "estado", "motivo", "documentos", "enviada", "resuelta",
     ],
     "solicitudes_derechos": ["tipo", "estado", "solicitada", "terminada", "disponible_hasta"],
     "actividad_personal": ["actividad", "cantidad"],
