@@ -21,12 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.widgets import AdminDateInput, Button
-from wagtail.documents import get_document_model
-from wagtail.documents.permissions import permission_policy as document_policy
 from wagtail.documents.widgets import AdminDocumentChooser
 
 from quitodecide import rulebook
-from quitodecide.errors import DomainError
+from quitodecide.errors import DomainError, PermissionDenied
 
 from . import enacted, matching
 from .forms_admin import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES
@@ -54,6 +52,10 @@ def read_upload(upload) -> str:
     return text
 
 
+class HiddenDateInput(forms.DateInput):
+    input_type = "hidden"
+
+
 class EnactedForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Enacted text"),
@@ -79,12 +81,14 @@ class EnactedForm(forms.Form):
     )
     enacted_on = forms.DateField(
         label=gettext_lazy("Sanctioned on"),
-        widget=AdminDateInput,
+        # Day first whatever the admin's language: 01/12/2026 is never read as 12 January.
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=AdminDateInput(format="%d/%m/%Y"),
         error_messages={"invalid": gettext_lazy("Enter a valid date, e.g. 20/11/2026.")},
     )
     document = forms.ModelChoiceField(
         label=gettext_lazy("Official document"),
-        queryset=get_document_model().objects.none(),
+        queryset=None,  # set per user in __init__
         required=False,
         widget=AdminDocumentChooser,
         help_text=gettext_lazy("The sanctioned ordinance as published (PDF), from the documents."),
@@ -92,8 +96,12 @@ class EnactedForm(forms.Form):
 
     def __init__(self, *args, consultation, user, confirming=False, **kwargs):
         super().__init__(*args, **kwargs)
+        from wagtail.documents import get_document_model
+        from wagtail.permissions import policy_registry
+
         self.consultation = consultation
-        self.fields["document"].queryset = document_policy.instances_user_has_any_permission_for(
+        policy = policy_registry.get_by_type(get_document_model())
+        self.fields["document"].queryset = policy.instances_user_has_any_permission_for(
             user, ["choose"]
         )
         if confirming:
@@ -101,6 +109,7 @@ class EnactedForm(forms.Form):
             del self.fields["upload"]
             for name in ("text", "ordinance_number", "enacted_on", "document"):
                 self.fields[name].widget = forms.HiddenInput()
+            self.fields["enacted_on"].widget = HiddenDateInput(format="%Y-%m-%d")
 
     def clean(self):
         cleaned = super().clean()
@@ -173,7 +182,16 @@ def _corrections(request, consultation, text: str) -> dict[str, str]:
 
 def enacted_admin(request, page_id):
     consultation = get_object_or_404(ConsultationPage, pk=page_id)
-    gate = rulebook.view_gate(request, "consultations.enact", consultation)
+    try:
+        gate = rulebook.view_gate(request, "consultations.enact", consultation)
+    except PermissionDenied as refused:
+        # The rule's own reason (another zone, not closed yet), not Wagtail's generic one.
+        return TemplateResponse(
+            request,
+            "consultations/admin/enacted_form.html",
+            {"page": consultation, "refusal": refused.message},
+            status=403,
+        )
     if gate is not None:
         return gate
     existing = enacted.enacted_version(consultation)
