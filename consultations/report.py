@@ -2,7 +2,7 @@
 CSV and JSON downloads (through the export module), with every contribution's disposition
 and a summary per article."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.db.models import Count
 from django.http import Http404
@@ -12,21 +12,22 @@ from django.utils.translation import gettext as _
 from discussions.models import Comment, Support
 from quitodecide import exports
 
-from .models import ConsultationPage, InPersonSession, SessionObservation
+from . import dispositions
+from .models import ConsultationPage, Disposition, InPersonSession, SessionObservation
 from .selectors import STANCES, version_provisions
 
 
 def report_data(consultation: ConsultationPage) -> dict:
     """Everything the participation report shows, in a fixed number of queries."""
-    version = consultation.versions.order_by("-number").first()
+    # The text consulted: the latest version that is not the enacted ordinance.
+    version = consultation.versions.filter(is_enacted=False).order_by("-number").first()
     provisions = version_provisions(version) if version else []
-    thread_ids = [p.thread_id for p in provisions if p.thread_id]
-    if consultation.general_thread_id:
-        thread_ids.append(consultation.general_thread_id)
+    articles = dispositions.consultation_articles(consultation)
+    thread_ids = [a.thread_id for a in articles if a.thread_id]
     comments = list(
         Comment.objects.filter(thread_id__in=thread_ids)
         .exclude(status=Comment.Status.DELETED)
-        .select_related("author__resident__zone", "author__resident__parish")
+        .select_related("author__resident__zone", "author__resident__parish", "disposition")
         .order_by("created_at", "pk")
     )
     visible = [c for c in comments if c.status == Comment.Status.VISIBLE]
@@ -52,17 +53,17 @@ def report_data(consultation: ConsultationPage) -> dict:
     )
     observations = list(
         SessionObservation.objects.filter(session__consultation=consultation)
-        .select_related("session__parish")
+        .select_related("session__parish", "disposition")
         .order_by("session__held_on", "pk")
     )
-    observations_by_key = defaultdict(list)
-    for observation in observations:
-        observations_by_key[observation.provision_key].append(observation)
-    label_by_thread = {p.thread_id: p.label for p in provisions if p.thread_id}
+    dispositions.distribute(articles, comments, observations)
+    article_by_thread = {a.thread_id: a for a in articles if a.thread_id}
+    general = articles[-1]
     per_article = []
     for provision in provisions:
         if not provision.is_commentable:
             continue
+        article = article_by_thread.get(provision.thread_id)
         per_article.append(
             {
                 "provision": provision,
@@ -71,11 +72,20 @@ def report_data(consultation: ConsultationPage) -> dict:
                 "neutral": provision.counts["neutral"],
                 "total": provision.counts["total"],
                 "supports": supports.get(provision.thread_id, 0),
-                "observations": len(observations_by_key.get(provision.key, [])),
+                "observations": len(article.observations) if article else 0,
+                "dispositions": article.summary if article else None,
             }
         )
     for comment in comments:
-        comment.place_label = label_by_thread.get(comment.thread_id, "General")
+        comment.place_label = article_by_thread.get(comment.thread_id, general).label
+        comment.report_disposition = (
+            dispositions.disposition_of(comment)
+            if comment.status == Comment.Status.VISIBLE and not comment.is_official
+            else None
+        )
+    for observation in observations:
+        observation.place_label = observation.article.label
+    disposed_articles = [a for a in articles if a.contributions]
     top = sorted(
         (c for c in citizen if c.parent_id is None),
         key=lambda c: (-c.support_count, c.created_at),
@@ -85,6 +95,9 @@ def report_data(consultation: ConsultationPage) -> dict:
     return {
         "version": version,
         "per_article": per_article,
+        "articles": disposed_articles,
+        "disposition_totals": dispositions.summary_totals(disposed_articles),
+        "outcomes": Disposition.Outcome.choices,
         "comments": comments,
         "citizen_comments": citizen,
         "participants": len(participants),
@@ -96,7 +109,6 @@ def report_data(consultation: ConsultationPage) -> dict:
         "sessions": sessions,
         "attendance": attendance,
         "observations": observations,
-        "observations_by_key": dict(observations_by_key),
         "hidden_count": sum(1 for c in comments if c.status == Comment.Status.HIDDEN),
         "versions": list(consultation.versions.order_by("number")),
     }
@@ -128,7 +140,32 @@ CSV_COLUMNS = [
     "author_parish",
     "body",
     "proposed_wording",
+    # Every contribution is a row: comments, and in-person observations (kind
+    # "observation", with their own id and session), each with its disposition.
+    "kind",
+    "observation_id",
+    "session",
+    "disposition",
+    "disposition_label",
+    "disposition_reason",
+    "decided_at",
 ]
+
+
+def _disposition_cells(disposition) -> dict:
+    if disposition is None:
+        return {
+            "disposition": "",
+            "disposition_label": "",
+            "disposition_reason": "",
+            "decided_at": "",
+        }
+    return {
+        "disposition": disposition.outcome,
+        "disposition_label": disposition.get_outcome_display(),
+        "disposition_reason": disposition.reason,
+        "decided_at": disposition.decided_at.isoformat(),
+    }
 
 
 def _public_author(comment) -> str:
@@ -142,9 +179,14 @@ def _public_author(comment) -> str:
 
 
 def report_rows(consultation, data=None) -> list[dict]:
-    """One row per comment; a hidden comment keeps its place but never its text."""
+    """One row per comment, then one per in-person observation, each with its disposition;
+    a hidden comment keeps its place but never its text (nor a disposition)."""
     if data is None:
         data = report_data(consultation)
+    return comment_rows(data) + observation_rows(data)
+
+
+def comment_rows(data) -> list[dict]:
     rows = []
     for comment in data["comments"]:
         resident = getattr(comment.author, "resident", None)
@@ -165,14 +207,63 @@ def report_rows(consultation, data=None) -> list[dict]:
                 "author_parish": resident.parish.name if resident and resident.parish else "",
                 "body": "" if hidden else comment.body,
                 "proposed_wording": "" if hidden else comment.proposed_wording,
+                "kind": "comment",
+                "observation_id": "",
+                "session": "",
+                **_disposition_cells(None if hidden else comment.report_disposition),
             }
         )
     return rows
 
 
+def observation_rows(data) -> list[dict]:
+    rows = []
+    for observation in data["observations"]:
+        session = observation.session
+        rows.append(
+            {
+                "comment_id": "",
+                "created_at": observation.created_at.isoformat(),
+                "article": observation.place_label,
+                "revision": observation.revision,
+                "parent_id": "",
+                "official": False,
+                "status": "",
+                "stance": observation.stance,
+                "supports": "",
+                "author": "",
+                "author_zone": "",
+                "author_parish": "",
+                "body": observation.text,
+                "proposed_wording": "",
+                "kind": "observation",
+                "observation_id": observation.pk,
+                "session": f"{session.place} ({session.held_on:%d/%m/%Y})",
+                **_disposition_cells(observation.current_disposition),
+            }
+        )
+    return rows
+
+
+def _summary_json(article) -> dict:
+    summary = article.summary
+    return {
+        "article": article.label,
+        "key": article.key,
+        "in_current_version": article.current,
+        "contributions": summary["total"],
+        "taken_up": summary["taken_up"],
+        "pending": summary["pending"],
+        **{outcome: summary[outcome] for outcome in Disposition.Outcome.values},
+    }
+
+
 REPORT_EXPORT = exports.register(
     "consultations.report",
-    description="A closed consultation's participation report: figures and every comment.",
+    description=(
+        "A closed consultation's participation report: figures, every comment and in-person "
+        "observation, and their dispositions."
+    ),
 )
 
 
@@ -180,7 +271,7 @@ def report_download(request, consultation, fmt):
     if not _report_allowed(consultation):
         raise Http404
     data = report_data(consultation)
-    rows = report_rows(consultation, data)
+    comments, observations = comment_rows(data), observation_rows(data)
     filename = f"informe-{consultation.slug}"
     if fmt == "json":
         payload = {
@@ -206,6 +297,11 @@ def report_download(request, consultation, fmt):
                 }
                 for row in data["per_article"]
             ],
+            "dispositions": {
+                "outcomes": dict(Disposition.Outcome.choices),
+                "totals": data["disposition_totals"],
+                "per_article": [_summary_json(article) for article in data["articles"]],
+            },
             "in_person_sessions": [
                 {
                     "date": s.held_on.isoformat(),
@@ -215,8 +311,11 @@ def report_download(request, consultation, fmt):
                 }
                 for s in data["sessions"]
             ],
-            "comments": rows,
+            "comments": comments,
+            "observations": observations,
             "licence": "CC BY 4.0",
         }
         return exports.json_response(REPORT_EXPORT, filename=filename, data=payload)
-    return exports.csv_response(REPORT_EXPORT, filename=filename, header=CSV_COLUMNS, rows=rows)
+    return exports.csv_response(
+        REPORT_EXPORT, filename=filename, header=CSV_COLUMNS, rows=comments + observations
+    )
