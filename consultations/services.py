@@ -78,6 +78,8 @@ def version_create(
         matching.propose(previous, parsed.provisions), corrections or {}
     )
     thread_of_old = {p.key: p.thread_id for p in previous if p.thread_id}
+    old_labels = {p.key: p.label for p in previous}
+    labels = {item.key: item.label[:120] for item in parsed.provisions}
     inherited = {
         pairing.new_key: thread_of_old[pairing.old_key]
         for pairing in pairings
@@ -118,6 +120,17 @@ def version_create(
             )
         )
     Provision.objects.bulk_create(rows)
+    # An article renumbered keeps its thread; the thread's title follows its new label.
+    relabelled = [
+        Thread(pk=thread_of_old[pairing.old_key], title=_thread_title(consultation, label))
+        for pairing in pairings
+        if pairing.new_key in inherited
+        and (label := labels.get(pairing.new_key))
+        and pairing.old_key in old_labels
+        and old_labels[pairing.old_key] != label
+    ]
+    if relabelled:
+        Thread.objects.bulk_update(relabelled, ["title"])
     _general_thread(consultation)
     # Publishing the page is Wagtail's permission (checked before the page_published
     # signal calls this); the version it produces is audited on the page's history.
@@ -128,6 +141,115 @@ def version_create(
         data={"version": version.number, "provisions": len(rows), "enacted": enacted},
     )
     return version
+
+
+def latest_draft(consultation: ConsultationPage) -> ConsultationPage:
+    """The page as its latest revision has it (the draft an editor saved, published or
+    not): what the next publication will turn into a version."""
+    return consultation.get_latest_revision_as_object()
+
+
+@transaction.atomic
+def matching_correct(
+    *,
+    consultation: ConsultationPage,
+    actor,
+    pairs: dict[str, str],
+    draft_sha: str | None = None,
+) -> dict:
+    """Staff correct the proposed matching of the page's current draft to its latest
+    version: `pairs` gives, for new provisions of the draft (by key), the old provision
+    they continue ("" for a new article). Provisions not in `pairs` keep the current
+    matching. Stored with the draft's hash (and the latest version's number), so they
+    apply when this very draft is published and are ignored once it changes; `draft_sha`,
+    when given, must be the hash of the draft the staff looked at. Audited."""
+    from .selectors import draft_matching
+
+    rulebook.require(
+        actor,
+        "consultations.manage",
+        consultation,
+        _("Only staff of this consultation's zone can correct the article matching."),
+    )
+    ConsultationPage.objects.select_for_update().filter(pk=consultation.pk).first()
+    page = ConsultationPage.objects.get(pk=consultation.pk)
+    draft = latest_draft(page)
+    text = draft.draft_text or ""
+    sha = matching.draft_sha(text)
+    if draft_sha is not None and draft_sha != sha:
+        raise DomainError(
+            _("The draft changed since this page was opened. Check the matching again.")
+        )
+    result = draft_matching(draft, text)
+    if result["version"] is None:
+        raise DomainError(_("Nothing is published yet: the first version has nothing to match."))
+    if result["unchanged_draft"]:
+        raise DomainError(_("The draft has no unpublished changes: there is nothing to match."))
+    if result["error"]:
+        raise DomainError(" ".join(result["error"]))
+    if not isinstance(pairs, dict):
+        raise DomainError(_("The matching could not be read. Check it again."))
+    current = matching.chosen_of(result["lines"])
+    proposed = matching.chosen_of(
+        matching.propose(list(result["version"].provisions.all()), result["parsed"].provisions)
+    )
+    old_labels = {
+        line.old_key: line.old_label for line in result["lines"] if line.old_key is not None
+    }
+    new_labels = {
+        line.new_key: line.new_label for line in result["lines"] if line.new_key is not None
+    }
+    problems = []
+    chosen = dict(current)
+    for new_key, old_key in pairs.items():
+        if not isinstance(new_key, str) or new_key not in current:
+            problems.append(_("The draft has no article %(key)s.") % {"key": str(new_key)[:60]})
+            continue
+        if not isinstance(old_key, str) or (old_key and old_key not in old_labels):
+            problems.append(
+                _("Version %(n)s has no article %(key)s.")
+                % {"n": result["version"].number, "key": str(old_key)[:60]}
+            )
+            continue
+        chosen[new_key] = old_key
+    seen: dict[str, str] = {}
+    for new_key, old_key in chosen.items():
+        if not old_key:
+            continue
+        if old_key in seen:
+            problems.append(
+                _("%(old)s cannot continue in both %(first)s and %(second)s.")
+                % {
+                    "old": old_labels[old_key],
+                    "first": new_labels[seen[old_key]],
+                    "second": new_labels[new_key],
+                }
+            )
+        else:
+            seen[old_key] = new_key
+    if problems:
+        raise DomainError(" ".join(dict.fromkeys(problems)))
+    corrections = {key: value for key, value in chosen.items() if value != proposed.get(key, "")}
+    stored = {"draft_sha": sha, "version": result["version"].number, "pairs": corrections}
+    ConsultationPage.objects.filter(pk=page.pk).update(article_matching=stored)
+    consultation.article_matching = stored
+    # Publishing saves the page as its revision has it, so the draft's revision carries the
+    # corrections too (or the publication would put back what it had).
+    revision = page.latest_revision
+    if revision is not None and revision.content.get("draft_text") == text:
+        revision.content["article_matching"] = stored
+        revision.save(update_fields=["content"])
+    log(
+        instance=page,
+        action=audit.MATCHING_CORRECT,
+        user=actor,
+        data={
+            "version": result["version"].number,
+            "draft_sha": sha,
+            "pairs": corrections,
+        },
+    )
+    return stored
 
 
 def latest_version(consultation) -> DraftVersion | None:

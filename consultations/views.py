@@ -45,6 +45,20 @@ def _preview_provisions(consultation):
         return None
 
 
+def _preview_matching(consultation) -> dict:
+    """The publish preview's matching of the draft to the latest version, and whether staff
+    can correct it now (the draft shown must be the one saved: corrections are kept for the
+    saved draft)."""
+    from django.urls import reverse
+
+    result = selectors.draft_matching(consultation, consultation.draft_text or "")
+    revision = consultation.latest_revision
+    saved_text = revision.content.get("draft_text") if revision is not None else None
+    result["saved"] = saved_text == (consultation.draft_text or "")
+    result["correct_url"] = reverse("consultations_matching", args=[consultation.pk])
+    return result
+
+
 def consultation_context(consultation, request, *, version=None) -> dict:
     version = version or _version(consultation)
     context = {
@@ -56,9 +70,16 @@ def consultation_context(consultation, request, *, version=None) -> dict:
         "form": CommentForm(on_article=False),
         "discussion_url": consultation.url,
         "sessions": list(consultation.sessions.select_related("parish").order_by("held_on")),
+        "thread_query": "",
     }
-    if version is None and getattr(request, "is_preview", False):
+    if getattr(request, "is_preview", False) and (
+        version is None or version.source_text != consultation.draft_text
+    ):
+        # The preview shows the draft as it will be published and, when a version exists,
+        # how its articles will continue the latest version's (who keeps which comments).
         context["preview"] = _preview_provisions(consultation)
+        if version is not None:
+            context["preview_matching"] = _preview_matching(consultation)
     if consultation.general_thread_id:
         # The page is the text; it shows only the latest general comments (the whole
         # discussion has its own page), so its weight does not grow with participation.
@@ -90,50 +111,67 @@ def general_thread(request, consultation, *, form=None, status=200):
     return TemplateResponse(request, "consultations/general_thread.html", context, status=status)
 
 
+def _version_number(request):
+    try:
+        number = int(request.GET.get("version", ""))
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
 def provision_thread(request, consultation, key, *, form=None, status=200):
+    """An article's discussion. `key` is read in the latest version (or, with
+    `?version=N`, in version N: the links of an old version's page), then the article is
+    followed by its identity to the latest version: a link to an article since renumbered
+    redirects to its current key; a deleted article shows its last text, read-only."""
     version = _version(consultation)
     if version is None:
         raise Http404
-    provision = version.provisions.filter(key=key, thread__isnull=False).first()
-    if provision is None:
-        # The article may exist only in an earlier version.
-        provision = _older_provision(consultation, key)
-        if provision is None:
-            raise Http404
+    number = _version_number(request) if form is None else None
+    found = selectors.current_provision(consultation, key, number, latest=version)
+    if found is None:
+        raise Http404
+    provision, current = found
+    if form is None and (provision.key != key or number is not None) and current:
+        return redirect(subpage_url(consultation, "provision_thread", provision.key))
+    thread = thread_page(
+        provision.thread,
+        sort=request.GET.get("orden", ""),
+        page_number=request.GET.get("pagina", 1),
+        user=request.user,
+    )
+    observations = list(
+        SessionObservation.objects.filter(
+            session__consultation=consultation, thread_id=provision.thread_id
+        )
+        .select_related("session__parish")
+        .order_by("session__held_on", "pk")
+    )
+    # "On version N, article M": the label this article had in the version each comment
+    # (or observation) was about, from one query.
+    labels = {
+        number: label
+        for (_thread, number), label in selectors.thread_labels(
+            consultation, [provision.thread_id]
+        ).items()
+    }
+    comments = [*thread.page.object_list, *(r for rs in thread.replies.values() for r in rs)]
+    for item in [*comments, *observations]:
+        item.revision_label = labels.get(item.revision, "") if item.revision else ""
     context = {
         "page": consultation,
         "provision": provision,
         "version": version,
-        "current": provision.version_id == version.pk,
-        "thread": thread_page(
-            provision.thread,
-            sort=request.GET.get("orden", ""),
-            page_number=request.GET.get("pagina", 1),
-            user=request.user,
-        ),
+        "current": current,
+        "thread": thread,
         "refusal": comment_refusal(request.user, consultation),
         "can_manage": rulebook.allowed(request.user, "consultations.manage", consultation),
-        "form": form or CommentForm(initial={"provision": key}),
+        "form": form or CommentForm(initial={"provision": provision.key}),
         "discussion_url": consultation.url,
         # Observations from in-person sessions are shown, and counted, apart.
-        "observations": list(
-            SessionObservation.objects.filter(session__consultation=consultation, provision_key=key)
-            .select_related("session__parish")
-            .order_by("session__held_on", "pk")
-        ),
+        "observations": observations,
     }
     return TemplateResponse(request, "consultations/provision_thread.html", context, status=status)
-
-
-def _older_provision(consultation, key):
-    from .models import Provision
-
-    return (
-        Provision.objects.filter(version__consultation=consultation, key=key, thread__isnull=False)
-        .select_related("version")
-        .order_by("-version__number")
-        .first()
-    )
 
 
 def version_detail(request, consultation, number):
@@ -143,6 +181,9 @@ def version_detail(request, consultation, number):
     context = consultation.get_context(request)
     context.update(consultation_context(consultation, request, version=version))
     context["viewing_old_version"] = version.number != context["versions"][-1].number
+    if context["viewing_old_version"]:
+        # Keys are read in the version the reader is looking at, then followed by identity.
+        context["thread_query"] = f"?version={version.number}"
     return TemplateResponse(request, consultation.get_template(request), context)
 
 
