@@ -1,5 +1,7 @@
 """The ordinance parser: realistic Quito text, variants, errors, and properties."""
 
+import contextlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -170,3 +172,317 @@ def test_never_crashes_on_arbitrary_text(text):
     else:
         assert result.commentable
         assert len({p.key for p in result.provisions}) == len(result.provisions)
+
+
+# --- Layouts read since #13 -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "label"),
+    [
+        ("Art. 1 Texto sin puntuación.\nArt. 1", "art-1", "Artículo 1"),
+        ("Art 1.- Texto.", "art-1", "Artículo 1"),
+        ("Art. 1: Texto.", "art-1", "Artículo 1"),
+        ("ART. 1.- Texto.", "art-1", "Artículo 1"),
+        ("Art.1.- Texto.", "art-1", "Artículo 1"),
+        ("Artículo 1° Texto.", "art-1", "Artículo 1"),
+        ("Artículo 1º.- Texto.", "art-1", "Artículo 1"),
+        ("Artículo 1.º- Texto.", "art-1", "Artículo 1"),
+        ("Art. 01.- Texto.", "art-1", "Artículo 1"),
+        ("Art. 1.– Texto.", "art-1", "Artículo 1"),
+        ("Art. 1.— Texto.", "art-1", "Artículo 1"),
+        ("ARTÍCULO PRIMERO.- Texto.", "art-1", "Artículo 1"),
+        ("Artículo primera.- Texto.", "art-1", "Artículo 1"),
+        ("Artículo segundo\nTexto.", "art-2", "Artículo 2"),
+        ("Artículo Décimo Tercero.- Texto.", "art-13", "Artículo 13"),
+        ("ARTÍCULO DECIMOTERCERO.- Texto.", "art-13", "Artículo 13"),
+        ("Artículo decimo-tercero.- Texto.", "art-13", "Artículo 13"),
+        ("Artículo Undécimo.- Texto.", "art-11", "Artículo 11"),
+        ("Artículo décimo primero.- Texto.", "art-11", "Artículo 11"),
+        ("Artículo duodécimo.- Texto.", "art-12", "Artículo 12"),
+        ("Artículo vigésimo primero.- Texto.", "art-21", "Artículo 21"),
+        ("Artículo vigesimoprimera.- Texto.", "art-21", "Artículo 21"),
+        ("Artículo Trigésimo.- Texto.", "art-30", "Artículo 30"),
+        ("Artículo nonagésimo noveno.- Texto.", "art-99", "Artículo 99"),
+        ("Artículo Único.- Texto.", "art-unico", "Artículo único"),
+        ("ARTÍCULO UNICO\nTexto.", "art-unico", "Artículo único"),
+        ("Artículo 5 bis.- Texto.", "art-5-bis", "Artículo 5 bis"),
+        ("Art. 5-bis.- Texto.", "art-5-bis", "Artículo 5 bis"),
+        ("Art. 5bis.- Texto.", "art-5-bis", "Artículo 5 bis"),
+        ("Art. 5 BIS: Texto.", "art-5-bis", "Artículo 5 bis"),
+        ("Art. 5. ter.- Texto.", "art-5-ter", "Artículo 5 ter"),
+        ("Artículo 5 quáter.- Texto.", "art-5-quater", "Artículo 5 quáter"),
+        ("Artículo 5 quater.- Texto.", "art-5-quater", "Artículo 5 quáter"),
+        ("Artículo 5 quinquies.- Texto.", "art-5-quinquies", "Artículo 5 quinquies"),
+        ("Artículo 5.1.- Texto.", "art-5-1", "Artículo 5.1"),
+        ("Art. 5.1.2.- Texto.", "art-5-1-2", "Artículo 5.1.2"),
+        ("**Artículo 3.-** Texto.", "art-3", "Artículo 3"),
+        ("## Artículo 3.- Texto.", "art-3", "Artículo 3"),
+        ("Artículo 3\\.- Texto.", "art-3", "Artículo 3"),
+        ("Arti\u0301culo 3.- Texto en NFD.", "art-3", "Artículo 3"),
+    ],
+)
+def test_more_article_header_variants(line, key, label):
+    articles = parse_ordinance(line).articles
+    assert [(p.key, p.label) for p in articles][-1:] == [(key, label)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Artículo 5 de la Constitución establece el derecho.",
+        "Artículos 5 y 6.- Texto.",
+        "Arte 5.- Texto.",
+        "Artículo primero de la ley",
+        "Art. 5 Terminación.- Texto.",
+    ],
+)
+def test_text_that_only_mentions_an_article_is_not_a_header(line):
+    text = "Artículo 1.- Primero.\n" + line
+    assert [p.key for p in parse_ordinance(text).articles] == ["art-1"]
+
+
+@pytest.mark.parametrize(
+    ("text", "heading", "body"),
+    [
+        (
+            "Artículo 1.-\nObjeto.-\nLa presente ordenanza regula.",
+            "Objeto",
+            "La presente ordenanza regula.",
+        ),
+        (
+            "Artículo 1.\nObjeto\nLa presente ordenanza regula.",
+            "Objeto",
+            "La presente ordenanza regula.",
+        ),
+        (
+            "Artículo 1.-\nObjeto.- La presente ordenanza regula.",
+            "Objeto",
+            "La presente ordenanza regula.",
+        ),
+        ("ARTÍCULO PRIMERO.-\nOBJETO.-\nLa presente.", "OBJETO", "La presente."),
+        ("ARTÍCULO 1.- OBJETO\nLa presente.", "OBJETO", "La presente."),
+        ("**Artículo 1. Objeto**\n\nLa presente.", "Objeto", "La presente."),
+        # A wrapped first sentence is not a title: its next line starts in lower case.
+        (
+            "Artículo 1.-\nLa presente ordenanza regula el sistema\nde participación.",
+            "",
+            "La presente ordenanza regula el sistema\nde participación.",
+        ),
+        ("Artículo 1.-\nSe deroga.\nArtículo 2.- Otro.", "", "Se deroga."),
+        ("Artículo 1.-\nSon fines:\nA) uno.", "", "Son fines:\nA) uno."),
+    ],
+)
+def test_title_on_the_next_line(text, heading, body):
+    first = parse_ordinance(text).articles[0]
+    assert (first.heading, first.body) == (heading, body)
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("DISPOSICIÓN GENERAL\nÚnica.- x", ["h-disposiciones-general", "disp-general-unica"]),
+        ("DISPOSICIONES GENERALES.-\nPrimera.- x", ["h-disposiciones-general", "disp-general-1"]),
+        (
+            "DISPOSICIÓN TRANSITORIA ÚNICA.- x",
+            ["h-disposiciones-transitoria", "disp-transitoria-unica"],
+        ),
+        (
+            "Disposición General Primera.- x\nDisposición General Segunda.- y",
+            ["h-disposiciones-general", "disp-general-1", "disp-general-2"],
+        ),
+        (
+            "DISPOSICIONES TRANSITORIAS\nPRIMERA\nx",
+            ["h-disposiciones-transitoria", "disp-transitoria-1"],
+        ),
+        (
+            "DISPOSICIONES TRANSITORIAS\nPrimera: x",
+            ["h-disposiciones-transitoria", "disp-transitoria-1"],
+        ),
+        (
+            "DISPOSICIONES TRANSITORIAS\nVigésima Primera.- x",
+            ["h-disposiciones-transitoria", "disp-transitoria-21"],
+        ),
+        (
+            "DISPOSICIONES TRANSITORIAS\nTRIGÉSIMA.- x",
+            ["h-disposiciones-transitoria", "disp-transitoria-30"],
+        ),
+        ("DISPOSICIÓN DEROGATORIA\nx", ["h-disposiciones-derogatoria", "disp-derogatoria-unica"]),
+        (
+            "DISPOSICIONES DEROGATORIAS\nPrimera.- x",
+            ["h-disposiciones-derogatoria", "disp-derogatoria-1"],
+        ),
+        (
+            "DISPOSICIÓN REFORMATORIA\nÚnica.- x",
+            ["h-disposiciones-reformatoria", "disp-reformatoria-unica"],
+        ),
+        (
+            "DISPOSICIONES REFORMATORIAS\n1.- x\n2.- y",
+            ["h-disposiciones-reformatoria", "disp-reformatoria-1", "disp-reformatoria-2"],
+        ),
+        ("DISPOSICIONES FINALES\nPrimera.- x", ["h-disposiciones-final", "disp-final-1"]),
+        ("DISPOSICIÓN FINAL.- Entra en vigencia.", ["h-disposiciones-final", "disp-final-unica"]),
+        (
+            "## DISPOSICIONES TRANSITORIAS\n**PRIMERA.-** x",
+            ["h-disposiciones-transitoria", "disp-transitoria-1"],
+        ),
+        # "1." inside an ordinal disposition is a list item, not a new disposition.
+        (
+            "DISPOSICIONES GENERALES\nPrimera.- Se dispone:\n1.- uno\n2.- dos",
+            ["h-disposiciones-general", "disp-general-1"],
+        ),
+    ],
+)
+def test_disposition_layouts(text, keys):
+    assert [p.key for p in parse_ordinance(text).provisions] == keys
+
+
+def test_disposition_labels_use_the_ordinal_whatever_the_spelling():
+    text = "DISPOSICIONES TRANSITORIAS\nDECIMOTERCERA.- x\nDécima cuarta.- y\n15.- z"
+    result = parse_ordinance(text)
+    assert [p.label for p in result.commentable] == [
+        "Disposición transitoria décima tercera",
+        "Disposición transitoria décima cuarta",
+    ]
+    assert result.commentable[-1].body == "y\n15.- z"
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "name", "level"),
+    [
+        ("TÍTULO I\nDE LA PARTICIPACIÓN", "TÍTULO I", "DE LA PARTICIPACIÓN", 1),
+        ("TÍTULO II.- DE LA PARTICIPACIÓN", "TÍTULO II", "DE LA PARTICIPACIÓN", 1),
+        ("CAPÍTULO PRIMERO\nDEL OBJETO", "CAPÍTULO PRIMERO", "DEL OBJETO", 2),
+        (
+            "CAPÍTULO DÉCIMO PRIMERO: DE LAS SANCIONES",
+            "CAPÍTULO DÉCIMO PRIMERO",
+            "DE LAS SANCIONES",
+            2,
+        ),
+        ("Capítulo III De las asambleas", "CAPÍTULO III", "De las asambleas", 2),
+        ("Sección 2\nDe la compensación", "SECCIÓN 2", "De la compensación", 3),
+        ("PARÁGRAFO ÚNICO", "PARÁGRAFO ÚNICO", "", 4),
+        ("LIBRO II\nDEL AMBIENTE", "LIBRO II", "DEL AMBIENTE", 1),
+        ("TÍTULO PRELIMINAR", "TÍTULO PRELIMINAR", "", 1),
+        ("### CAPÍTULO IV — DE LOS DATOS", "CAPÍTULO IV", "DE LOS DATOS", 2),
+    ],
+)
+def test_heading_layouts(text, label, name, level):
+    first = parse_ordinance(text + "\nArtículo 1.- x").provisions[0]
+    assert (first.kind, first.label, first.heading, first.level) == ("heading", label, name, level)
+
+
+def test_a_paragraph_mentioning_a_chapter_is_not_a_heading():
+    result = parse_ordinance("Artículo 1.- Según el\nCapítulo II de la ley vigente.")
+    assert [p.kind for p in result.provisions] == ["article"]
+
+
+def test_ordinal_table_reads_every_number_to_99():
+    from consultations.parser import ORDINALS, ordinal_name
+
+    assert ordinal_name(0) == "única"
+    for number in range(1, 100):
+        name = ordinal_name(number)
+        for spelling in (name, name.replace(" ", ""), name.upper(), name[:-1] + "o"):
+            folded = spelling.lower().replace(" ", "").translate(str.maketrans("áéíóú", "aeiou"))
+            assert ORDINALS[folded] == number, spelling
+
+
+def test_duplicate_ordinal_and_numeric_article_is_an_error():
+    with pytest.raises(ParseError) as excinfo:
+        parse_ordinance("ARTÍCULO PRIMERO.- Uno.\nArtículo 1.- Otra vez.")
+    assert any("Artículo 1" in message for message in excinfo.value.messages)
+
+
+def test_an_unclosed_quotation_does_not_hide_the_rest():
+    text = "Artículo 1.- Dice “algo.\nArtículo 2.- Dos."
+    assert [p.key for p in parse_ordinance(text).articles] == ["art-1", "art-2"]
+
+
+def test_a_400_kb_draft_parses():
+    """No timing assertion: this must simply finish (the patterns do not backtrack)."""
+    line = "La presente disposición regula algo importante con detalle. " * 5
+    text = "\n".join(f"Artículo {n}.- Título {n}.- {line}" for n in range(1, 1300))
+    assert len(text) > 400_000
+    assert len(parse_ordinance(text).articles) == 1299
+    for hostile in (
+        "Artículo " * 44_000,
+        "Artículo 1.- " + "*_" * 195_000,
+        "Artículo 1" + ".-" * 195_000,
+        "Art. 1.- " + "a" * 119 + " " * 300_000 + ".- x",
+        "TÍTULO I\n" + "Texto sin artículos que se acumula.\n" * 10_000 + "Artículo 1.- x",
+        "DISPOSICIONES GENERALES\n" + "primera segunda " * 24_000,
+        "Artículo 1.- “" + "\n“Art. 2.- x" * 30_000,
+    ):
+        with contextlib.suppress(ParseError):
+            parse_ordinance(hostile)
+
+
+fragments = st.sampled_from(
+    [
+        "Artículo",
+        "Art.",
+        "ART",
+        "1",
+        "5",
+        "12",
+        ".-",
+        ".",
+        ":",
+        "–",
+        "—",
+        "°",
+        "º",
+        " ",
+        "bis",
+        "ter",
+        "quáter",
+        "primero",
+        "Décimo",
+        "vigésima",
+        "única",
+        "Única",
+        "TÍTULO",
+        "CAPÍTULO",
+        "I",
+        "IV",
+        "DISPOSICIÓN",
+        "DISPOSICIONES",
+        "GENERAL",
+        "transitorias",
+        "FINAL",
+        "Primera",
+        "1.-",
+        "**",
+        "_",
+        "#",
+        "> ",
+        "“",
+        "”",
+        "«",
+        "»",
+        "\n",
+        "\r\n",
+        "\t",
+        "\u00a0",
+        "\u00ad",
+        "\v",
+        "Objeto",
+        "texto",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=400)
+@given(st.lists(fragments, max_size=60).map("".join))
+def test_never_crashes_on_structure_like_text(text):
+    try:
+        result = parse_ordinance(text)
+    except ParseError as error:
+        assert error.messages
+    else:
+        assert result.commentable
+        keys = [p.key for p in result.provisions]
+        assert len(set(keys)) == len(keys)
+        assert all(len(key) <= 60 and key.replace("-", "").isalnum() for key in keys)
