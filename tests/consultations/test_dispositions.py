@@ -145,7 +145,7 @@ def test_one_email_per_author_lists_all_their_contributions(
         closes_at=page.opens_at + datetime.timedelta(days=5)
     )
     page = ConsultationPage.objects.get(pk=page.pk)  # open again for a while
-second = say(page, "Otra idea mía sobre el dos", key="art-2", author=author)
+    second = say(page, "Otra idea mía sobre el dos", key="art-2", author=author)
     page = close(page)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -425,3 +425,17 @@ def test_an_article_dropped_from_the_text_keeps_its_contributions(world):
     first = next(a for a in articles if world["first"] in a.comments)
     assert (first.current, first.revision) == (True, 2)
     assert world["reply"] in first.comments and world["observation"] in first.observations
+
+
+def test_the_demo_gives_varied_dispositions_once(world, django_capture_on_commit_callbacks):
+    from consultations.demo_dispositions import load_demo_dispositions
+
+    page = world["page"]
+    with django_capture_on_commit_callbacks(execute=True):
+        given = load_demo_dispositions(page, leave_pending=1)
+    assert given == 5  # six contributions, one left without a disposition
+    stored = list(Disposition.objects.all())
+    assert all(d.reason or d.outcome == A.ACCEPTED for d in stored)
+    assert taken_up_count(page)["pending"] == 1
+    assert load_demo_dispositions(page, leave_pending=1) == 0  # idempotent
+    assert Disposition.objects.count() == 5
