@@ -172,7 +172,36 @@ def taken_up_by_thread(consultation) -> dict[int | None, list[Disposition]]:
         if thread_id == general:
             thread_id = None
         grouped.setdefault(thread_id, []).append(disposition)
+    _label_versions(consultation, grouped)
     return grouped
+
+
+def _label_versions(consultation, grouped) -> None:
+    """Set `about` on each disposition: the version its contribution was about and the
+    article's label in that version ("on version 1, Artículo 6"), which is not always its
+    label in the enacted text. One query."""
+    from .models import Provision
+
+    labels = {
+        (thread_id, number): label
+        for thread_id, number, label in Provision.objects.filter(
+            version__consultation=consultation, thread__isnull=False
+        ).values_list("thread_id", "version__number", "label")
+    }
+    for thread_id, dispositions in grouped.items():
+        for disposition in dispositions:
+            contribution = disposition.comment or disposition.observation
+            revision = contribution.revision
+            label = labels.get((contribution.thread_id, revision)) if thread_id else None
+            if revision and label:
+                disposition.about = _("on version %(number)s, %(label)s") % {
+                    "number": revision,
+                    "label": label,
+                }
+            elif revision:
+                disposition.about = _("on version %(number)s") % {"number": revision}
+            else:
+                disposition.about = ""
 
 
 CHANGE_ORDER = ("changed", "renumbered", "moved", "added", "removed", "unchanged")

@@ -60,4 +60,5 @@ def test_demo_builds_the_whole_law_making_once(territory, client):
     body = client.get(made[1]).content.decode()
     assert demo_lawmaking.ORDINANCE_NUMBER in body
     assert f"articulo/art-7/#comentario-{pruning.pk}" in body
+    assert "(on version 1, Artículo 6)" in body
     assert "texto-sancionado/" in client.get(made[0]).content.decode()

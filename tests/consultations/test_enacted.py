@@ -81,10 +81,18 @@ def closed(territory, people):
     art1, art3 = (page.versions.get().provisions.get(key=key) for key in ("art-1", "art-3"))
     comments = [
         discussion_services.comment_create(
-            thread=art3.thread, author=people[0], body="Pedimos paridad.", stance="favor"
+            thread=art3.thread,
+            author=people[0],
+            body="Pedimos paridad.",
+            stance="favor",
+            revision=1,
         ),
         discussion_services.comment_create(
-            thread=art1.thread, author=people[1], body="El objeto está bien.", stance="favor"
+            thread=art1.thread,
+            author=people[1],
+            body="El objeto está bien.",
+            stance="favor",
+            revision=1,
         ),
     ]
     page = close(page)
@@ -92,7 +100,11 @@ def closed(territory, people):
         consultation=page, held_on=timezone.localdate(), place="Casa barrial", attendees=12
     )
     observation = SessionObservation.objects.create(
-        session=session, text="Que se rinda cuentas.", thread=art3.thread, provision_key="art-3"
+        session=session,
+        text="Que se rinda cuentas.",
+        thread=art3.thread,
+        provision_key="art-3",
+        revision=1,
     )
     comments.append(
         discussion_services.comment_create(
@@ -276,6 +288,7 @@ def test_renumbered_article_keeps_its_contributions(closed, client):
     body = client.get(f"{closed.url}texto-sancionado/").content.decode()
     assert "In the consulted draft: Artículo 3." in body
     assert f"{closed.url}articulo/art-4/#comentario-{art3_comment.pk}" in body
+    assert "(on version 1, Artículo 3)" in body  # what the comment was about, as then numbered
 
 
 # --- the admin ------------------------------------------------------------------------------
