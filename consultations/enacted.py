@@ -43,6 +43,8 @@ def parse_errors(text: str) -> list[str]:
     """The parser's messages for `text` (empty when it parses)."""
     if not (text or "").strip():
         return [_("Paste the enacted text or upload it as a file.")]
+    if "\x00" in text:
+        return [_("The file is not plain text.")]
     if len(text) > MAX_TEXT_LENGTH:
         return [_("The text is longer than 500,000 characters.")]
     try:
@@ -72,6 +74,8 @@ def number_error(ordinance_number: str) -> str | None:
     number = (ordinance_number or "").strip()
     if not number:
         return _("Give the ordinance's number.")
+    if "\x00" in number:
+        return _("The ordinance number has characters that are not allowed.")
     if len(number) > MAX_NUMBER_LENGTH:
         return _("The ordinance number has at most 60 characters.")
     return None

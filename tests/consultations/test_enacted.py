@@ -215,6 +215,10 @@ def test_parse_errors_come_with_the_parsers_message(closed):
         attach(closed, staff_of("calderon"), text="   ")
     with pytest.raises(DomainError, match="ordinance's number"):
         attach(closed, staff_of("calderon"), ordinance_number=" ")
+    with pytest.raises(DomainError, match="plain text"):
+        attach(closed, staff_of("calderon"), text=ENACTED + "\x00")
+    with pytest.raises(DomainError, match="not allowed"):
+        attach(closed, staff_of("calderon"), ordinance_number="PMQ\x00")
     assert closed.versions.count() == 1
 
 
