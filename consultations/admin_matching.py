@@ -19,7 +19,7 @@ from wagtail import hooks
 from wagtail.admin.widgets import Button
 
 from quitodecide import rulebook
-from quitodecide.errors import DomainError
+from quitodecide.errors import DomainError, PermissionDenied
 
 from . import selectors, services
 from .models import ConsultationPage
@@ -37,7 +37,16 @@ def _choices(version) -> list[tuple[str, str]]:
 
 def matching_admin(request, page_id):
     consultation = get_object_or_404(ConsultationPage, pk=page_id)
-    gate = rulebook.view_gate(request, "consultations.manage", consultation)
+    try:
+        gate = rulebook.view_gate(request, "consultations.manage", consultation)
+    except PermissionDenied as refused:
+        # The rule's own reason (another zone's consultation), not Wagtail's generic one.
+        return TemplateResponse(
+            request,
+            "consultations/admin/matching.html",
+            {"page": consultation, "refusal": refused.message},
+            status=403,
+        )
     if gate is not None:
         return gate
     draft = services.latest_draft(consultation)

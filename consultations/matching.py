@@ -164,6 +164,14 @@ def _match(old: list, new: list) -> tuple[dict[int, int], dict[int, float]]:
         )
         candidates.remove(best)
         pairs[i] = best
+    # Identical texts pair in order among themselves (the first with the first...).
+    groups: dict[str, list[int]] = {}
+    for i in pairs:
+        groups.setdefault(new_text[i], []).append(i)
+    for group in groups.values():
+        if len(group) > 1:
+            for i, j in zip(sorted(group), sorted(pairs[i] for i in group), strict=True):
+                pairs[i] = j
     # 3. Similar texts.
     scores = _similar(old, new, old_text, new_text, pairs, anchors)
     return pairs, scores
