@@ -153,8 +153,14 @@ def councillor_record(councillor) -> dict:
 
 # --- open data -------------------------------------------------------------------
 def last_modified():
-    latest = CouncilSession.objects.order_by("-created_at").values_list("created_at", flat=True)
-    return latest.first()
+    """When the secretariat last wrote anything (every write is audited): one query."""
+    from django.db.models import Max
+    from wagtail.models import ModelLogEntry
+
+    latest = ModelLogEntry.objects.filter(action__startswith="council.").aggregate(
+        latest=Max("timestamp")
+    )["latest"]
+    return latest
 
 
 def session_rows(base_url: str) -> list[dict]:

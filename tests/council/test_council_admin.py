@@ -160,3 +160,24 @@ def test_others_cannot_open_the_screens(client, territory, who):
             assert "/admin/concejo" not in response["Location"], response["Location"]
     assert RollCallVote.objects.count() == 0
     assert Attendance.objects.get().presence == "presente"
+
+
+def test_agenda_item_form_and_a_refused_deletion(client, desk):
+    session, item, councillors = make_held_session(desk, size=1)
+    from council import services
+
+    services.roll_call_record(actor=desk, item=item, votes={councillors[0]: "a_favor"})
+    data = {"session": session.pk, "position": item.position, "title": "Dup", "outcome": ""}
+    response = client.post("/admin/concejo-puntos/new/", data)
+    assert response.status_code == 200  # the order is taken: shown on the form
+    assert session.items.count() == 1
+    data["position"] = 2
+    data["empty_seat"] = "on"
+    response = client.post("/admin/concejo-puntos/new/", data)
+    assert response.status_code == 302
+    assert session.items.get(position=2).title == "Dup"
+    response = client.post(f"/admin/concejo-puntos/delete/{item.pk}/")
+    assert response.status_code == 302
+    assert session.items.filter(pk=item.pk).exists()  # it has votes: refused, with a message
+    response = client.post(f"/admin/concejo-sesiones/delete/{session.pk}/")
+    assert CouncilSession.objects.filter(pk=session.pk).exists()

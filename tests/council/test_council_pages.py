@@ -1,7 +1,6 @@
 """The council's public pages: calendar (filters, month groups, bad parameters), a
 session, an agenda item (roll call and tally), a councillor; query counts stay flat."""
 
-
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -71,7 +70,10 @@ def test_calendar_filters_by_kind_commission_and_month(en, territory):
 @hsettings(max_examples=40, deadline=None)
 def test_calendar_bad_parameters_never_fail(tipo, comision, mes):
     response = Client().get("/concejo/", {"tipo": tipo, "comision": comision, "mes": mes})
-    assert response.status_code == 200
+    if "\x00" in tipo + comision + mes:  # the project's middleware refuses NUL bytes
+        assert response.status_code == 400
+    else:
+        assert response.status_code == 200
 
 
 def test_bad_ids_are_404(client):
@@ -107,8 +109,7 @@ def test_item_page_shows_each_vote_and_the_computed_tally(en, territory):
     html = response.content.decode()
     assert (
         '<li class="council-tally-a_favor"><span class="council-tally-label">In favour</span>: '
-        '<span class="council-tally-count">2</span>'
-        in html
+        '<span class="council-tally-count">2</span>' in html
     )
     assert '<span class="council-tally-count">1</span>' in html
     for councillor in councillors:
