@@ -435,3 +435,9 @@ def test_no_audit_entry_on_model_log_for_refusals(closed):
     with pytest.raises(PermissionDenied):
         attach(closed, staff_of("calderon", mfa=False))
     assert not ModelLogEntry.objects.filter(action=audit.ENACTED_ATTACH).exists()
+
+
+def test_the_consultations_edit_page_links_the_form(closed, client):
+    login_with_mfa(client, UserFactory(is_superuser=True, is_staff=True))
+    body = client.get(f"/admin/pages/{closed.pk}/edit/").content.decode()
+    assert admin_url(closed) in body
