@@ -229,3 +229,11 @@ def test_the_article_page_has_flat_queries(client, closed, django_assert_num_que
         say(page, f"Respuesta {number}", parent=parent)
     close(page)
     assert count() == before
+
+
+def test_the_consultations_edit_page_links_to_its_dispositions(client, closed):
+    login_with_mfa(client, zone_staff("calderon"))
+    html = client.get(f"/admin/pages/{closed['page'].pk}/edit/").content.decode()
+    assert f"/admin/disposiciones/{closed['page'].pk}/" in html
+    menu = client.get("/admin/").content.decode()
+    assert "/admin/disposiciones/" in menu
