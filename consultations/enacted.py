@@ -234,8 +234,10 @@ def enacted_summary(consultation) -> dict | None:
                 before.label if before is not None and before.label != provision.label else ""
             ),
             "has_diff": any(op != "equal" for op, _text in row.get("segments") or []),
-            # The article's discussion, relative to the page: `articulo/<key>/`.
-            "thread_path": consultation.reverse_subpage("provision_thread", args=[provision.key]),
+            # The article's discussion, relative to the page: `articulo/<key>/`; a removed
+            # article's key is read in the consulted draft (another article may have it now).
+            "thread_path": consultation.reverse_subpage("provision_thread", args=[provision.key])
+            + (f"?version={consulted.number}" if row["change"] == "removed" else ""),
         }
         counts[row["change"]] = counts.get(row["change"], 0) + 1
         (unchanged if row["change"] == "unchanged" else changes).append(row)

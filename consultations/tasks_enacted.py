@@ -11,8 +11,9 @@ from django.utils import translation
 
 def recipients(consultation) -> list:
     """The people who commented on `consultation` (any article, any version, or the text
-    as a whole), once each: active accounts whose comment was not hidden by moderation,
-    official answers left out, and only those who keep e-mail notifications on."""
+    as a whole), once each: active accounts with a visible comment (not hidden by
+    moderation nor deleted by its author), official answers left out, and only those who
+    keep e-mail notifications on."""
     from django.contrib.auth import get_user_model
     from django.db.models import Q
 
@@ -27,11 +28,12 @@ def recipients(consultation) -> list:
     )
     if consultation.general_thread_id:
         thread_ids.add(consultation.general_thread_id)
-    authors = (
-        Comment.objects.filter(thread_id__in=thread_ids, is_official=False, author__isnull=False)
-        .exclude(status=Comment.Status.HIDDEN)
-        .values("author_id")
-    )
+    authors = Comment.objects.filter(
+        thread_id__in=thread_ids,
+        is_official=False,
+        author__isnull=False,
+        status=Comment.Status.VISIBLE,
+    ).values("author_id")
     return list(
         get_user_model()
         .objects.filter(pk__in=authors, is_active=True)

@@ -441,3 +441,23 @@ def test_the_consultations_edit_page_links_the_form(closed, client):
     login_with_mfa(client, UserFactory(is_superuser=True, is_staff=True))
     body = client.get(f"/admin/pages/{closed.pk}/edit/").content.decode()
     assert admin_url(closed) in body
+
+
+def test_a_removed_articles_contributions_link_to_its_last_text(closed, client):
+    """The enacted text drops article 1 (the others move up): the comment taken up on it
+    links to the article as consulted, not to the new article 1."""
+    objeto = closed.test_comments[1]
+    give(closed, "parcial", comment=objeto, reason="Se suprime; su contenido pasa al título.")
+    without = RENUMBERED.replace(
+        "Artículo 2.- Objeto.- Regular la participación ciudadana en el Distrito.\n", ""
+    )
+    attach(closed, staff_of("calderon"), text=without)
+    rows = selectors.version_diff(closed.versions.get(number=1), closed.versions.get(number=2))
+    removed = [row for row in rows if row["change"] == "removed"]
+    if not removed:
+        pytest.skip("the content matcher (article identity) has not landed yet")
+    body = client.get(f"{closed.url}texto-sancionado/").content.decode()
+    link = f"{closed.url}articulo/art-1/?version=1#comentario-{objeto.pk}"
+    assert link in body
+    page = client.get(link.split("#")[0])
+    assert page.status_code == 200 and "El objeto está bien." in page.content.decode()
