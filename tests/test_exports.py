@@ -27,6 +27,7 @@ from tests.assemblies.test_recount import exercise_assembly_recount
 from tests.budgets.builders import make_cycle, make_request, make_staff
 from tests.budgets.test_recount import exercise_budget_recount
 from tests.consultations.helpers import make_consultation
+from tests.council.exercisers import exercise_council_opendata
 from tests.factories import ResidentFactory, UserFactory
 from tests.indicators.test_exports_corpus import (
     exercise_indicators_dataset,
@@ -173,6 +174,7 @@ def exercise_budget_results(client):
 EXERCISERS = {
     "budgets.results": exercise_budget_results,
     "consultations.report": exercise_consultation_report,
+    "council.opendata": exercise_council_opendata,
     "works.opendata": exercise_works_opendata,
     "works.import_template": exercise_import_template,
     "budgets.recount": exercise_budget_recount,

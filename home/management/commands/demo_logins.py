@@ -68,6 +68,21 @@ class Command(BaseCommand):
                 f"    otpauth://totp/{issuer.replace(' ', '%20')}:{demo.STAFF_EMAIL}"
                 f"?secret={secret}&issuer={issuer.replace(' ', '%20')}",
             ]
+        from council.demo import SECRETARIAT_EMAIL
+
+        secretariat = get_user_model().objects.filter(email=SECRETARIAT_EMAIL).first()
+        if secretariat is not None:
+            council_secret = demo.totp_secret(secretariat)
+            out += [
+                "  Council secretariat (/concejo/: sessions, roll-call votes, the empty seat)",
+                f"    e-mail:   {SECRETARIAT_EMAIL}",
+                f"    password: {demo.demo_password(SECRETARIAT_EMAIL)}",
+            ]
+            if council_secret:
+                out.append(
+                    f"    TOTP secret: {council_secret}  (code now: "
+                    f"{demo.totp_code(council_secret)})"
+                )
         from verification import demo as verification_demo
 
         out += [
