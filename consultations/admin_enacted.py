@@ -28,7 +28,7 @@ from quitodecide.errors import DomainError, PermissionDenied
 
 from . import enacted, matching
 from .forms_admin import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES
-from .models import ConsultationPage
+from .models import ConsultationPage, Status
 from .parser import parse_ordinance
 
 PAIR_PREFIX = "pair-"
@@ -310,4 +310,19 @@ def enacted_header_button(page, user, view_name, next_url=None):
 
 @hooks.register("register_page_listing_more_buttons")
 def enacted_listing_button(page, user, next_url=None):
-    return _button(page, user, 80)
+    """In the page listing (rows are specific pages): only closed consultations ask the
+    rule, and no row asks whether it is enacted (the form's page says so)."""
+    if not isinstance(page, ConsultationPage) or not page.live:
+        return []
+    if page.status not in {Status.CLOSED, Status.REPORTED}:
+        return []
+    if not rulebook.allowed(user, "consultations.enact", page):
+        return []
+    return [
+        Button(
+            _("Enacted text"),
+            reverse("consultations_enacted", args=[page.pk]),
+            icon_name="doc-full-inverse",
+            priority=80,
+        )
+    ]

@@ -461,3 +461,14 @@ def test_a_removed_articles_contributions_link_to_its_last_text(closed, client):
     assert link in body
     page = client.get(link.split("#")[0])
     assert page.status_code == 200 and "El objeto está bien." in page.content.decode()
+
+
+def test_the_listing_button_only_for_closed_consultations_of_ones_zone(closed, territory):
+    from consultations.admin_enacted import enacted_listing_button
+
+    staff = staff_of("calderon")
+    [button] = enacted_listing_button(closed, staff)
+    assert button.url == admin_url(closed)
+    assert enacted_listing_button(closed, staff_of("tumbaco")) == []
+    open_page = make_consultation(ZonePage.objects.get(zone__slug="calderon"), slug="abierta")
+    assert enacted_listing_button(open_page, staff) == []
