@@ -314,6 +314,11 @@ def test_a_correction_is_stored_audited_and_applied_at_publication(client, draft
         "version": 1,
         "pairs": {"art-3": "art-3"},
     }
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    shown = client.get(drafted["url"]).content.decode()
+    assert "corrected by staff" in shown
+    select = re.search(r'<select id="id_pair-art-3".*?</select>', shown, re.S).group(0)
+    assert re.search(r'<option value="art-3"\s+selected>', select)
     entry = PageLogEntry.objects.get(page=page, action=audit.MATCHING_CORRECT)
     assert entry.user_id == staff.pk and entry.data["pairs"] == {"art-3": "art-3"}
     # The editor publishes the draft (from its latest revision): the correction applies.
