@@ -8,7 +8,11 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone, translation
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from wagtail.models import ModelLogEntry, PageLogEntry
 
 from consultations import audit, enacted, selectors, services
@@ -472,3 +476,47 @@ def test_the_listing_button_only_for_closed_consultations_of_ones_zone(closed, t
     assert enacted_listing_button(closed, staff_of("tumbaco")) == []
     open_page = make_consultation(ZonePage.objects.get(zone__slug="calderon"), slug="abierta")
     assert enacted_listing_button(open_page, staff) == []
+
+
+TODAY = datetime.date.today()
+
+
+@given(
+    text=st.one_of(st.text(max_size=300), st.text(max_size=60).map(lambda t: ENACTED + t)),
+    number=st.one_of(st.text(max_size=80), st.just("PMQ-2026-014")),
+    date=st.one_of(
+        st.text(max_size=20),
+        st.dates().map(lambda d: d.strftime("%d/%m/%Y")),
+        st.dates(
+            min_value=TODAY - datetime.timedelta(days=40),
+            max_value=TODAY + datetime.timedelta(days=3),
+        ).map(lambda d: d.strftime("%d/%m/%Y")),
+    ),
+    document=st.one_of(st.text(max_size=10), st.just("")),
+)
+@hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_any_input_is_either_accepted_or_a_field_error(closed, text, number, date, document):
+    """Whatever is typed, the form answers with field errors or clean data the service
+    accepts; never an exception (no 500)."""
+    from consultations.admin_enacted import EnactedForm
+
+    staff = staff_of("calderon")
+    data = {"text": text, "ordinance_number": number, "enacted_on": date, "document": document}
+    form = EnactedForm(data, consultation=closed, user=staff)
+    if not form.is_valid():
+        assert form.errors
+        return
+    with transaction.atomic():
+        version = attach(
+            closed,
+            staff,
+            text=form.cleaned_data["text"],
+            ordinance_number=form.cleaned_data["ordinance_number"],
+            enacted_on=form.cleaned_data["enacted_on"],
+        )
+        assert version.is_enacted
+        transaction.set_rollback(True)
