@@ -140,6 +140,15 @@ class ConsultationPage(RoutablePageMixin, Page):
         if errors:
             raise ValidationError(errors)
 
+    def with_content_json(self, content):
+        """A revision brings back what the editor edits; the fields written by services
+        (the staff's matching corrections, the general thread) stay as stored, so
+        publishing an older or concurrent revision cannot roll them back."""
+        obj = super().with_content_json(content)
+        obj.article_matching = self.article_matching
+        obj.general_thread_id = self.general_thread_id
+        return obj
+
     @property
     def zone_page(self):
         from territory.selectors import zone_page_of
@@ -311,7 +320,8 @@ class Provision(models.Model):
     heading = models.CharField(max_length=300, blank=True, verbose_name=_("heading"))
     body = models.TextField(blank=True, verbose_name=_("text"))
     level = models.PositiveSmallIntegerField(default=0, verbose_name=_("level"))
-    # The same key in every version shares one thread, so comments follow the article.
+    # The article's identity: a provision matched to one of the previous version (by
+    # content, consultations.matching) shares its thread, so comments follow the article.
     thread = models.ForeignKey(
         Thread,
         on_delete=models.PROTECT,
