@@ -44,6 +44,7 @@ setup: install ## Migrate and load territory and demo content (idempotent)
 	$(MANAGE) load_demo_assemblies
 	$(MANAGE) load_demo_works
 	$(MANAGE) load_opengov
+	$(MANAGE) load_demo_council
 
 .PHONY: run
 run: setup ## Serve HTTP and WebSocket on http://127.0.0.1:$(PORT) with demo data

@@ -41,6 +41,7 @@ DEMOS = (
     "load_demo_budgets",
     "load_demo_assemblies",
     "load_demo_works",
+    "load_demo_council",  # the law-making demo, the council, empty-seat applications
 )
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # Keys whose value, in a JSON response or a CSV column, would be a user account.
