@@ -9,6 +9,7 @@ Written through council.empty_seat as a demo applicant and the demo secretariat 
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.utils import timezone
 
 from quitodecide.mfa import mark_user
@@ -94,13 +95,15 @@ def demo_pdf(title: str) -> bytes:
 
 
 def _demo_item():
-    """An upcoming agenda item linked to a consultation, taking applications."""
+    """An upcoming agenda item taking applications: one linked to a consultation if there
+    is one (the council demo links one), else the first open one."""
     now = timezone.now()
-    for item in (
-        AgendaItem.objects.filter(consultation__isnull=False, empty_seat=True)
+    items = (
+        AgendaItem.objects.filter(empty_seat=True)
         .select_related("session")
-        .order_by("session__starts_at", "position")
-    ):
+        .order_by(F("consultation").asc(nulls_last=True), "session__starts_at", "position")
+    )
+    for item in items:
         if item.session.empty_seat_open(now):
             return item
     return None

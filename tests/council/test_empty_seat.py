@@ -496,3 +496,25 @@ def test_the_consultation_page_links_the_form_and_shows_nothing_without_items(cl
     assert "Federación de Barrios del Noroccidente" in html
     lonely = make_consultation(slug="sin-concejo")
     assert 'id="concejo"' not in client.get(lonely.url).content.decode()
+
+
+# --- the demo -----------------------------------------------------------------------------
+def test_the_demo_has_an_accredited_a_rejected_and_a_pending_application(territory):
+    from council.demo import load_demo_council
+    from council.demo_empty_seat import load_demo_empty_seat
+
+    make_consultation(slug="ordenanza-participacion-ciudadana")
+    load_demo_council()
+    load_demo_empty_seat()
+    load_demo_empty_seat()  # idempotent
+    by_status = {a.status: a for a in EmptySeatApplication.objects.all()}
+    assert EmptySeatApplication.objects.count() == 3
+    accredited = by_status["acreditada"]
+    assert accredited.organisation == "Federación de Barrios del Noroccidente"
+    assert accredited.alternate and accredited.delegate
+    assert accredited.item.consultation_id is not None
+    for document in accredited.documents.all():
+        with document.file.open("rb") as handle:
+            assert handle.read().startswith(b"%PDF-")
+    assert by_status["rechazada"].decision_reason
+    assert "recibida" in by_status
