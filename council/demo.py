@@ -60,6 +60,7 @@ PLACE = "Salón de la Ciudad, Palacio Municipal (Venezuela y Espejo)"
 VIDEO = "https://www.youtube.com/@ConcejoQuito/videos"
 MINUTES = "https://www.quito.gob.ec/concejo/actas/"
 Kind, Status = CouncilSession.Kind, CouncilSession.Status
+COMMISSION_MEMBERS = 5
 Presence, Choice = Attendance.Presence, RollCallVote.Choice
 
 # (kind, commission slug, number, days from now, status, [(title, summary, outcome)])
@@ -239,11 +240,14 @@ def load_demo_council() -> list[str]:
             minutes_url=MINUTES if held else "",
             status=status,
         )
+        # A commission session records only its members (no commission membership is
+        # modelled: the demo takes the first few councillors as the members).
+        present = councillors[:COMMISSION_MEMBERS] if kind == Kind.COMMISSION else councillors
         if held:
             services.attendance_record(
                 actor=actor,
                 session=session,
-                presence={c: _presence(i, session_index) for i, c in enumerate(councillors)},
+                presence={c: _presence(i, session_index) for i, c in enumerate(present)},
             )
         for position, (title, summary, outcome) in enumerate(items, start=1):
             item = services.item_save(
@@ -267,7 +271,7 @@ def load_demo_council() -> list[str]:
                             if attendance[c.pk] in services.VOTERS
                             else Choice.ABSENT
                         )
-                        for i, c in enumerate(councillors)
+                        for i, c in enumerate(present)
                     },
                 )
         done.append(f"/concejo/sesion/{session.pk}/")

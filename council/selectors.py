@@ -40,9 +40,13 @@ def commissions() -> list:
     return list(Commission.objects.all())
 
 
-def calendar_sessions(*, kind="", commission=None, month=None, now=None):
-    """(upcoming, past): sessions filtered, upcoming soonest first, past newest first; each
-    list is of (month date, [sessions]) groups. Two queries at most (one for the sessions)."""
+PAST_PER_PAGE = 30
+
+
+def calendar_sessions(*, kind="", commission=None, month=None, now=None, page=1):
+    """(upcoming, past, pages): sessions filtered, upcoming soonest first, past newest
+    first (PAST_PER_PAGE a page; a page out of range is the last one); each list is of
+    (month date, [sessions]) groups, `pages` is {"number", "count"}. One query."""
     now = now or timezone.now()
     sessions = CouncilSession.objects.select_related("commission").annotate(
         item_count=Count("items")
@@ -59,7 +63,10 @@ def calendar_sessions(*, kind="", commission=None, month=None, now=None):
     sessions = list(sessions.order_by("starts_at", "pk"))
     upcoming = [s for s in sessions if s.starts_at >= now]
     past = [s for s in reversed(sessions) if s.starts_at < now]
-    return _by_month(upcoming), _by_month(past)
+    count = max(1, -(-len(past) // PAST_PER_PAGE))
+    number = min(max(1, page), count)
+    shown = past[(number - 1) * PAST_PER_PAGE : number * PAST_PER_PAGE]
+    return _by_month(upcoming), _by_month(shown), {"number": number, "count": count}
 
 
 def _by_month(sessions):

@@ -14,11 +14,13 @@ Decisions:
   rejected, deferred) is the secretariat's record of the council's decision.
 """
 
+import datetime
 import ipaddress
 import re
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -85,6 +87,56 @@ def _log(instance, action, actor, **data):
     log(instance=instance, action=action, user=actor, data=data)
 
 
+def _plain(value):
+    """A JSON-safe form of a field's value (dates as ISO strings)."""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _snapshot(instance, fields) -> dict:
+    """The values of `fields` ("commission_id" for a foreign key), JSON-safe."""
+    if instance is None or instance.pk is None:
+        return {}
+    return {field: _plain(getattr(instance, field)) for field in fields}
+
+
+def _changes(before: dict, instance, fields) -> dict:
+    """{field: [old, new]} for each field whose value changed (old is None when new)."""
+    after = _snapshot(instance, fields)
+    return {
+        field: [before.get(field), after[field]]
+        for field in fields
+        if field not in before or before[field] != after[field]
+    }
+
+
+COMMISSION_FIELDS = ("name", "slug")
+COUNCILLOR_FIELDS = ("name", "party", "constituency", "is_active")
+SESSION_FIELDS = (
+    "kind",
+    "commission_id",
+    "number",
+    "starts_at",
+    "place",
+    "status",
+    "video_url",
+    "minutes_url",
+    "empty_seat_days",
+)
+ITEM_FIELDS = (
+    "session_id",
+    "position",
+    "title",
+    "summary",
+    "consultation_id",
+    "empty_seat",
+    "outcome",
+)
+
+
 # --- commissions and councillors ---------------------------------------------------------
 @transaction.atomic
 def commission_save(*, actor, name: str, slug: str, commission: Commission | None = None):
@@ -98,10 +150,18 @@ def commission_save(*, actor, name: str, slug: str, commission: Commission | Non
     if clash.exists():
         raise DomainError(_("Another commission has this name or slug."))
     created = commission is None
+    before = _snapshot(commission, COMMISSION_FIELDS)
     commission = commission or Commission()
     commission.name, commission.slug = name, slug
     commission.save()
-    _log(commission, audit.RECORD_SAVE, actor, model="commission", created=created)
+    _log(
+        commission,
+        audit.RECORD_SAVE,
+        actor,
+        model="commission",
+        created=created,
+        changed=_changes(before, commission, COMMISSION_FIELDS),
+    )
     return commission
 
 
@@ -120,13 +180,21 @@ def councillor_save(
     if not name:
         raise DomainError(_("A councillor needs a name."))
     created = councillor is None
+    before = _snapshot(councillor, COUNCILLOR_FIELDS)
     councillor = councillor or Councillor()
     councillor.name = name
     councillor.party = (party or "").strip()
     councillor.constituency = (constituency or "").strip()
     councillor.is_active = bool(is_active)
     councillor.save()
-    _log(councillor, audit.RECORD_SAVE, actor, model="councillor", created=created)
+    _log(
+        councillor,
+        audit.RECORD_SAVE,
+        actor,
+        model="councillor",
+        created=created,
+        changed=_changes(before, councillor, COUNCILLOR_FIELDS),
+    )
     return councillor
 
 
@@ -187,17 +255,38 @@ def session_save(
     if empty_seat_days is not None and not 0 <= int(empty_seat_days) <= 60:
         raise DomainError(_("The empty-seat deadline is between 0 and 60 days."))
     video_url, minutes_url = check_link(video_url), check_link(minutes_url)
+    now = timezone.now()
     created = session is None
+    before = {}
     if not created:
         session = CouncilSession.objects.select_for_update().get(pk=session.pk)
-        recorded = (
-            session.attendance.exists()
-            or RollCallVote.objects.filter(item__session=session).exists()
-        )
-        if recorded and status != CouncilSession.Status.HELD:
+        before = _snapshot(session, SESSION_FIELDS)
+        if (
+            session.status == CouncilSession.Status.HELD
+            and status == session.status
+            and starts_at > now
+        ):
             raise DomainError(
-                _("This session has attendance or votes on record: it stays as held.")
+                _("This session was held: its date and time cannot be moved into the future.")
             )
+        if session.status == CouncilSession.Status.HELD and status != session.status:
+            recorded = (
+                session.attendance.exists()
+                or RollCallVote.objects.filter(item__session=session).exists()
+            )
+            if recorded:
+                raise DomainError(
+                    _("This session has attendance or votes on record: it stays as held.")
+                )
+            if session.items.exclude(outcome="").exists():
+                raise DomainError(
+                    _(
+                        "Agenda items of this session have an outcome: clear their outcomes "
+                        "before changing the status."
+                    )
+                )
+    if status == CouncilSession.Status.HELD and starts_at > now:
+        raise DomainError(_("A session is marked as held once its date and time have passed."))
     session = session or CouncilSession()
     session.kind, session.commission = kind, commission
     session.number, session.starts_at, session.place = number, starts_at, place
@@ -205,7 +294,14 @@ def session_save(
     if empty_seat_days is not None:
         session.empty_seat_days = int(empty_seat_days)
     session.save()
-    _log(session, audit.SESSION_SAVE, actor, created=created, status=status)
+    _log(
+        session,
+        audit.SESSION_SAVE,
+        actor,
+        created=created,
+        status=status,
+        changed=_changes(before, session, SESSION_FIELDS),
+    )
     return session
 
 
@@ -253,13 +349,23 @@ def item_save(
     if outcome and session.status != CouncilSession.Status.HELD:
         raise DomainError(_("An outcome is recorded once the session was held."))
     taken = AgendaItem.objects.filter(session=session, position=position)
+    before = {}
     if item is not None:
+        item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+        before = _snapshot(item, ITEM_FIELDS)
         taken = taken.exclude(pk=item.pk)
-        if item.session_id != session.pk and (
-            item.votes.exists() or item.empty_seat_applications.exists()
-        ):
+        fixed = item.votes.exists() or item.empty_seat_applications.exists()
+        if fixed and item.session_id != session.pk:
             raise DomainError(
                 _("This item has votes or empty-seat applications: it stays in its session.")
+            )
+        if fixed and item.position != int(position):
+            raise DomainError(
+                _(
+                    "This item has votes or empty-seat applications: its order stays "
+                    "%(position)s (its public address depends on it)."
+                )
+                % {"position": item.position}
             )
     if taken.exists():
         raise DomainError(_("The session already has an item with this order."))
@@ -269,7 +375,15 @@ def item_save(
     item.summary = (summary or "").strip()
     item.consultation, item.empty_seat, item.outcome = consultation, bool(empty_seat), outcome
     item.save()
-    _log(item, audit.RECORD_SAVE, actor, model="agendaitem", created=created, outcome=outcome)
+    _log(
+        item,
+        audit.RECORD_SAVE,
+        actor,
+        model="agendaitem",
+        created=created,
+        outcome=outcome,
+        changed=_changes(before, item, ITEM_FIELDS),
+    )
     return item
 
 
@@ -282,21 +396,46 @@ def _held(session) -> None:
 
 
 @transaction.atomic
-def attendance_record(*, actor, session: CouncilSession, presence: dict) -> list[Attendance]:
+def attendance_record(
+    *, actor, session: CouncilSession, presence: dict, remove=()
+) -> list[Attendance]:
     """Record the session's attendance: `presence` maps councillors (or their ids) to a
-    presence; councillors left out keep what they had. A councillor with a vote cast on
-    this session cannot be marked absent or excused (correct the votes first)."""
+    presence; councillors left out keep what they had (a councillor with no record was
+    not part of the session: commissions have only their members). `remove` lists
+    councillors (or ids) whose record is deleted, refused once they have a vote on the
+    session. A councillor with a vote cast on this session cannot be marked absent or
+    excused (correct the votes first)."""
     _require(actor)
     session = CouncilSession.objects.select_for_update().get(pk=session.pk)
     _held(session)
     wanted = {getattr(key, "pk", key): value for key, value in presence.items()}
-    councillors = Councillor.objects.in_bulk(list(wanted))
-    if len(councillors) != len(wanted):
+    removed = {getattr(key, "pk", key) for key in remove}
+    councillors = Councillor.objects.in_bulk(list(set(wanted) | removed))
+    if len(councillors) != len(set(wanted) | removed) or set(wanted) & removed:
         raise DomainError(_("Unknown councillor."))
     if any(value not in Presence.values for value in wanted.values()):
         raise DomainError(_("Choose the attendance of every councillor."))
+    session_votes = RollCallVote.objects.filter(
+        item__session=session, councillor_id__in=list(set(wanted) | removed)
+    )
+    with_votes = sorted(
+        councillors[pk].name
+        for pk in set(
+            session_votes.filter(councillor_id__in=list(removed)).values_list(
+                "councillor_id", flat=True
+            )
+        )
+    )
+    if with_votes:
+        raise DomainError(
+            _(
+                "%(names)s have votes in this session: they stay on its attendance "
+                "(correct their votes first)."
+            )
+            % {"names": ", ".join(with_votes)}
+        )
     voted = set(
-        RollCallVote.objects.filter(item__session=session, councillor_id__in=list(wanted))
+        session_votes.filter(councillor_id__in=list(wanted))
         .exclude(choice=Choice.ABSENT)
         .values_list("councillor_id", flat=True)
     )
@@ -316,11 +455,16 @@ def attendance_record(*, actor, session: CouncilSession, presence: dict) -> list
             existing[pk] = Attendance.objects.create(
                 session=session, councillor_id=pk, presence=value
             )
-            changed[str(pk)] = value
+            changed[str(pk)] = [None, value]
         elif row.presence != value:
+            changed[str(pk)] = [row.presence, value]
             row.presence = value
             row.save(update_fields=["presence"])
-            changed[str(pk)] = value
+    for pk in sorted(removed):
+        row = existing.pop(pk, None)
+        if row is not None:
+            changed[str(pk)] = [row.presence, None]
+            row.delete()
     _log(session, audit.ATTENDANCE_SAVE, actor, changed=changed)
     return list(existing.values())
 

@@ -3,6 +3,7 @@ session, an agenda item with its roll call, a councillor's record, and the open 
 
 import datetime
 import re
+from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import render
@@ -23,6 +24,7 @@ OPENDATA_EXPORT = exports.register(
     ),
 )
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+PAGE = re.compile(r"^[1-9]\d{0,5}$")
 
 
 def _month(value):
@@ -57,17 +59,31 @@ def calendar(request):
         problems.append(
             _("The month is written YYYY-MM (for example 2026-03): showing every month.")
         )
-    upcoming, past = selectors.calendar_sessions(kind=kind, commission=commission, month=month)
+    page_text = request.GET.get("pagina", "")
+    page = int(page_text) if PAGE.match(page_text) else 1
+    upcoming, past, pages = selectors.calendar_sessions(
+        kind=kind, commission=commission, month=month, page=page
+    )
+    selected = {
+        "tipo": kind,
+        "comision": commission.slug if commission else "",
+        "mes": month.strftime("%Y-%m") if month else "",
+    }
+    keep = urlencode({key: value for key, value in selected.items() if value})
+
+    def page_link(number):
+        query = f"{keep}&pagina={number}" if keep else f"pagina={number}"
+        return f"?{query}#past-heading"
+
     context = {
         "upcoming": upcoming,
         "past": past,
+        "pages": pages,
+        "previous_page": page_link(pages["number"] - 1) if pages["number"] > 1 else "",
+        "next_page": page_link(pages["number"] + 1) if pages["number"] < pages["count"] else "",
         "kinds": CouncilSession.Kind.choices,
         "commissions": all_commissions,
-        "selected": {
-            "tipo": kind,
-            "comision": commission.slug if commission else "",
-            "mes": month.strftime("%Y-%m") if month else "",
-        },
+        "selected": selected,
         "filtered": bool(kind or commission or month),
         "problems": problems,
     }
@@ -165,7 +181,7 @@ VOTE_COLUMNS = (
 # dataset name in the URL -> (file stem, columns, rows(base_url))
 DOWNLOADS = {
     "sesiones": ("concejo-sesiones", SESSION_COLUMNS, selectors.session_rows),
-    "puntos": ("concejo-puntos-del-orden-del-dia", ITEM_COLUMNS, selectors.item_rows),
+    "puntos": ("concejo-puntos-orden-del-dia", ITEM_COLUMNS, selectors.item_rows),
     "asistencia": (
         "concejo-asistencia",
         ATTENDANCE_COLUMNS,

@@ -257,8 +257,14 @@ def _object(model, pk):
     return found
 
 
+NOT_IN_SESSION = "fuera"
+
+
 class AttendanceForm(forms.Form):
-    """One radio group per councillor (active ones, and any already on the record)."""
+    """One radio group per councillor (active ones, and any already on the record). A
+    row left unfilled records nothing (the councillor was not part of the session: a
+    commission has only its members); "not in this session" deletes a row on record.
+    Nothing is preselected for a councillor without a record."""
 
     def __init__(self, *args, councillors, initial_presence, **kwargs):
         super().__init__(*args, **kwargs)
@@ -266,13 +272,33 @@ class AttendanceForm(forms.Form):
         for councillor in councillors:
             self.fields[f"c{councillor.pk}"] = forms.ChoiceField(
                 label=councillor.name,
-                choices=Attendance.Presence.choices,
+                choices=[
+                    *Attendance.Presence.choices,
+                    (NOT_IN_SESSION, gettext_lazy("— not in this session —")),
+                ],
                 widget=forms.RadioSelect,
-                initial=initial_presence.get(councillor.pk, Attendance.Presence.PRESENT),
+                required=False,
+                initial=initial_presence.get(councillor.pk),
             )
 
     def rows(self):
         return [(c, self[f"c{c.pk}"]) for c in self.councillors]
+
+    def presence(self) -> dict:
+        """{councillor id: presence} for the rows filled with a presence."""
+        return {
+            c.pk: self.cleaned_data[f"c{c.pk}"]
+            for c in self.councillors
+            if self.cleaned_data.get(f"c{c.pk}") not in ("", NOT_IN_SESSION)
+        }
+
+    def removed(self, recorded) -> list:
+        """The councillors on record whose row was set to "not in this session"."""
+        return [
+            c.pk
+            for c in self.councillors
+            if c.pk in recorded and self.cleaned_data.get(f"c{c.pk}") == NOT_IN_SESSION
+        ]
 
 
 class RollCallForm(forms.Form):
@@ -333,7 +359,8 @@ def attendance_view(request, session_pk):
             services.attendance_record(
                 actor=request.user,
                 session=session,
-                presence={c.pk: form.cleaned_data[f"c{c.pk}"] for c in councillors},
+                presence=form.presence(),
+                remove=form.removed(recorded),
             )
         except DomainError as error:
             form.add_error(None, error.message)
