@@ -30,7 +30,7 @@ from wagtail.log_actions import log
 from quitodecide import rulebook
 from quitodecide.errors import DomainError
 
-from . import audit, selectors, services
+from . import audit, matching, selectors, services
 from .models import ConsultationPage, Disposition, DraftVersion
 from .parser import MAX_TEXT_LENGTH, ParseError, parse_ordinance
 
@@ -124,6 +124,14 @@ def enacted_attach(
     problem = date_error(consultation, enacted_on) or number_error(ordinance_number)
     if problem:
         raise DomainError(problem)
+    if corrections:
+        problems = matching.correction_problems(
+            list(consulted_version(consultation).provisions.all()),
+            parse_ordinance(text).provisions,
+            corrections,
+        )
+        if problems:
+            raise DomainError(" ".join(problems))
     version = services.version_create(
         consultation=consultation,
         text=text,

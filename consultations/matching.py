@@ -95,7 +95,54 @@ class Pairing:
 
 
 def draft_sha(text: str) -> str:
-    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+    """The hash a correction is stored with. Of the text as the editor keeps it: line ends
+    as "\n" and no trailing whitespace (Wagtail's text field strips it on save, an
+    uploaded file ends with a newline), so the same draft always has the same hash."""
+    normalised = (text or "").replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def correction_problems(old, new, corrections: dict) -> list[str]:
+    """Why `corrections` ({new_key: old_key or ""}) cannot apply to the matching of the
+    `old` provisions to the `new` ones: a key that is not the texts' own, or an old article
+    chosen to continue in two new ones (stealing another article's comments). Empty when
+    they can apply."""
+    from django.utils.translation import gettext as _
+
+    old_labels = {p.key: p.label for p in old if p.kind != "heading"}
+    new_labels = {p.key: p.label for p in new if p.kind != "heading"}
+    chosen = {
+        pairing.new_key: pairing.old_key or ""
+        for pairing in propose(list(old), list(new))
+        if pairing.new_key
+    }
+    problems = []
+    for new_key, old_key in (corrections or {}).items():
+        if not isinstance(new_key, str) or new_key not in new_labels:
+            problems.append(_("The draft has no article %(key)s.") % {"key": str(new_key)[:60]})
+            continue
+        if not isinstance(old_key, str) or (old_key and old_key not in old_labels):
+            problems.append(
+                _("The consulted draft has no article %(key)s.") % {"key": str(old_key)[:60]}
+            )
+            continue
+        chosen[new_key] = old_key
+    seen: dict[str, str] = {}
+    for new_key, old_key in chosen.items():
+        if not old_key:
+            continue
+        if old_key in seen:
+            problems.append(
+                _("%(old)s cannot continue in both %(first)s and %(second)s.")
+                % {
+                    "old": old_labels[old_key],
+                    "first": new_labels[seen[old_key]],
+                    "second": new_labels[new_key],
+                }
+            )
+        else:
+            seen[old_key] = new_key
+    return list(dict.fromkeys(problems))
 
 
 # --- texts --------------------------------------------------------------------------------
