@@ -15,7 +15,14 @@ Targets:
 import rules
 from django.utils.translation import gettext_lazy as _
 
-from quitodecide.rulebook import WITH_VERIFIED_EMAIL, action, has_verified_email
+from quitodecide.rulebook import (
+    WITH_VERIFIED_EMAIL,
+    Refusal,
+    RefusalKind,
+    action,
+    because,
+    has_verified_email,
+)
 
 SECRETARIAT_GROUP_NAME = "Secretaría General del Concejo"
 
@@ -35,6 +42,36 @@ def is_secretariat(user) -> bool:
 @rules.predicate
 def empty_seat_open(user, item) -> bool:
     return item is not None and item.empty_seat and item.session.empty_seat_open()
+
+
+def _explain_secretariat(user, obj, predicate):
+    from django.utils.translation import gettext
+
+    return Refusal(
+        gettext("Only the council secretariat (Secretaría General del Concejo) can do this."),
+        RefusalKind.STAFF,
+    )
+
+
+def _explain_empty_seat_closed(user, item, predicate):
+    from django.utils import formats, timezone
+    from django.utils.translation import gettext
+
+    if item is None or not item.empty_seat:
+        return Refusal(
+            gettext("This agenda item does not take empty-seat applications."), RefusalKind.PHASE
+        )
+    if item.session.status != item.session.Status.CONVENED:
+        return Refusal(gettext("This session is not convened."), RefusalKind.PHASE)
+    deadline = formats.date_format(timezone.localtime(item.session.empty_seat_deadline), "j F Y")
+    return Refusal(
+        gettext("The empty seat on this item closed on %(date)s.") % {"date": deadline},
+        RefusalKind.PHASE,
+    )
+
+
+because(is_secretariat, _explain_secretariat)
+because(empty_seat_open, _explain_empty_seat_closed)
 
 
 action(
