@@ -213,9 +213,9 @@ _ESCAPE = re.compile(r"\\([.\-*_#>()\[\]])")
 _TERMINATOR = re.compile(rf"\s*[{_SEP}°º][\s{_SEP}°º]*")
 _END = re.compile(r"\s*$")
 
-_ARTICLE_WORD = re.compile(rf"(?:art[ií]culo|art){_NOT_LETTER}\s*\.?\s*", re.IGNORECASE)
+_ARTICLE_WORD = re.compile(rf"(?:art[ií]culo|art){_NOT_LETTER}\s*(?:\.\s*)?", re.IGNORECASE)
 _ARTICLE_NUMBER = re.compile(r"(?P<number>\d{1,4})(?P<sub>(?:\.\d{1,3}){1,3})?(?!\d)")
-_DEGREE = re.compile(r"\s*\.?\s*[°ºª]")
+_DEGREE = re.compile(r"\s*(?:\.\s*)?[°ºª]")
 _SUFFIX = re.compile(
     rf"[\s.{_DASHES}]*(?P<suffix>bis|ter|qu[aá]ter|quinquies|sexies|septies|octies|novies|"
     rf"nonies|decies){_NOT_LETTER}",
@@ -227,14 +227,14 @@ _HEADING_WORD = re.compile(
 )
 _ROMAN = re.compile(rf"(?P<number>[IVXLCDM]{{1,8}}){_NOT_LETTER}")
 _HEADING_NUMBER = re.compile(rf"(?P<number>\d{{1,3}}|preliminar|final|especial){_NOT_LETTER}", re.I)
-_HEADING_TAIL = re.compile(rf"\s*(?P<sep>[{_SEP}]*)\s*(?P<rest>.*)$")
+_HEADING_TAIL = re.compile(rf"\s*(?:(?P<sep>[{_SEP}]+)\s*)?(?P<rest>.*)$")
 _DISPOSITIONS = re.compile(
     r"disposici[oó]n(?:es)?\s+(?P<group>general(?:es)?|transitorias?|derogatorias?|"
     rf"reformatorias?|final(?:es)?){_NOT_LETTER}",
     re.IGNORECASE,
 )
-_NUMBERED_ITEM = re.compile(rf"(?P<number>\d{{1,2}})\s*\.?\s*[{_DASHES}]\s*(?P<rest>.*)$")
-_TITLE_SPLIT = re.compile(rf"^(?P<title>[^.\n]{{1,120}}?)\s*\.\s*[{_DASHES}]\s*(?P<body>.*)$")
+_NUMBERED_ITEM = re.compile(rf"(?P<number>\d{{1,2}})\s*(?:\.\s*)?[{_DASHES}]\s*(?P<rest>.*)$")
+_TITLE_SPLIT = re.compile(rf"^(?P<title>[^.\n]{{1,120}}?)\.\s*[{_DASHES}]\s*(?P<body>.*)$")
 _TERMINAL_PUNCTUATION = ".;:,"
 _OPEN_QUOTES = "“«"
 _CLOSE_QUOTES = "”»"

@@ -486,3 +486,42 @@ def test_never_crashes_on_structure_like_text(text):
         keys = [p.key for p in result.provisions]
         assert len(set(keys)) == len(keys)
         assert all(len(key) <= 60 and key.replace("-", "").isalnum() for key in keys)
+
+
+# --- Review fixes: no quadratic backtracking ---------------------------------------------------
+
+SPACES = " " * 499_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Artículo 1" + SPACES + "b",
+        "Artículo" + SPACES + "b",
+        "Artículo 1." + SPACES + "b",
+        "DISPOSICIONES GENERALES\n1" + SPACES + "x",
+        "DISPOSICIONES GENERALES\n1." + SPACES + "x",
+        "Artículo 1.- Objeto" + SPACES + "x",
+        "TÍTULO I" + SPACES + "x",
+        "Artículo 1.-\n" + "Objeto" + SPACES + "x",
+        "Artículo 1.- a\nPRIMERA" + SPACES + "x",
+    ],
+    ids=range(9),
+)
+def test_a_499k_space_run_in_any_position_finishes(text):
+    # No timing assertion: before the fix some of these ran for minutes.
+    with contextlib.suppress(ParseError):
+        parse_ordinance(text)
+
+
+def test_the_patterns_themselves_are_linear_on_space_runs():
+    """Even without the space collapsing in line cleaning, the patterns do not backtrack."""
+    from consultations import parser
+
+    run = " " * 499_000
+    assert parser._DEGREE.match("1" + run + "b", 1) is None
+    assert parser._NUMBERED_ITEM.match("1" + run + "x") is None
+    assert parser._TITLE_SPLIT.match("Objeto" + run + "x") is None
+    assert parser._ARTICLE_WORD.match("Artículo" + run + "b")
+    assert parser._HEADING_TAIL.match("I" + run + "x", 1).group("rest") == "x"
+    assert parser._DEGREE.match("1 . º", 1) and parser._NUMBERED_ITEM.match("2 . - x")
