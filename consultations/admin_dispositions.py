@@ -74,10 +74,20 @@ class DispositionForm(forms.Form):
         self.comment_ids = {str(pk) for pk in comment_ids}
         self.observation_ids = {str(pk) for pk in observation_ids}
 
+    def _submitted(self, name: str) -> list[str]:
+        return self.data.getlist(name) if hasattr(self.data, "getlist") else []
+
     def selected(self, name: str) -> list[int]:
+        """The selected contributions of this article (those the page listed)."""
         allowed = self.comment_ids if name == "comment" else self.observation_ids
-        values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
-        return sorted({int(value) for value in values if value in allowed})
+        return sorted({int(value) for value in self._submitted(name) if value in allowed})
+
+    def foreign_count(self, name: str) -> int:
+        """How many selected values are not contributions of this article (another
+        consultation's or article's comment, an official answer, a hidden comment, an id
+        that does not exist or is no number)."""
+        allowed = self.comment_ids if name == "comment" else self.observation_ids
+        return len({value for value in self._submitted(name) if value not in allowed})
 
     def clean(self):
         cleaned = super().clean()
@@ -87,6 +97,18 @@ class DispositionForm(forms.Form):
             self.add_error(
                 "reason",
                 _("Give the reason: it is required unless the contribution was taken up in full."),
+            )
+        foreign = self.foreign_count("comment") + self.foreign_count("observation")
+        if foreign:  # all or nothing: never give the rest a disposition silently
+            raise forms.ValidationError(
+                ngettext(
+                    "%(count)d of the selected contributions is not a contribution to this "
+                    "article of this consultation; nothing was saved.",
+                    "%(count)d of the selected contributions are not contributions to this "
+                    "article of this consultation; nothing was saved.",
+                    foreign,
+                )
+                % {"count": foreign}
             )
         if not self.selected("comment") and not self.selected("observation"):
             raise forms.ValidationError(_("Select at least one contribution."))

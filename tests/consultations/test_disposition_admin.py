@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from consultations import services
@@ -237,3 +238,29 @@ def test_the_consultations_edit_page_links_to_its_dispositions(client, closed):
     assert f"/admin/disposiciones/{closed['page'].pk}/" in html
     menu = client.get("/admin/").content.decode()
     assert "/admin/disposiciones/" in menu
+
+
+def test_a_selection_with_foreign_ids_is_refused_whole(client, closed, territory):
+    """All or nothing: one of this article's comments selected with an official answer,
+    another consultation's comment, an id that does not exist and one that is no number:
+    the form names how many are not of this article and writes nothing."""
+    other_page = make_consultation(ZonePage.objects.get(zone__slug="calderon"), slug="otra")
+    foreign = say(other_page, "Un comentario de otra consulta")
+    close(other_page)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    login_with_mfa(client, zone_staff("calderon"))
+    response = client.post(
+        closed["url"],
+        {
+            "comment": [closed["first"].pk, closed["official"].pk, foreign.pk, 999999, "x"],
+            "observation": [closed["observation"].pk, 999999],
+            "outcome": A.ACCEPTED,
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'role="alert"' in html
+    assert "5 of the selected contributions are not contributions to this article" in html
+    assert not Disposition.objects.exists()
+    # The selection that is of this article is kept on the page.
+    assert checked(html, "comment") == {closed["first"].pk}
+    assert checked(html, "observation") == {closed["observation"].pk}

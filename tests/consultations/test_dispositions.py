@@ -439,3 +439,112 @@ def test_the_demo_gives_varied_dispositions_once(world, django_capture_on_commit
     assert taken_up_count(page)["pending"] == 1
     assert load_demo_dispositions(page, leave_pending=1) == 0  # idempotent
     assert Disposition.objects.count() == 5
+
+
+class ChangingBackend:
+    """An e-mail backend that, while an e-mail is being sent, lets a test act (as another
+    staff member would at that moment), then keeps the message in `mail.outbox`."""
+
+    during_send = None
+
+    def __init__(self, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        if ChangingBackend.during_send is not None:
+            action, ChangingBackend.during_send = ChangingBackend.during_send, None
+            action()
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def test_a_disposition_changed_while_its_email_is_sent_stays_unnotified(
+    world, settings, django_capture_on_commit_callbacks
+):
+    """The race: the task reads the dispositions, sends, then marks them notified. One
+    changed while the e-mail is out (which told the old outcome) must stay unnotified, so
+    the e-mail its change scheduled tells the new one; the unchanged one is marked."""
+    from consultations.tasks import notify_dispositions
+
+    page, staff, first, reply = world["page"], world["staff"], world["first"], world["reply"]
+    second = say_again(page, first.author)
+    with django_capture_on_commit_callbacks(execute=False) as first_action:
+        disposition_set(
+            consultation=page, actor=staff, outcome=A.ACCEPTED, comments=[first, second, reply]
+        )
+    ids = list(Disposition.objects.filter(comment__in=[first, second]).values_list("pk", flat=True))
+    assert first_action  # its e-mails were scheduled; we run the task by hand below
+    later = []
+
+    def change_first():
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            disposition_set(
+                consultation=page,
+                actor=zone_staff("calderon"),
+                outcome=A.REJECTED,
+                reason="Lo impide la ley orgánica.",
+                comments=[first],
+            )
+        later.extend(callbacks)
+
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.ChangingBackend"}}
+    ChangingBackend.during_send = change_first
+    mail.outbox.clear()
+    assert notify_dispositions.call(first.author_id, ids) is True
+    assert len(mail.outbox) == 1 and "Acogida" in mail.outbox[0].body  # the old outcome
+    changed = Disposition.objects.get(comment=first)
+    assert changed.outcome == A.REJECTED and changed.notified_at is None
+    assert Disposition.objects.get(comment=second).notified_at is not None
+    # The change's own task tells the new outcome, and marks it.
+    for callback in later:  # its after-commit work, the e-mail task among it
+        callback()
+    assert len(mail.outbox) == 2 and "No acogida" in mail.outbox[1].body
+    assert Disposition.objects.get(comment=first).notified_at is not None
+
+
+def say_again(page, author):
+    """A second comment by `author` on art-2 (the consultation opened again for it)."""
+    ConsultationPage.objects.filter(pk=page.pk).update(
+        closes_at=page.opens_at + datetime.timedelta(days=5)
+    )
+    comment = say(ConsultationPage.objects.get(pk=page.pk), "Otra mía", key="art-2", author=author)
+    close(page)
+    return comment
+
+
+def test_the_email_task_queries_stay_flat(
+    world, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """The links to each comment are found in one query for all of them, not one each."""
+    from consultations.tasks import notify_dispositions
+
+    page, first = world["page"], world["first"]
+    author = first.author
+    ConsultationPage.objects.filter(pk=page.pk).update(
+        closes_at=page.opens_at + datetime.timedelta(days=5)
+    )
+    opened = ConsultationPage.objects.get(pk=page.pk)
+    comments = [first]
+    for n in range(8):
+        comments.append(say(opened, f"Idea {n}", key="art-2" if n % 2 else "", author=author))
+    close(page)
+    with django_capture_on_commit_callbacks(execute=False):
+        disposition_set(
+            consultation=page, actor=world["staff"], outcome=A.ACCEPTED, comments=comments
+        )
+    ids = list(Disposition.objects.values_list("pk", flat=True))
+
+    def run():
+        Disposition.objects.update(notified_at=None)
+        mail.outbox.clear()
+        assert notify_dispositions.call(author.pk, ids) is True
+        return mail.outbox[0].body
+
+    body = run()
+    assert all(f"#comentario-{c.pk}" in body for c in comments)
+    assert f"{page.url}general/#comentario-{comments[1].pk}" in body
+    with django_assert_max_num_queries(25) as few:
+        run()
+    # Per-row marking is the only part that grows (one UPDATE per contribution).
+    per_row = len(comments)
+    assert len(few.captured_queries) - per_row <= 12, [q["sql"] for q in few.captured_queries]
