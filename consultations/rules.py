@@ -12,6 +12,7 @@ from quitodecide.rulebook import (
     STAFF_OF_ZONE,
     WITH_VERIFIED_EMAIL,
     action,
+    because,
     has_verified_email,
     rows_open_in,
     staff_of,
@@ -49,6 +50,19 @@ def residency_satisfied(user, consultation) -> bool:
         return bool(resident and resident.is_verified and resident.zone_id)
     return is_verified_resident_of(user, zone)
 
+
+def _explain_not_closed(user, consultation, predicate):
+    from django.utils.translation import gettext
+
+    from quitodecide.rulebook import Refusal, RefusalKind
+
+    return Refusal(
+        gettext("This consultation has not closed yet: this comes once it closes."),
+        RefusalKind.PHASE,
+    )
+
+
+because(is_closed, _explain_not_closed)
 
 PHASES = ("upcoming", "open", "open_residents", "closed")
 

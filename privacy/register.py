@@ -292,6 +292,35 @@ ACTIVITIES: tuple[Activity, ...] = (
         models=("privacy.DataExport", "privacy.AccountDeletion"),
     ),
     Activity(
+        key="empty_seat",
+        name=_("Applications for the council's empty seat (silla vacía)"),
+        data=(
+            _(
+                "The organisation, its registration and legal representative, the delegate "
+                "and the alternate with their e-mails, the contact e-mail, the account that "
+                "applied"
+            ),
+            _("The supporting documents (PDF)"),
+        ),
+        purpose=_(
+            "Accrediting an organisation to take the empty seat on an agenda item of the "
+            "Concejo Metropolitano, and telling it the decision."
+        ),
+        legal_basis=(LegalBasis.LEGAL_OBLIGATION, LegalBasis.PUBLIC_MISSION),
+        access=_(
+            "The council secretariat. Everyone, for an accredited organisation's name, "
+            "registration, delegate and alternate (never e-mails or documents)."
+        ),
+        retention=(
+            _(
+                "Kept as the council's record of the session. When the account is deleted "
+                "the application stays, linked to nobody."
+            ),
+        ),
+        recipients=NO_RECIPIENTS,
+        models=("council.EmptySeatApplication", "council.EmptySeatDocument"),
+    ),
+    Activity(
         key="staff",
         name=_("Staff work and the audit log"),
         data=(
@@ -318,6 +347,7 @@ ACTIVITIES: tuple[Activity, ...] = (
             "territory.ZoneScopedLogEntry",
             "consultations.DraftVersion",
             "consultations.SessionObservation",
+            "consultations.Disposition",
             "assemblies.Announcement",
             "proposals.Verdict",
             "proposals.StatusChange",

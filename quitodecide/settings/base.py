@@ -340,3 +340,6 @@ LOGGING = {
         "django.tasks": {"level": "WARNING"},
     },
 }
+
+# Bare domains in comments ("ejemplo.com") link with https (the Django 2028 default).
+URLIZE_ASSUME_HTTPS = True
