@@ -30,6 +30,9 @@ JSON is for programs: values are kept exactly as stored (escaping them would cha
 data), in UTF-8 without a BOM (RFC 8259 forbids one); Decimal becomes a string so amounts
 keep their cents exactly.
 
+PDF documents the app makes (training certificates) go out with `pdf_response`, declared
+like the rest.
+
 ZIP bundles (the recount bundles of results) hold several files: CSV members are built with
 `csv_bytes`, the same writer as `csv_response` (and a CSV member with a formula cell is
 refused), JSON members with `json_bytes`; member names are safe file names too.
@@ -62,7 +65,7 @@ from django.utils.text import slugify
 BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 FORMATS = ("csv", "json")  # what an export is offered in unless it says otherwise
-KNOWN_FORMATS = (*FORMATS, "zip")
+KNOWN_FORMATS = (*FORMATS, "zip", "pdf")
 # A ZIP member's name: a safe file name (no folders, no "..", no spaces), of a known kind.
 ZIP_MEMBER = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}\.(csv|json|txt)")
 # A number as `csv_bytes` writes it (bare, never quoted): the only cell allowed to begin
@@ -251,6 +254,17 @@ def zip_response(export: Export, *, filename: str, files: Mapping[str, bytes]) -
             archive.writestr(info, content)
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     return _mark(response, export, "zip", safe_filename(filename, "zip"))
+
+
+def pdf_response(export: Export, *, filename: str, content: bytes) -> HttpResponse:
+    """A PDF attachment (a document made by the app, such as a training certificate):
+    `content` must be a whole PDF file (it starts with "%PDF-" and ends with "%%EOF").
+    `filename` has no extension."""
+    _checked(export, "pdf")
+    if not content.startswith(b"%PDF-") or not content.rstrip().endswith(b"%%EOF"):
+        raise ValueError("A PDF download must be a whole PDF file")
+    response = HttpResponse(content, content_type="application/pdf")
+    return _mark(response, export, "pdf", safe_filename(filename, "pdf"))
 
 
 def guard_admin_spreadsheets() -> None:

@@ -71,6 +71,9 @@ FOOTER_LINKS = (
     Entry("indicadores", _("Participation indicators"), "data", url_name="indicators:index"),
     Entry("gobierno-abierto", _("Open government"), "data", url_name="opengov:list"),
     Entry("concejo", _("Metropolitan Council"), "assemblies", url_name="council:calendar"),
+    Entry("actores", _("Social actors"), "zones", url_name="actors:directory"),
+    Entry("formacion", _("Citizen training"), "assemblies", url_name="training:index"),
+    Entry("encuestas", _("Surveys"), "consultations", url_name="surveys:index"),
 )
 
 

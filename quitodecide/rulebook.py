@@ -71,6 +71,8 @@ LOGGED_IN = frozenset(
     }
 )
 WITH_VERIFIED_EMAIL = LOGGED_IN - {"unconfirmed*", "author*"}
+# Everyone, logged in or not (a training registration without an account, an invitation).
+EVERYONE = LOGGED_IN | {"anonymous*"}
 
 
 def rows_open_in(phases, open_in, roles) -> dict:

@@ -35,6 +35,9 @@ urlpatterns = [
     path("indicadores/", include("indicators.urls")),
     path("gobierno-abierto/", include("opengov.urls")),
     path("concejo/", include("council.urls")),
+    path("actores/", include("actors.urls")),
+    path("formacion/", include("training.urls")),
+    path("encuestas/", include("surveys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

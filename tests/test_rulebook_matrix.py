@@ -46,6 +46,11 @@ TARGET_PHASES = {
     "verification_request": {"open", "closed"},
     "council": {"any"},
     "agenda_item": {"open", "closed"},
+    "actor": {"any"},
+    "survey": {"upcoming", "open", "open_invitation", "closed", "closed_private"},
+    "survey_invitation": {"open", "closed"},
+    "training_plan": {"any"},
+    "training_session": {"upcoming", "today", "held", "cancelled"},
 }
 # Targets someone wrote: only they have the "author" role.
 AUTHORED = {"comment", "question"}
@@ -250,6 +255,84 @@ def agenda_item(phase, author):
     return AgendaItem.objects.create(session=session, position=1, title="Ordenanza")
 
 
+def actor(phase, author):
+    from actors.models import Actor
+
+    parish = parish_of(OWN)
+    return Actor.objects.create(
+        name=f"Comité barrial {next(_serial)}",
+        kind=Actor.Kind.BARRIO_COMMITTEE,
+        zone=parish.zone,
+        parish=parish,
+        legal_status=Actor.LegalStatus.DE_FACTO,
+        year_mapped=2023,
+        source=Actor.Source.ZONAL,
+    )
+
+
+def _survey(phase):
+    from surveys.models import Survey
+
+    now = timezone.now()
+    days = datetime.timedelta(days=1)
+    opens, closes = {"upcoming": (now + days, now + 2 * days)}.get(phase, (now - days, now + days))
+    if phase.startswith("closed"):
+        opens, closes = now - 2 * days, now - days
+    return Survey.objects.create(
+        title="Encuesta",
+        slug=f"encuesta-{next(_serial)}",
+        zone=Zone.objects.get(slug=OWN),
+        opens_at=opens,
+        closes_at=closes,
+        is_published=True,
+        limit="invitation" if phase == "open_invitation" else "account",
+        results_public=phase != "closed_private",
+    )
+
+
+def survey(phase, author):
+    return _survey(phase)
+
+
+def survey_invitation(phase, author):
+    from surveys.invitations import Invitation
+
+    survey = _survey("open_invitation" if phase == "open" else "closed")
+    survey.limit = "invitation"
+    survey.save(update_fields=["limit"])
+    return Invitation(survey=survey, key=f"test:{next(_serial)}", name="Ana")
+
+
+def training_plan(phase, author):
+    from training.models import TrainingPlan
+
+    serial = next(_serial)
+    return TrainingPlan.objects.create(
+        zone=Zone.objects.get(slug=OWN), year=2026, title="Plan", slug=f"plan-{serial}"
+    )
+
+
+def training_session(phase, author):
+    from training.models import TrainingSession
+
+    now = timezone.now()
+    if phase == "today":  # later today, Quito time
+        end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+        starts = now + (end_of_day - now) / 2
+    else:
+        starts = now + datetime.timedelta(days=3 if phase == "upcoming" else -3)
+    return TrainingSession.objects.create(
+        plan=training_plan("any", None),
+        title="Taller",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(seconds=1),
+        place="Casa barrial",
+        capacity=20,
+        facilitator="Facilitadora",
+        status="cancelada" if phase == "cancelled" else "programada",
+    )
+
+
 BUILDERS = {
     "budget_cycle": budget_cycle,
     "budget_cycle_published": budget_cycle_published,
@@ -266,6 +349,11 @@ BUILDERS = {
     "verification_request": verification_request,
     "council": council,
     "agenda_item": agenda_item,
+    "actor": actor,
+    "survey": survey,
+    "survey_invitation": survey_invitation,
+    "training_plan": training_plan,
+    "training_session": training_session,
 }
 
 
