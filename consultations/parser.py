@@ -42,8 +42,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MAX_TEXT_LENGTH = 500_000
+MAX_MESSAGES = 20  # problems listed in a ParseError; the rest are counted
 
 
 class ParseError(Exception):
@@ -204,7 +206,7 @@ _WORD = r"[^\W\d_]+"  # a run of letters
 _NOT_LETTER = r"(?![^\W\d_])"
 
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f]")
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_FULLWIDTH_DIGITS = {0xFF10 + n: 0x30 + n for n in range(10)}  # "１２" is "12"
 _LINE_BREAKS = re.compile(r"\r\n?|[\v\x85\u2028\u2029]")
 _MARKDOWN_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+(?=\*|_))?")
 _QUOTE_PREFIX = re.compile(r"^\s*>")
@@ -214,7 +216,7 @@ _TERMINATOR = re.compile(rf"\s*[{_SEP}°º][\s{_SEP}°º]*")
 _END = re.compile(r"\s*$")
 
 _ARTICLE_WORD = re.compile(rf"(?:art[ií]culo|art){_NOT_LETTER}\s*(?:\.\s*)?", re.IGNORECASE)
-_ARTICLE_NUMBER = re.compile(r"(?P<number>\d{1,4})(?P<sub>(?:\.\d{1,3}){1,3})?(?!\d)")
+_ARTICLE_NUMBER = re.compile(r"(?P<number>[0-9]{1,4})(?P<sub>(?:\.[0-9]{1,3}){1,3})?(?![0-9])")
 _DEGREE = re.compile(r"\s*(?:\.\s*)?[°ºª]")
 _SUFFIX = re.compile(
     rf"[\s.{_DASHES}]*(?P<suffix>bis|ter|qu[aá]ter|quinquies|sexies|septies|octies|novies|"
@@ -226,24 +228,48 @@ _HEADING_WORD = re.compile(
     r"(?P<kind>t[ií]tulo|cap[ií]tulo|secci[oó]n|par[aá]grafo|libro)\s+", re.IGNORECASE
 )
 _ROMAN = re.compile(rf"(?P<number>[IVXLCDM]{{1,8}}){_NOT_LETTER}")
-_HEADING_NUMBER = re.compile(rf"(?P<number>\d{{1,3}}|preliminar|final|especial){_NOT_LETTER}", re.I)
+_HEADING_NUMBER = re.compile(
+    rf"(?P<number>[0-9]{{1,3}}|preliminar|final|especial){_NOT_LETTER}", re.IGNORECASE
+)
 _HEADING_TAIL = re.compile(rf"\s*(?:(?P<sep>[{_SEP}]+)\s*)?(?P<rest>.*)$")
+_GROUP_WORD = r"(?:general(?:es)?|transitorias?|derogatorias?|reformatorias?|final(?:es)?)"
+_GROUP_WORDS = re.compile(_GROUP_WORD, re.IGNORECASE)
+# "DISPOSICIONES REFORMATORIAS Y DEROGATORIAS", "DISPOSICIONES GENERALES, TRANSITORIAS Y FINALES"
 _DISPOSITIONS = re.compile(
-    r"disposici[oó]n(?:es)?\s+(?P<group>general(?:es)?|transitorias?|derogatorias?|"
-    rf"reformatorias?|final(?:es)?){_NOT_LETTER}",
+    rf"disposici[oó]n(?:es)?\s+(?P<group>{_GROUP_WORD}"
+    rf"(?:(?:\s*,\s*|\s+[ye]\s+){_GROUP_WORD}){{0,2}}){_NOT_LETTER}",
     re.IGNORECASE,
 )
-_NUMBERED_ITEM = re.compile(rf"(?P<number>\d{{1,2}})\s*(?:\.\s*)?[{_DASHES}]\s*(?P<rest>.*)$")
+# Between the ordinal and the group: "PRIMERA DISPOSICIÓN…", "PRIMERA.- DISPOSICIÓN…".
+_REVERSED_GAP = re.compile(rf"[\s.:{_DASHES}]{{1,8}}")
+_NUMBERED_ITEM = re.compile(rf"(?P<number>[0-9]{{1,2}})\s*(?:\.\s*)?[{_DASHES}]\s*(?P<rest>.*)$")
 _TITLE_SPLIT = re.compile(rf"^(?P<title>[^.\n]{{1,120}}?)\.\s*[{_DASHES}]\s*(?P<body>.*)$")
 _TERMINAL_PUNCTUATION = ".;:,"
 _OPEN_QUOTES = "“«"
 _CLOSE_QUOTES = "”»"
+_SENTENCE_END = ".:;!?"
+_TRAILING = "”»\"')]*_ "  # closing marks after the end of a sentence ("…vigente.”")
+_HEADER_TERMINATOR = frozenset(f"{_SEP}°º ")
+# Words a sentence does not end with: a line ending in one of them continues on the next line,
+# so "…lo previsto en el\nCapítulo II. Las multas…" is a reference, not a heading.
+_CONNECTING_TEXT = (
+    "a al ante bajo con conforme contra de del desde durante e el en entre esa ese esta este "
+    "hacia hasta la las lo los mediante ni o para por que se segun sin sobre su sus tras u y "
+    "dicho dicha mismo misma presente previsto prevista previstos previstas establecido "
+    "establecida establecidos establecidas dispuesto dispuesta dispuestos dispuestas senalado "
+    "senalada senalados senaladas mencionado mencionada citado citada referido referida "
+    "indicado indicada contemplado contemplada determinado determinada cuyo cuya cuyos cuyas "
+    "vease ver"
+)
+_CONNECTING_WORDS = frozenset(_CONNECTING_TEXT.split())
 
 
 def _fold(text: str) -> str:
     """Lower case without accents, for matching keywords."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    # Case-insensitive patterns also match the dotless "ı" for "i"; keys stay ASCII.
+    return folded.replace("ı", "i")
 
 
 def _ordinal_key(text: str) -> str:
@@ -251,9 +277,15 @@ def _ordinal_key(text: str) -> str:
 
 
 def _normalize(text: str) -> str:
-    text = unicodedata.normalize("NFC", text.replace("\x00", ""))
+    # Format characters (Unicode category Cf: soft hyphens, zero-width spaces, byte-order marks,
+    # left-to-right and embedding marks, isolates…) are invisible and are dropped everywhere,
+    # so "\u200eArtículo 2.-" is an article. Full-width digits become ASCII digits; other
+    # scripts' digits are text ("Artículo ٢" is no header), since numbers are read as [0-9].
+    table = {ord(ch): None for ch in set(text) if unicodedata.category(ch) == "Cf"}
+    table.update(_FULLWIDTH_DIGITS)
+    table[0] = None
+    text = unicodedata.normalize("NFC", text.translate(table))
     text = _LINE_BREAKS.sub("\n", text)
-    text = _INVISIBLE.sub("", text)
     return _SPACES.sub(" ", text)
 
 
@@ -299,6 +331,8 @@ class _Article:
     key: str
     label: str
     rest: str
+    number: int | None = None  # the article's number (None: "Artículo único")
+    plain: bool = False  # "Artículo 12", not "Artículo 12 bis" or "Artículo 12.1"
 
 
 def _read_article(line: str) -> _Article | None:
@@ -317,6 +351,7 @@ def _read_article(line: str) -> _Article | None:
             pos = degree.end()
         key = f"art-{number}" + sub.replace(".", "-")
         label = f"Artículo {number}{sub}"
+        value = int(number)
     else:
         ordinal = _read_ordinal(line, pos)
         if ordinal is None:
@@ -325,16 +360,19 @@ def _read_article(line: str) -> _Article | None:
         key, label = (
             (f"art-{value}", f"Artículo {value}") if value else ("art-unico", "Artículo único")
         )
+        value = value or None
+    plain = value is not None and key == f"art-{value}"
     if suffix_match := _SUFFIX.match(line, pos):
         suffix_key, suffix_label = ARTICLE_SUFFIXES[_fold(suffix_match.group("suffix"))]
         key, label = f"{key}-{suffix_key}", f"{label} {suffix_label}"
         pos = suffix_match.end()
+        plain = False
     rest = _read_terminator(line, pos)
     if rest is None and number_match and degree and line[pos : pos + 1] == " ":
         rest = line[pos:].strip()  # "Artículo 1° La presente…": the degree ends the header
     if rest is None:
         return None
-    return _Article(key=key, label=label, rest=rest)
+    return _Article(key=key, label=label, rest=rest, number=value, plain=plain)
 
 
 @dataclass
@@ -374,11 +412,26 @@ class _Group:
     bare: bool  # the heading alone, with no text after it
 
 
+def _group_of(match: re.Match) -> str:
+    """ "REFORMATORIAS Y DEROGATORIAS" -> "reformatoria-y-derogatoria"; "FINALES" -> "final"."""
+    groups: list[str] = []
+    for word in _GROUP_WORDS.findall(match.group("group")):
+        name = DISPOSITION_GROUPS.get(_fold(word), "general")
+        if name not in groups:
+            groups.append(name)
+    return "-y-".join(groups)
+
+
+def _group_name(group: str) -> str:
+    """The group as written in a label: "reformatoria y derogatoria"."""
+    return group.replace("-", " ")
+
+
 def _read_group(line: str) -> _Group | None:
     start = _DISPOSITIONS.match(line)
     if not start:
         return None
-    group = DISPOSITION_GROUPS[_fold(start.group("group"))]
+    group = _group_of(start)
     label = start.group(0).upper()
     pos = start.end()
     rest = _read_terminator(line, pos)
@@ -395,12 +448,34 @@ def _read_group(line: str) -> _Group | None:
     return _Group(group=group, label=label, number=value, rest=rest, bare=False)
 
 
-def _read_item(line: str) -> tuple[int, str] | None:
-    """A disposition by ordinal ("Segunda.- text", "VIGÉSIMA PRIMERA", "Única:")."""
+def _read_reversed(line: str) -> _Group | None:
+    """The ordinal first: "PRIMERA DISPOSICIÓN TRANSITORIA.- text", "Única.- Disposición final"."""
     ordinal = _read_ordinal(line, 0)
     if ordinal is None:
         return None
     value, _written, end = ordinal
+    gap = _REVERSED_GAP.match(line, end)
+    start = _DISPOSITIONS.match(line, gap.end()) if gap else None
+    if not start:
+        return None
+    rest = _read_terminator(line, start.end())
+    if rest is None:
+        return None
+    label = start.group(0).upper()
+    return _Group(group=_group_of(start), label=label, number=value, rest=rest, bare=False)
+
+
+def _read_item(line: str) -> tuple[int, str] | None:
+    """A disposition by ordinal ("Segunda.- text", "VIGÉSIMA PRIMERA", "Única:").
+
+    Dispositions are feminine ("la disposición primera"): a masculine ordinal ("PRIMERO.-")
+    numbers the points of a disposition's own text, so it is no new disposition."""
+    ordinal = _read_ordinal(line, 0)
+    if ordinal is None:
+        return None
+    value, written, end = ordinal
+    if not _fold(written).endswith("a"):
+        return None
     rest = _read_terminator(line, end)
     if rest is None:
         return None
@@ -445,13 +520,76 @@ def _looks_like_heading_name(line: str) -> bool:
     )
 
 
-def _quote_balance(line: str, depth: int) -> int:
-    for ch in line:
-        if ch in _OPEN_QUOTES:
-            depth += 1
-        elif ch in _CLOSE_QUOTES and depth:
-            depth -= 1
-    return depth
+def _ends_sentence(line: str) -> bool:
+    end = line.rstrip(_TRAILING)
+    return not end or end[-1] in _SENTENCE_END
+
+
+def _is_reference(previous: str | None, line: str, rest: str) -> bool:
+    """A header-like line that continues the sentence of the line just above it.
+
+    "…lo previsto en el\nartículo 12. Los recursos…", "…según la\nDisposición Transitoria
+    Primera. Además…": the line above is text that does not end a sentence, the header has
+    no header punctuation of its own (only "." or nothing; ".-", "–" or ":" make a header)
+    and either its first word is in lower case or the line above ends with a word no
+    sentence ends with ("el", "la", "según"…)."""
+    if previous is None or _ends_sentence(previous):
+        return False
+    marker = line[: len(line) - len(rest)].rstrip() if rest else line
+    position = len(marker)
+    while position and marker[position - 1] in _HEADER_TERMINATOR:
+        position -= 1
+    if any(ch == ":" or ch in _DASHES for ch in marker[position:]):
+        return False
+    if line[:1].islower():
+        return True
+    words = previous[-80:].split()
+    return bool(words) and _fold(words[-1]) in _CONNECTING_WORDS
+
+
+def _quoted_lines(lines: list[str]) -> list[bool]:
+    """Which lines are inside a quotation (“…”, «…») opened on an earlier line.
+
+    A quotation covers the lines up to the one where its closing mark is. One never closed
+    covers nothing beyond its own line. A quotation still open when an unquoted article
+    header continues the document's own numbering (the article after the last unquoted one,
+    after a blank line or a finished sentence) was never closed either: one stray “ or ” does
+    not hide the rest of the ordinance. Time is linear: every mark is read once."""
+    count = len(lines)
+    delta = [0] * (count + 1)
+    open_at: list[int] = []  # the line of each open quotation, innermost last
+    last_number = 0
+    previous: str | None = None  # the line above, None after a blank line
+    for index, line in enumerate(lines):
+        if not line:
+            previous = None
+            continue
+        article = _read_article(line) if line[:1].isupper() else None
+        if (
+            open_at
+            and article is not None
+            and article.plain
+            and article.number == last_number + 1
+            and (previous is None or _ends_sentence(previous))
+        ):
+            open_at.clear()
+        if article is not None and not open_at and article.number is not None:
+            last_number = article.number
+        for ch in line:
+            if ch in _OPEN_QUOTES:
+                open_at.append(index)
+            elif ch in _CLOSE_QUOTES and open_at:
+                start = open_at.pop()
+                if start < index:
+                    delta[start + 1] += 1
+                    delta[index + 1] -= 1
+        previous = line
+    inside: list[bool] = []
+    depth = 0
+    for index in range(count):
+        depth += delta[index]
+        inside.append(depth > 0)
+    return inside
 
 
 def parse_ordinance(text: str) -> ParsedOrdinance:
@@ -461,15 +599,39 @@ def parse_ordinance(text: str) -> ParsedOrdinance:
         raise ParseError(
             [_("The draft is too long (at most %(max)d characters).") % {"max": MAX_TEXT_LENGTH}]
         )
-    raw_lines = _normalize(text).split("\n")
-    result = _parse(raw_lines, track_quotes=True)
-    if result is None:
-        # A quotation mark never closed: read the text without quotation tracking.
-        result = _parse(raw_lines, track_quotes=False)
-    return result
+    return _parse(_normalize(text).split("\n"))
 
 
-def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | None:
+def _duplicate_message(label: str, line_numbers: list[int]) -> str:
+    if len(line_numbers) == 2:
+        return _(
+            "%(label)s appears twice (lines %(first)d and %(second)d). Number every provision once."
+        ) % {"label": label, "first": line_numbers[0], "second": line_numbers[1]}
+    shown = ", ".join(str(number) for number in line_numbers[:10])
+    if len(line_numbers) > 10:
+        shown += ", …"
+    return _(
+        "%(label)s appears %(count)d times (lines %(lines)s). Number every provision once."
+    ) % {"label": label, "count": len(line_numbers), "lines": shown}
+
+
+def _capped(errors: list[str]) -> list[str]:
+    """At most MAX_MESSAGES problems, and how many more there are."""
+    if len(errors) <= MAX_MESSAGES:
+        return errors
+    more = len(errors) - MAX_MESSAGES
+    return [
+        *errors[:MAX_MESSAGES],
+        ngettext(
+            "%(count)d more problem is not listed.",
+            "%(count)d more problems are not listed.",
+            more,
+        )
+        % {"count": more},
+    ]
+
+
+def _parse(raw_lines: list[str]) -> ParsedOrdinance:
     # A document quoted as a whole in Markdown ("> ..." on every line) is read unquoted;
     # otherwise a "> " line is a quotation inside a provision.
     non_empty = [raw for raw in raw_lines if raw.strip()]
@@ -478,6 +640,7 @@ def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | Non
         raw_lines = [_QUOTE_PREFIX.sub("", raw, count=1) for raw in raw_lines]
     lines = [_strip_markup(raw) for raw in raw_lines]
     quoted_line = [bool(_QUOTE_PREFIX.match(raw)) for raw in raw_lines]
+    inside_quotes = _quoted_lines(lines)
     # next_line[i]: the index of the first non-empty line after i (or None).
     next_line: list[int | None] = [None] * len(lines)
     upcoming = None
@@ -497,13 +660,14 @@ def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | Non
     group: str | None = None
     numbered_group = False  # the current group numbers its items "1.-", "2.-"
     group_items = 0
-    errors: list[str] = []
     seen_keys: dict[str, str] = {}
+    key_lines: dict[str, list[int]] = {}  # a provision's key -> the lines it starts on
     heading_counts: dict[str, int] = {}
     pending_heading: ParsedProvision | None = None
     pending_title = False  # an article header with nothing after it: its title may follow
     heading_text: dict[int, list[str]] = {}  # position of a heading -> its lines of text
-    depth = 0
+    line_number = 0
+    last_text: str | None = None  # the line above, when it was text (not a header or name)
 
     def flush():
         nonlocal current, body_lines
@@ -517,12 +681,11 @@ def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | Non
     def add(provision: ParsedProvision):
         nonlocal current
         flush()
-        if provision.key in seen_keys:
-            errors.append(
-                _("%(label)s appears twice. Number every provision once.")
-                % {"label": provision.label}
-            )
-            provision.key = f"{provision.key}-dup{len(seen_keys)}"
+        key = provision.key
+        key_lines.setdefault(key, []).append(line_number)
+        if key in seen_keys:
+            provision.key = f"{key}-dup{len(key_lines[key])}"
+        seen_keys.setdefault(key, provision.label)
         seen_keys[provision.key] = provision.label
         current = provision
 
@@ -553,7 +716,7 @@ def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | Non
             ParsedProvision(
                 kind="disposition",
                 key=f"disp-{group}-{suffix}",
-                label=f"Disposición {group} {ORDINAL_NAMES[number]}",
+                label=f"Disposición {_group_name(group)} {ORDINAL_NAMES[number]}",
                 heading=title,
                 body=body,
                 group=group,
@@ -562,13 +725,15 @@ def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | Non
 
     def plain(raw: str, line: str):
         """A line of text that is no header."""
+        nonlocal last_text
+        last_text = line
         if current is not None:
             body_lines.append(line)
         elif group is not None:
             # A disposition group with text but no ordinal ("DISPOSICIÓN FINAL\nEsta
             # ordenanza entrará en vigencia…") is its sole provision.
             add_disposition(0, "")
-            current.label = f"Disposición {group}"
+            current.label = f"Disposición {_group_name(group)}"
             body_lines.append(line)
         elif result.provisions and result.provisions[-1].kind == "heading":
             # Text between a heading and the first article: keep it with that heading.
@@ -576,15 +741,36 @@ def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | Non
         else:
             preamble.append(raw.strip())
 
+    def header_rest(line: str) -> str | None:
+        """The text after the header, if `line` reads as one (for `_is_reference`)."""
+        found = _read_article(line) or _read_group(line) or _read_reversed(line)
+        if found is not None:
+            return found.rest
+        if group is not None and (item := _read_item(line)):
+            return item[1]
+        if heading := _read_heading(line):
+            return heading.rest
+        return None
+
     for index, raw in enumerate(raw_lines):
         line = lines[index]
+        line_number = index + 1
+        previous, last_text = last_text, None
         if not line:
             body_lines.append("")
             continue
-        in_quote = depth > 0 or (quoted_line[index] and current is not None)
-        if track_quotes:
-            depth = _quote_balance(line, depth)
-        if in_quote:
+        if inside_quotes[index] or (quoted_line[index] and current is not None):
+            pending_title = False
+            pending_heading = None
+            plain(raw, line)
+            continue
+        if (
+            previous is not None
+            and not _ends_sentence(previous)
+            and (rest := header_rest(line)) is not None
+            and _is_reference(previous, line, rest)
+        ):
+            # "…lo previsto en el\nartículo 12. Los recursos…": a wrapped reference.
             pending_title = False
             pending_heading = None
             plain(raw, line)
@@ -595,6 +781,7 @@ def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | Non
                 title, body = _split_title(line)
                 if title:
                     current.heading, current.body = title, body
+                    last_text = line if body else None
                     continue
                 nxt = following(index)
                 if _looks_like_title(line, nxt) and not _is_structure(nxt):
@@ -627,12 +814,14 @@ def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | Non
                 )
             )
             pending_title = not article.rest
+            last_text = line if body else None
             continue
-        if found := _read_group(line):
+        if found := _read_group(line) or _read_reversed(line):
             if found.bare and pending_heading is not None:
                 nxt = next_line[index]
-                if nxt is not None and _read_article(lines[nxt]):
-                    # "TÍTULO I\nDISPOSICIONES GENERALES\nArtículo 1.-": the título's name.
+                if nxt is not None and (_read_article(lines[nxt]) or _read_heading(lines[nxt])):
+                    # "TÍTULO I\nDISPOSICIONES GENERALES\nCAPÍTULO I" or "…\nArtículo 1.-":
+                    # the título's name, not a group of dispositions.
                     pending_heading.heading = line.rstrip(".:")
                     pending_heading = None
                     continue
@@ -643,16 +832,19 @@ def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | Non
             elif found.rest:
                 # "DISPOSICIÓN FINAL.- Esta ordenanza entrará en vigencia…"
                 add_disposition(0, found.rest)
-                current.label = f"Disposición {group}"
+                current.label = f"Disposición {_group_name(group)}"
+            last_text = line if found.rest else None
             continue
         if group is not None:
             if item := _read_item(line):
                 add_disposition(*item)
                 pending_heading = None
+                last_text = line if item[1] else None
                 continue
             if (group_items == 0 or numbered_group) and (match := _NUMBERED_ITEM.match(line)):
                 add_disposition(int(match.group("number")), match.group("rest"), numeric=True)
                 pending_heading = None
+                last_text = line if match.group("rest") else None
                 continue
         if heading := _read_heading(line):
             level = HEADING_LEVELS.get(heading.kind, 3)
@@ -678,12 +870,15 @@ def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | Non
             continue
         pending_heading = None
         plain(raw, line)
-    if track_quotes and depth > 0:
-        return None
     flush()
     for position, text_lines in heading_text.items():
         result.provisions[position].body = "\n".join(text_lines).strip()
     result.preamble = "\n".join(preamble).strip()
+    errors = [
+        _duplicate_message(seen_keys[key], numbers)
+        for key, numbers in key_lines.items()
+        if len(numbers) > 1
+    ]
     if not result.commentable:
         errors.insert(
             0,
@@ -693,5 +888,5 @@ def _parse(raw_lines: list[str], *, track_quotes: bool) -> ParsedOrdinance | Non
             ),
         )
     if errors:
-        raise ParseError(errors)
+        raise ParseError(_capped(errors))
     return result
