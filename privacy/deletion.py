@@ -305,6 +305,26 @@ def _kept_counts_and_unlink(user, resident) -> dict[str, int]:
     return counts
 
 
+def _training_registrations(user) -> dict[str, int]:
+    """Registrations for sessions still to come go; past ones keep the attendance (the
+    plan's figures) without the person: no name, no e-mail, no parish, no certificate."""
+    from training.models import Registration
+
+    mine = Registration.objects.filter(user_id=user.pk)
+    upcoming = mine.filter(session__starts_at__gt=timezone.now())
+    deleted, _ = upcoming.delete()
+    anonymised = 0
+    for pk in mine.values_list("pk", flat=True):
+        anonymised += Registration.objects.filter(pk=pk).update(
+            user=None,
+            name="",
+            email=f"eliminada-{pk}@cuenta-eliminada.invalid",
+            parish=None,
+            certificate_code=None,
+        )
+    return {"training_registrations_deleted": deleted, "training_registrations": anonymised}
+
+
 def _scrub_audit_labels(user, resident, comment_ids) -> None:
     """Wagtail's log keeps a label of each logged object (`str(obj)` at the time): a
     resident's is their name or e-mail, a comment's starts with its author's id. The entries
@@ -413,6 +433,7 @@ def account_delete(*, user, reason: str) -> DeletionRecord:
     # A deleted author's comments no longer notify anyone and point to no one.
     comment_ids = list(Comment.objects.filter(author_id=user.pk).values_list("pk", flat=True))
     counts = _kept_counts_and_unlink(user, resident)
+    counts.update(_training_registrations(user))
     _scrub_audit_labels(user, resident, comment_ids)
     sessions = _session_keys_of(user.pk)
     collector = Collector(using=router.db_for_write(User))

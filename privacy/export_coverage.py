@@ -25,6 +25,8 @@ COVERED = {
     ("verification.VerificationRecord", "resident"): "verificaciones",
     ("verification.VerificationRequest", "resident"): "solicitudes_verificacion",
     ("council.EmptySeatApplication", "applicant"): "solicitudes_silla_vacia",
+    ("training.Registration", "user"): "inscripciones_formacion",
+    ("surveys.Response", "respondent"): "respuestas_encuestas",
     ("privacy.DataExport", "user"): "solicitudes_derechos",
     ("privacy.AccountDeletion", "user"): "solicitudes_derechos",
     # What staff did in their official capacity: counted (the rows are about others).
@@ -51,6 +53,10 @@ COVERED = {
     ("verification.CodeSheet", "created_by"): "actividad_personal",
     ("consultations.Disposition", "decided_by"): "actividad_personal",
     ("council.EmptySeatApplication", "decided_by"): "actividad_personal",
+    ("actors.Actor", "updated_by"): "actividad_personal",
+    ("actors.ActorImport", "imported_by"): "actividad_personal",
+    ("surveys.Survey", "created_by"): "actividad_personal",
+    ("training.Registration", "attendance_marked_by"): "actividad_personal",
 }
 
 _CMS = "editorial work in the CMS (Wagtail admin) by staff: pages, their drafts and workflow"

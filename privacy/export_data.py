@@ -15,6 +15,7 @@ verified or moderated one (only that staff did).
 """
 
 from django.apps import apps
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -405,6 +406,58 @@ def _lawmaking(user) -> dict:
     return {"disposiciones_comentarios": dispositions, "solicitudes_silla_vacia": applications}
 
 
+def _people(user) -> dict:
+    """One's training registrations (attendance, certificate) and one's survey answers:
+    identified ones are linked to the account; anonymous ones are found by the account's
+    respondent key (surveys.invitations.respondent_key), which only the platform can compute."""
+    from surveys.invitations import respondent_key
+    from surveys.models import Response, Survey
+    from training.models import Registration
+
+    registrations = [
+        {
+            "sesion": registration.session.title,
+            "plan": registration.session.plan.title,
+            "fecha_sesion": registration.session.starts_at,
+            "enlace": registration.session.get_absolute_url(),
+            "nombre": registration.name,
+            "correo": registration.email,
+            "parroquia": registration.parish.name if registration.parish else "",
+            "estado": registration.get_status_display(),
+            "asistio": registration.attended,
+            "certificado": registration.certificate_code or "",
+            "inscrita": registration.created_at,
+        }
+        for registration in Registration.objects.filter(user=user)
+        .select_related("session__plan", "parish")
+        .order_by("created_at", "pk")
+    ]
+    keys = [
+        respondent_key(survey, f"user:{user.pk}")
+        for survey in Survey.objects.filter(limit=Survey.Limit.PER_ACCOUNT).only("pk", "identity")
+    ]
+    responses = (
+        Response.objects.filter(Q(respondent=user) | Q(respondent_key__in=keys))
+        .select_related("survey")
+        .prefetch_related("answers__question", "answers__choice")
+        .order_by("submitted_at", "pk")
+    )
+    answers = [
+        {
+            "encuesta": response.survey.title,
+            "anonima": response.survey.identity == Survey.Identity.ANONYMOUS,
+            "pregunta": answer.question.text,
+            "respuesta": answer.choice.label
+            if answer.choice
+            else (answer.number if answer.number is not None else answer.text),
+            "fecha": response.submitted_at,
+        }
+        for response in responses
+        for answer in response.answers.all()
+    ]
+    return {"inscripciones_formacion": registrations, "respuestas_encuestas": answers}
+
+
 def _verification(resident) -> dict:
     """The history of one's verifications and one's requests to be verified."""
     if resident is None:
@@ -496,6 +549,10 @@ STAFF_COUNTS = [
     ("hojas_de_codigos_generadas", "verification.CodeSheet", "created_by"),
     ("disposiciones_dadas", "consultations.Disposition", "decided_by"),
     ("solicitudes_silla_vacia_resueltas", "council.EmptySeatApplication", "decided_by"),
+    ("actores_sociales_editados", "actors.Actor", "updated_by"),
+    ("importaciones_de_actores", "actors.ActorImport", "imported_by"),
+    ("encuestas_creadas", "surveys.Survey", "created_by"),
+    ("asistencias_registradas", "training.Registration", "attendance_marked_by"),
 ]
 
 
@@ -545,6 +602,7 @@ def collect(user) -> dict:
     data.update(_works(user))
     data.update(_verification(resident))
     data.update(_lawmaking(user))
+    data.update(_people(user))
     data["solicitudes_derechos"] = _rights(user)
     data["actividad_personal"] = _staff_activity(user)
     return absolute_links(data)
@@ -617,6 +675,11 @@ HEADERS = {
         "alterno", "correo_alterno", "correo_contacto", "punto_del_orden_del_dia", "sesion",
         "estado", "motivo", "documentos", "enviada", "resuelta",
     ],
+    "inscripciones_formacion": [
+        "sesion", "plan", "fecha_sesion", "enlace", "nombre", "correo", "parroquia", "estado",
+        "asistio", "certificado", "inscrita",
+    ],
+    "respuestas_encuestas": ["encuesta", "anonima", "pregunta", "respuesta", "fecha"],
     "solicitudes_derechos": ["tipo", "estado", "solicitada", "terminada", "disponible_hasta"],
     "actividad_personal": ["actividad", "cantidad"],
 }  # fmt: skip

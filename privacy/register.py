@@ -321,6 +321,76 @@ ACTIVITIES: tuple[Activity, ...] = (
         models=("council.EmptySeatApplication", "council.EmptySeatDocument"),
     ),
     Activity(
+        key="social_actors",
+        name=_("The map of social actors (mapeo de actores)"),
+        data=(
+            _("The contact person of an organisation: name, e-mail and phone"),
+            _("Whether the organisation consents to publishing them, and since when"),
+        ),
+        purpose=_(
+            "Knowing and reaching the organisations of the Sistema Metropolitano de "
+            "Participación Ciudadana in each zone."
+        ),
+        legal_basis=(LegalBasis.PUBLIC_MISSION, LegalBasis.CONSENT),
+        access=_(
+            "Staff of the actor's zone and the city-wide team. Everyone, only while the "
+            "actor consents to publishing the contact details."
+        ),
+        retention=(
+            _("While the actor is in the map; corrected or removed on request by its zone."),
+        ),
+        recipients=NO_RECIPIENTS,
+        models=("actors.Actor", "actors.ActorImport"),
+    ),
+    Activity(
+        key="training",
+        name=_("Registrations for training sessions, attendance and certificates"),
+        data=(
+            _("Name, e-mail and parish of the person registered, and the account if any"),
+            _("Attendance, the certificate's verification code, the evaluation invitation"),
+        ),
+        purpose=_(
+            "Running training sessions in citizen participation: places, waiting list, "
+            "attendance, certificates that anyone can verify, and their evaluation."
+        ),
+        legal_basis=(LegalBasis.CONSENT, LegalBasis.PUBLIC_MISSION),
+        access=_(
+            "Staff of the session's zone. Anyone holding a certificate's code sees the name "
+            "on it and the session (to verify it)."
+        ),
+        retention=(
+            _(
+                "Kept with the training plan's records. When the account is deleted, "
+                "registrations for sessions still to come are deleted and past ones keep "
+                "only the attendance, without name or e-mail."
+            ),
+        ),
+        recipients=NO_RECIPIENTS,
+        models=("training.Registration",),
+    ),
+    Activity(
+        key="surveys",
+        name=_("Survey answers"),
+        data=(
+            _("The answers; on identified surveys, the account or the name that answered"),
+            _("On anonymous surveys, a keyed hash that lets each person answer once"),
+        ),
+        purpose=_("Asking residents and trainees their opinion, and publishing the results."),
+        legal_basis=(LegalBasis.CONSENT,),
+        access=_(
+            "Staff of the survey's zone see the answers; everyone sees the aggregated results "
+            "of a closed survey unless it is kept for staff."
+        ),
+        retention=(
+            _(
+                "Kept with the survey's results. When the account is deleted, identified "
+                "answers stay counted, linked to nobody."
+            ),
+        ),
+        recipients=NO_RECIPIENTS,
+        models=("surveys.Response", "surveys.Answer"),
+    ),
+    Activity(
         key="staff",
         name=_("Staff work and the audit log"),
         data=(

@@ -267,6 +267,9 @@ OUR_APPS = (
     "privacy",
     "verification",
     "council",
+    "actors",
+    "surveys",
+    "training",
 )
 ALLAUTH_PAGES = [
     "/cuenta/login/",
