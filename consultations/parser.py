@@ -19,11 +19,42 @@ What is read:
   Primera.- text"); items by ordinal ("PRIMERA.-", "Primera:", "Vigésima Primera.-", "Única")
   or by number ("1.-", only while the group has no ordinal items); a group with text and no
   item is its sole disposition ("DISPOSICIÓN FINAL\\nEsta ordenanza entrará en vigencia…").
+  Items are feminine ordinals: inside a disposition, "PRIMERO.-", "SEGUNDO.-" number the
+  points of its text (a reform listing its changes), unless the group's first item is
+  masculine too. The ordinal may come first ("PRIMERA DISPOSICIÓN TRANSITORIA.- text",
+  "PRIMERA.- DISPOSICIÓN TRANSITORIA.- text": disp-transitoria-1). A combined group
+  ("DISPOSICIONES REFORMATORIAS Y DEROGATORIAS") is a group of its own, keyed by its parts
+  in the order written: disp-reformatoria-y-derogatoria-1, h-disposiciones-reformatoria-y-
+  derogatoria, labels "Disposición reformatoria y derogatoria primera".
 - Headings with roman numerals, digits or ordinal words, named on the same or the next line.
+  "DISPOSICIONES GENERALES" just under a heading with no name, before a heading or an
+  article ("TÍTULO I\\nDISPOSICIONES GENERALES\\nCAPÍTULO I\\nOBJETO\\nArtículo 1.-"), is that
+  heading's name; the same words after the articles, before "PRIMERA.-", are the group.
 - Markdown (#, >, **bold**, _italics_, escaped "1\\."), Word pastes (non-breaking spaces, tabs,
-  soft hyphens, smart dashes, CRLF, vertical-tab line breaks), NFD accents.
-- Lines inside curly quotes (“…”, «…») opened on an earlier line are body text: the articles a
-  reform ordinance quotes are not articles of the reform itself.
+  soft hyphens, smart dashes, CRLF, vertical-tab line breaks), NFD accents. Invisible format
+  characters (Unicode category Cf: zero-width spaces, byte-order marks, left-to-right and
+  right-to-left marks, embeddings and isolates) are dropped everywhere. Numbers are ASCII
+  digits; full-width ones ("１２") are read as ASCII, other scripts' digits are text.
+
+What is not a header although it looks like one — a reference wrapped onto the start of a
+line: "…lo previsto en el\\nartículo 12. Los recursos…", "…según la\\nDisposición Transitoria
+Primera. Además…", "…en el\\nCapítulo II. Las…". A header-like line is body text when the
+line just above it (no blank line between) is text that does not end a sentence (with ".",
+":", ";", "!" or "?"), the header has no punctuation of its own but a bare "." or none (".-",
+"–" or ":" always make a header), and either its first word is in lower case ("artículo",
+"capítulo", "disposición", "primera") or the line above ends with a word no sentence ends
+with ("el", "la", "del", "según", "previsto"…; headers in capitals are exempt from this
+second test). Real headers start a line after a blank line, a finished sentence, a heading
+or its name, or carry ".-" / ":" — so every layout in the corpus is still read.
+
+Quotations: lines inside curly quotes (“…”, «…») opened on an earlier line are body text: the
+articles a reform ordinance quotes are not articles of the reform itself. A quotation covers
+the lines up to its closing mark. One never closed covers nothing past its own line. One still
+open when an unquoted article header continues the ordinance's own numbering (the number after
+the last unquoted article, after a blank line or a finished sentence) is taken as never
+closed: a stray “ or ” cannot hide the rest of the ordinance. A quotation may hold blank
+lines, disposition groups and other articles (a reform quoting "Art. 5.1" or "DISPOSICIÓN
+TRANSITORIA" of the code it amends).
 
 Keys are stable across versions and layouts: "art-12", "art-3-bis", "art-5-1", "art-unico",
 "disp-transitoria-2", "disp-final-unica", "h-titulo-1" (the n-th título), "h-disposiciones-
@@ -33,8 +64,11 @@ Labels ("Artículo 3 bis", "Disposición transitoria primera") are part of the d
 is in Spanish whatever the reader's language, so they are not translated.
 
 `parse_ordinance` is a pure function: text in, `ParsedOrdinance` out, or `ParseError` with
-messages a staff member can act on. It never raises anything else. Every regular expression
-works on one line with bounded or non-overlapping repetitions, so time is linear in the text.
+messages a staff member can act on: a provision numbered twice is named with the lines it
+starts on ("Artículo 12 appears twice (lines 40 and 88)"), one message per key, at most
+MAX_MESSAGES messages and then how many more. It never raises anything else. Every regular
+expression works on one line with bounded or non-overlapping repetitions, so time is linear
+in the text.
 """
 
 import re
@@ -218,8 +252,9 @@ _END = re.compile(r"\s*$")
 _ARTICLE_WORD = re.compile(rf"(?:art[ií]culo|art){_NOT_LETTER}\s*(?:\.\s*)?", re.IGNORECASE)
 _ARTICLE_NUMBER = re.compile(r"(?P<number>[0-9]{1,4})(?P<sub>(?:\.[0-9]{1,3}){1,3})?(?![0-9])")
 _DEGREE = re.compile(r"\s*(?:\.\s*)?[°ºª]")
+# One "." or dash at most before the suffix ("5-bis", "5. ter"): after ".-" comes the title.
 _SUFFIX = re.compile(
-    rf"[\s.{_DASHES}]*(?P<suffix>bis|ter|qu[aá]ter|quinquies|sexies|septies|octies|novies|"
+    rf"\s*(?:[.{_DASHES}]\s*)?(?P<suffix>bis|ter|qu[aá]ter|quinquies|sexies|septies|octies|novies|"
     rf"nonies|decies){_NOT_LETTER}",
     re.IGNORECASE,
 )
@@ -465,21 +500,17 @@ def _read_reversed(line: str) -> _Group | None:
     return _Group(group=_group_of(start), label=label, number=value, rest=rest, bare=False)
 
 
-def _read_item(line: str) -> tuple[int, str] | None:
-    """A disposition by ordinal ("Segunda.- text", "VIGÉSIMA PRIMERA", "Única:").
-
-    Dispositions are feminine ("la disposición primera"): a masculine ordinal ("PRIMERO.-")
-    numbers the points of a disposition's own text, so it is no new disposition."""
+def _read_item(line: str) -> tuple[int, str, bool] | None:
+    """A disposition by ordinal ("Segunda.- text", "VIGÉSIMA PRIMERA", "Única:"): its number,
+    the text after it and whether the ordinal is masculine ("PRIMERO.-")."""
     ordinal = _read_ordinal(line, 0)
     if ordinal is None:
         return None
     value, written, end = ordinal
-    if not _fold(written).endswith("a"):
-        return None
     rest = _read_terminator(line, end)
     if rest is None:
         return None
-    return value, rest
+    return value, rest, not _fold(written).endswith("a")
 
 
 def _split_title(rest: str) -> tuple[str, str]:
@@ -543,6 +574,8 @@ def _is_reference(previous: str | None, line: str, rest: str) -> bool:
         return False
     if line[:1].islower():
         return True
+    if line.split(maxsplit=1)[0].isupper():
+        return False  # "CAPÍTULO II" in capitals is a heading even after "…; y"
     words = previous[-80:].split()
     return bool(words) and _fold(words[-1]) in _CONNECTING_WORDS
 
@@ -659,6 +692,7 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
     body_lines: list[str] = []
     group: str | None = None
     numbered_group = False  # the current group numbers its items "1.-", "2.-"
+    masculine_group = False  # … or "PRIMERO.-", "SEGUNDO.-" (its first item did)
     group_items = 0
     seen_keys: dict[str, str] = {}
     key_lines: dict[str, list[int]] = {}  # a provision's key -> the lines it starts on
@@ -690,10 +724,10 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
         current = provision
 
     def open_group(found: _Group):
-        nonlocal group, numbered_group, group_items
+        nonlocal group, numbered_group, masculine_group, group_items
         flush()
         if group != found.group:
-            numbered_group, group_items = False, 0
+            numbered_group, masculine_group, group_items = False, False, 0
         group = found.group
         heading_key = f"h-disposiciones-{group}"
         if heading_key not in seen_keys:
@@ -704,10 +738,10 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
                 )
             )
 
-    def add_disposition(number: int, rest: str, *, numeric: bool = False):
-        nonlocal group_items, numbered_group
+    def add_disposition(number: int, rest: str, *, numeric: bool = False, masculine=False):
+        nonlocal group_items, numbered_group, masculine_group
         group_items += 1
-        numbered_group = numeric
+        numbered_group, masculine_group = numeric, masculine
         suffix = "unica" if number == 0 else str(number)
         title, body = _split_title(rest)
         if not body and title:
@@ -836,8 +870,12 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
             last_text = line if found.rest else None
             continue
         if group is not None:
-            if item := _read_item(line):
-                add_disposition(*item)
+            # Dispositions are feminine ("la disposición primera"): a masculine ordinal
+            # ("PRIMERO.-") numbers the points of a disposition's text, unless the group
+            # numbers its items that way from its first one.
+            item = _read_item(line)
+            if item and (not item[2] or group_items == 0 or masculine_group):
+                add_disposition(item[0], item[1], masculine=item[2])
                 pending_heading = None
                 last_text = line if item[1] else None
                 continue

@@ -1,6 +1,7 @@
 """The ordinance parser: realistic Quito text, variants, errors, and properties."""
 
 import contextlib
+import unicodedata
 
 import pytest
 from django.utils import translation
@@ -527,3 +528,372 @@ def test_the_patterns_themselves_are_linear_on_space_runs():
     assert parser._ARTICLE_WORD.match("Artículo" + run + "b")
     assert parser._HEADING_TAIL.match("I" + run + "x", 1).group("rest") == "x"
     assert parser._DEGREE.match("1 . º", 1) and parser._NUMBERED_ITEM.match("2 . - x")
+
+
+# --- Review fixes: references, headings, groups, quotations, format characters, digits ------
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        (
+            "Artículo 1.- Las resoluciones se rigen por lo previsto en el\n"
+            "artículo 12. Los recursos se presentan por escrito.\nArtículo 2.- Otro.",
+            "artículo 12. Los recursos se presentan por escrito.",
+        ),
+        (
+            "Artículo 1.- Se procederá según la\n"
+            "Disposición Transitoria Primera. Además se informará.\nArtículo 2.- Otro.",
+            "Disposición Transitoria Primera. Además se informará.",
+        ),
+        (
+            "Artículo 1.- Se aplica lo previsto en el\nCapítulo II. Las multas se pagan.\n"
+            "Artículo 2.- Otro.",
+            "Capítulo II. Las multas se pagan.",
+        ),
+        (
+            "Artículo 1.- Rige lo dispuesto en el artículo 5,\nartículo 2.\nArtículo 2.- Otro.",
+            "artículo 2.",
+        ),
+        (
+            "Artículo 1.- Se remite\ndisposición general segunda. Nada más.\nArtículo 2.- Otro.",
+            "disposición general segunda. Nada más.",
+        ),
+        (
+            "Artículo 1.- Según la\nSegunda Disposición Transitoria. Además.\nArtículo 2.- Otro.",
+            "Segunda Disposición Transitoria. Además.",
+        ),
+    ],
+)
+def test_a_reference_wrapped_to_a_line_start_is_body_text(text, reference):
+    result = parse_ordinance(text)
+    assert [p.key for p in result.provisions] == ["art-1", "art-2"]
+    assert result.provisions[0].body.endswith("\n" + reference)
+
+
+def test_a_wrapped_reference_is_no_false_duplicate():
+    text = "Artículo 11.- x\nArtículo 12.- Lo previsto en el\nartículo 11. Los recursos."
+    assert [p.key for p in parse_ordinance(text).provisions] == ["art-11", "art-12"]
+
+
+def test_a_wrapped_reference_inside_a_disposition_is_body_text():
+    text = (
+        "Artículo 1.- x\nDISPOSICIONES TRANSITORIAS\nPRIMERA.- Se tramitará conforme a la\n"
+        "primera. Sin más.\nSEGUNDA.- y"
+    )
+    result = parse_ordinance(text)
+    assert [p.key for p in result.commentable] == [
+        "art-1",
+        "disp-transitoria-1",
+        "disp-transitoria-2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        # A header with ".-" or ":" after an unfinished line is still a header.
+        ("Artículo 1.- Sin punto final\nArtículo 2.- Otro.", ["art-1", "art-2"]),
+        ("Artículo 1.- Lo previsto en el\nArtículo 2.- Otro.", ["art-1", "art-2"]),
+        ("Artículo 1.- Texto en el\nArtículo 2: Otro.", ["art-1", "art-2"]),
+        # After a blank line, a lower-case header is still a header.
+        ("Artículo 1.- Lo previsto en el\n\nartículo 2. Otro.", ["art-1", "art-2"]),
+        # A heading in capitals after a list ending in "y".
+        (
+            "Artículo 1.- Son fines:\na) uno; y\nCAPÍTULO II\nDE LOS FINES\nArtículo 2.- x",
+            ["art-1", "h-capitulo-1", "art-2"],
+        ),
+        # The line above is a heading's name, not text.
+        ("CAPÍTULO I\nDE LOS FINES\nArtículo 1. Texto.", ["h-capitulo-1", "art-1"]),
+        # The article before ends without a period and the next one is "Art. 2." alone.
+        ("Artículo 1.- Texto sin punto\nArt. 2.\nObjeto\nLa presente.", ["art-1", "art-2"]),
+    ],
+)
+def test_real_headers_after_an_unfinished_line_are_still_read(text, keys):
+    assert [p.key for p in parse_ordinance(text).provisions] == keys
+
+
+def test_a_titulo_named_disposiciones_generales_above_a_capitulo():
+    text = (
+        "TÍTULO I\nDISPOSICIONES GENERALES\nCAPÍTULO I\nOBJETO\nArtículo 1.- Objeto.- x.\n"
+        "DISPOSICIONES GENERALES\nPRIMERA.- y.\nSEGUNDA.- z."
+    )
+    result = parse_ordinance(text)
+    assert [(p.key, p.label, p.heading) for p in result.provisions] == [
+        ("h-titulo-1", "TÍTULO I", "DISPOSICIONES GENERALES"),
+        ("h-capitulo-1", "CAPÍTULO I", "OBJETO"),
+        ("art-1", "Artículo 1", "Objeto"),
+        ("h-disposiciones-general", "DISPOSICIONES GENERALES", ""),
+        ("disp-general-1", "Disposición general primera", ""),
+        ("disp-general-2", "Disposición general segunda", ""),
+    ]
+    assert result.provisions[2].body == "x."
+
+
+@pytest.mark.parametrize(
+    ("text", "keys", "labels"),
+    [
+        (
+            "DISPOSICIONES REFORMATORIAS Y DEROGATORIAS\nPRIMERA.- x\nSEGUNDA.- y",
+            [
+                "h-disposiciones-reformatoria-y-derogatoria",
+                "disp-reformatoria-y-derogatoria-1",
+                "disp-reformatoria-y-derogatoria-2",
+            ],
+            [
+                "DISPOSICIONES REFORMATORIAS Y DEROGATORIAS",
+                "Disposición reformatoria y derogatoria primera",
+                "Disposición reformatoria y derogatoria segunda",
+            ],
+        ),
+        (
+            "Disposiciones generales, transitorias y finales\nÚnica.- x",
+            [
+                "h-disposiciones-general-y-transitoria-y-final",
+                "disp-general-y-transitoria-y-final-unica",
+            ],
+            [
+                "DISPOSICIONES GENERALES, TRANSITORIAS Y FINALES",
+                "Disposición general y transitoria y final única",
+            ],
+        ),
+        (
+            "PRIMERA DISPOSICIÓN TRANSITORIA.- x\nSEGUNDA DISPOSICIÓN TRANSITORIA.- y",
+            ["h-disposiciones-transitoria", "disp-transitoria-1", "disp-transitoria-2"],
+            [
+                "DISPOSICIÓN TRANSITORIA",
+                "Disposición transitoria primera",
+                "Disposición transitoria segunda",
+            ],
+        ),
+        (
+            "PRIMERA.- DISPOSICIÓN TRANSITORIA.- x",
+            ["h-disposiciones-transitoria", "disp-transitoria-1"],
+            ["DISPOSICIÓN TRANSITORIA", "Disposición transitoria primera"],
+        ),
+        (
+            "Primera.- Disposición transitoria\nx",
+            ["h-disposiciones-transitoria", "disp-transitoria-1"],
+            ["DISPOSICIÓN TRANSITORIA", "Disposición transitoria primera"],
+        ),
+        (
+            "Única Disposición Final: Entra en vigencia.",
+            ["h-disposiciones-final", "disp-final-unica"],
+            ["DISPOSICIÓN FINAL", "Disposición final única"],
+        ),
+    ],
+)
+def test_combined_and_ordinal_first_groups(text, keys, labels):
+    result = parse_ordinance("Artículo 1.- Texto.\n" + text)
+    provisions = result.provisions[1:]
+    assert [p.key for p in provisions] == keys
+    assert [p.label for p in provisions] == labels
+    assert provisions[1].body in {"x", "Entra en vigencia."}
+
+
+def test_an_ordinal_first_line_that_is_text_is_no_group():
+    text = "DISPOSICIONES GENERALES\nPRIMERA.- Disposiciones transitorias del Código: no aplican."
+    result = parse_ordinance(text)
+    assert [p.key for p in result.provisions] == ["h-disposiciones-general", "disp-general-1"]
+    assert result.provisions[1].body == "Disposiciones transitorias del Código: no aplican."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # An opening mark never closed, then a stray closing mark much later.
+        "Artículo 1.- Dice “algo.\n\nArtículo 2.- Dos.\n\nArtículo 3.- Tres” fin.\nArtículo 4.- c",
+        "Artículo 1.- Dice «algo.\nArtículo 2.- Dos.\nArtículo 3.- Tres» fin.\nArtículo 4.- c",
+        # A closing mark with no opening one.
+        "Artículo 1.- Dice algo”.\n\nArtículo 2.- Dos.\nArtículo 3.- “Tres”.\nArtículo 4.- c",
+        # Opened in the preamble, closed in an article.
+        "Que, la ley dice “algo;\nEXPIDE:\nArtículo 1.- a\nArtículo 2.- b\nArtículo 3.- c”\n"
+        "Artículo 4.- d",
+        # Reversed marks.
+        "Artículo 1.- Dice ”algo“.\n\nArtículo 2.- Dos.\n\nArtículo 3.- Tres ”fin”.\n"
+        "Artículo 4.- c",
+    ],
+)
+def test_a_mismatched_quotation_mark_hides_no_article(text):
+    assert [p.key for p in parse_ordinance(text).articles] == ["art-1", "art-2", "art-3", "art-4"]
+
+
+def test_a_closed_quotation_still_holds_the_articles_it_quotes():
+    text = (
+        "Artículo 1.- Dice “algo.\n\n"  # never closed: it does not swallow the reform below
+        "Artículo 2.- Sustitúyase el artículo 9 por el siguiente:\n“Art. 9.- Nueve.\n\n"
+        "Art. 10.- Diez.\n\nDISPOSICIÓN TRANSITORIA\nTexto citado.”\n\nArtículo 3.- Tres."
+    )
+    result = parse_ordinance(text)
+    assert [p.key for p in result.provisions] == ["art-1", "art-2", "art-3"]
+    assert "Art. 10.- Diez." in result.provisions[1].body
+    assert "DISPOSICIÓN TRANSITORIA\nTexto citado.”" in result.provisions[1].body
+
+
+def test_a_quoted_article_that_happens_to_be_next_in_numbering_ends_a_stray_quotation():
+    """The documented trade-off: a quotation still open when the next article of the
+    ordinance's own numbering starts is taken as never closed."""
+    text = "Artículo 1.- Dice “algo.\n\nArtículo 2.- Dos.\nArtículo 3.- Tres”."
+    assert [p.key for p in parse_ordinance(text).articles] == ["art-1", "art-2", "art-3"]
+
+
+FORMAT_CHARACTERS = [
+    chr(code)
+    for code in range(0x110000)
+    if unicodedata.category(chr(code)) == "Cf" and not 0xD800 <= code <= 0xDFFF
+]
+
+
+def test_every_format_character_at_a_line_start_is_dropped():
+    assert {"\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069", "\ufeff", "\u200b"} <= set(
+        FORMAT_CHARACTERS
+    )
+    for char in FORMAT_CHARACTERS:
+        text = f"Artículo 1.- Uno.\n{char}Artículo 2.- Dos{char}.\n{char}{char}Art{char}. 3.- Tres."
+        result = parse_ordinance(text)
+        assert [p.key for p in result.articles] == ["art-1", "art-2", "art-3"], hex(ord(char))
+        assert result.articles[1].body == "Dos."
+
+
+def test_a_format_character_inside_a_header_word_is_dropped():
+    result = parse_ordinance(
+        "Arti\u200b\u0301culo 4.- Texto.\nDISPOSICIO\u200eNES GENERALES\nPRIMERA.- x"
+    )
+    assert [p.key for p in result.provisions] == [
+        "art-4",
+        "h-disposiciones-general",
+        "disp-general-1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("Artículo １２.- Texto.", ["art-12"]),
+        ("Art. ５.１.- Texto.", ["art-5-1"]),
+        ("Artículo 1.- x\nArtículo \u0662.- Arábigo-índico.", ["art-1"]),
+        ("Artículo 1.- x\nArtículo \u09e8.- Bengalí.", ["art-1"]),
+        ("Artículo 1.- x\nArt. 2\u0663.- Mixto.", ["art-1"]),
+        ("CAPÍTULO \u0663\nArtículo 1.- x", ["art-1"]),
+        (
+            "DISPOSICIONES GENERALES\n\u0661.- x\nArtículo 1.- y",
+            ["h-disposiciones-general", "disp-general-unica", "art-1"],
+        ),
+    ],
+)
+def test_numbers_are_ascii_digits(text, keys):
+    result = parse_ordinance(text)
+    assert [p.key for p in result.provisions] == keys
+    assert all(p.key.isascii() for p in result.provisions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DISPOSICIONES TRANSıTORIAS\nPrimera.- x",
+        "TıTULO I\nArtículo 1.- x",
+        "Artículo 1.- x\nDISPOSICIONES GENERALEſ\nPrimera.- y",
+        "SECCİÓN I\nArtículo 1.- x",
+    ],
+)
+def test_case_insensitive_look_alikes_give_ascii_keys(text):
+    # "ı" matched "[ií]" case-insensitively and raised a KeyError before.
+    result = parse_ordinance(text)
+    assert all(p.key.isascii() for p in result.provisions)
+    assert {p.key for p in result.provisions} & {
+        "h-disposiciones-transitoria",
+        "h-titulo-1",
+        "h-disposiciones-general",
+        "h-seccion-1",
+    }
+
+
+def test_masculine_ordinals_inside_a_disposition_are_its_points():
+    text = (
+        "Artículo 1.- x\nDISPOSICIONES REFORMATORIAS\nPRIMERA.- Refórmese así:\n"
+        "PRIMERO.- uno.\nSEGUNDO.- dos.\nSEGUNDA.- Otra reforma."
+    )
+    result = parse_ordinance(text)
+    assert [p.key for p in result.commentable] == [
+        "art-1",
+        "disp-reformatoria-1",
+        "disp-reformatoria-2",
+    ]
+    assert result.commentable[1].body == "Refórmese así:\nPRIMERO.- uno.\nSEGUNDO.- dos."
+
+
+def test_a_group_numbered_with_masculine_ordinals_from_its_first_item_keeps_them():
+    text = "Artículo 1.- x\nDISPOSICIONES GENERALES\nPRIMERO.- uno.\nSEGUNDO.- dos."
+    result = parse_ordinance(text)
+    assert [p.key for p in result.commentable] == ["art-1", "disp-general-1", "disp-general-2"]
+
+
+def test_a_provision_three_times_names_every_line():
+    text = "Artículo 1.- a\nArtículo 2.- b\nArt. 2.- c\nArtículo 2.- d"
+    with translation.override("en"), pytest.raises(ParseError) as excinfo:
+        parse_ordinance(text)
+    assert excinfo.value.messages == [
+        "Artículo 2 appears 3 times (lines 2, 3, 4). Number every provision once."
+    ]
+
+
+def test_duplicate_messages_are_capped():
+    text = "\n".join(f"Artículo {n}.- a\nArtículo {n}.- b" for n in range(1, 31))
+    with translation.override("en"), pytest.raises(ParseError) as excinfo:
+        parse_ordinance(text)
+    messages = excinfo.value.messages
+    assert len(messages) == 21
+    assert messages[0] == "Artículo 1 appears twice (lines 1 and 2). Number every provision once."
+    assert messages[19].startswith("Artículo 20 appears twice (lines 39 and 40)")
+    assert messages[20] == "10 more problems are not listed."
+
+
+def test_ten_thousand_duplicates_give_one_short_message():
+    with translation.override("en"), pytest.raises(ParseError) as excinfo:
+        parse_ordinance("Artículo 1.- x\n" * 10_000)
+    (message,) = excinfo.value.messages
+    assert message.startswith("Artículo 1 appears 10000 times (lines 1, 2, 3,")
+    assert len(message) < 200
+
+
+def test_one_more_problem_is_singular():
+    text = "\n".join(f"Artículo {n}.- a\nArtículo {n}.- b" for n in range(1, 22))
+    with translation.override("en"), pytest.raises(ParseError) as excinfo:
+        parse_ordinance(text)
+    assert excinfo.value.messages[-1] == "1 more problem is not listed."
+
+
+awkward_text = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(FORMAT_CHARACTERS),
+        st.sampled_from("0123456789０１２٢٣۴३৩๓ıİſK\n“”"),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.one_of(fragments, awkward_text), max_size=40).map("".join))
+def test_never_crashes_and_keys_are_ascii_with_format_characters_and_foreign_digits(text):
+    try:
+        result = parse_ordinance(text)
+    except ParseError as error:
+        assert error.messages
+        assert len(error.messages) <= 21
+    else:
+        assert result.commentable
+        keys = [p.key for p in result.provisions]
+        assert len(set(keys)) == len(keys)
+        assert all(key.isascii() and key.replace("-", "").isalnum() for key in keys), keys
+        text_out = result.preamble + "".join(
+            p.body + p.heading + p.label for p in result.provisions
+        )
+        assert not any(unicodedata.category(ch) == "Cf" for ch in text_out)
+
+
+def test_a_title_that_spells_a_suffix_is_a_title():
+    """Found by Hypothesis: after ".-" comes the title, even one spelt "Bis"."""
+    article = parse_ordinance("Artículo 1.- Bis.- a").articles[0]
+    assert (article.key, article.heading, article.body) == ("art-1", "Bis", "a")
+    assert parse_ordinance("Art. 5. ter.- x").articles[0].key == "art-5-ter"
