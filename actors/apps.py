@@ -6,3 +6,6 @@ class ActorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "actors"
     verbose_name = _("Social actors")
+
+    def ready(self):
+        from . import audit  # noqa: F401  (registers the log actions)
