@@ -7,7 +7,8 @@ recomputes. The old payload is simply never read again and expires on its own. W
 bypass model signals (the works matrix import's one UPDATE, an assembly's room counts) come
 with an audit entry, whose save bumps the version again once the transaction commits; any
 other write without signals (a shell's queryset.update()) is caught up by the timeout, so a
-figure is never staler than TIMEOUT.
+figure is never staler than TIMEOUT. So is the clock's one change: a training session
+counts as held from its start, which no write announces.
 
 The version starts from the clock when the cache has none (first use, or evicted), so a
 payload of an older version left in a shared cache is never mistaken for the current one.
@@ -97,7 +98,41 @@ def input_models() -> list:
         Zone,
         Parish,
         ZonePage,
+        *_people_models(),
     ]
+
+
+# The actors, training and surveys models the people-of-participation indicators read, by
+# label: looked up lazily, so an app that is not installed (or not migrated yet) is skipped
+# rather than breaking the signals of every other input.
+PEOPLE_MODELS = (
+    "actors.Actor",
+    "training.TrainingPlan",
+    "training.TrainingSession",
+    "training.Registration",
+    "surveys.Survey",
+    "surveys.Response",
+    "surveys.Answer",
+)
+
+
+def _people_models() -> list:
+    from django.apps import apps
+
+    found = []
+    for label in PEOPLE_MODELS:
+        try:
+            found.append(apps.get_model(label))
+        except LookupError:
+            continue
+    return found
+
+
+# Rows saved last in a transaction whose other writes send no signal: a survey response
+# (its answers are bulk-created after it), an actors import (its rows), a registration.
+BUMP_ON_COMMIT_LABELS = frozenset(
+    {"surveys.Response", "actors.ActorImport", "training.Registration"}
+)
 
 
 def _bump_on_commit(sender, **kwargs) -> None:
@@ -106,7 +141,7 @@ def _bump_on_commit(sender, **kwargs) -> None:
 
     from budgets.models import Ballot
 
-    if issubclass(sender, BaseLogEntry | Ballot):
+    if issubclass(sender, BaseLogEntry | Ballot) or sender._meta.label in BUMP_ON_COMMIT_LABELS:
         transaction.on_commit(bump)
 
 
@@ -120,9 +155,10 @@ def connect() -> None:
         post_save.connect(bump, sender=model, dispatch_uid=uid + ":save", weak=False)
         post_delete.connect(bump, sender=model, dispatch_uid=uid + ":delete", weak=False)
     # Bulk writes send no save signal (the works matrix's single UPDATE, room counts'
-    # bulk_update, ballot lines' bulk_create), but every staff action leaves an audit entry,
-    # and a ballot its Ballot row: bump again once such a transaction has committed, so a
-    # read in between cannot cache the old figures under the new version.
+    # bulk_update, ballot lines' and survey answers' bulk_create), but every staff action
+    # leaves an audit entry, a ballot its Ballot row and a survey answer its Response: bump
+    # again once such a transaction has committed, so a read in between cannot cache the
+    # old figures under the new version.
     post_save.connect(_bump_on_commit, dispatch_uid="indicators:audit", weak=False)
     page_published.connect(bump, dispatch_uid="indicators:published", weak=False)
     page_unpublished.connect(bump, dispatch_uid="indicators:unpublished", weak=False)

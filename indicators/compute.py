@@ -8,7 +8,8 @@ with the names the pages need. Each query answers one line of a methodology shee
 The zone of a consultation or an assembly is territory's rule (the zone page the page sits
 under), applied here to the page paths in memory: one query for the zone pages, none per
 page. Years are calendar years in Quito time (the database converts with the current time
-zone). Budget figures use the cycle's year; works their budget year.
+zone). Budget figures use the cycle's year; works their budget year; social actors the year
+they were mapped; training figures the year of the session (its start).
 
 Population (for "per 1,000 inhabitants"): the territory data carry no INEC population
 (territory/data/*.csv and the Parish model have none), so the figure is the one recorded
@@ -289,6 +290,8 @@ def compute() -> dict:
     for (zone, year), (total, number) in progress.items():
         out.set(d.PROGRESS, year, round(float(total) / number, ROUND), zone=zone)
 
+    _people_of_participation(out, years)
+
     # Distinct participants: per zone, and over all zones for the city.
     city_people: dict[int, set] = defaultdict(set)
     for (zone, year), users in people.items():
@@ -344,7 +347,7 @@ def compute() -> dict:
     counted = [
         indicator.slug
         for indicator in d.INDICATORS
-        if indicator.slug not in {d.PER_THOUSAND, d.PROGRESS, d.NO_PARTICIPATION}
+        if indicator.slug not in {d.PER_THOUSAND, d.NO_PARTICIPATION, *d.AVERAGES}
     ]
     for indicator in counted:
         for year in ordered_years:
@@ -363,6 +366,79 @@ def compute() -> dict:
         "inactive": inactive,
         "modified": _modified(),
     }
+
+
+def _held_sessions():
+    """Training sessions held: not cancelled, and started (the clock decides: a session
+    passing its start sends no signal, so the cache's timeout brings it in)."""
+    from training.models import TrainingSession
+
+    return TrainingSession.objects.exclude(status=TrainingSession.Status.CANCELLED).filter(
+        starts_at__lte=timezone.now()
+    )
+
+
+def _people_of_participation(out: _Values, years: set) -> None:
+    """Social actors mapped; training sessions held, their registrations, attendance and
+    evaluation scores. Every actor, plan and session has a zone, so each value counts for
+    its zone and for the whole city."""
+    from actors.models import Actor
+    from surveys.models import Answer
+    from training.models import Registration
+
+    for row in (
+        Actor.objects.filter(is_active=True)
+        .values("zone__slug", "year_mapped", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        years.add(row["year_mapped"])
+        out.add(
+            d.ACTORS, row["year_mapped"], row["n"], zone=row["zone__slug"], category=row["kind"]
+        )
+
+    held = _held_sessions()
+    for row in (
+        held.annotate(year=ExtractYear("starts_at"))
+        .values("plan__zone__slug", "year")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        years.add(row["year"])
+        out.add(d.SESSIONS, row["year"], row["n"], zone=row["plan__zone__slug"])
+
+    # Confirmed registrations (attended ones are confirmed too: a check constraint).
+    for row in (
+        Registration.objects.filter(
+            session__in=held.values("pk"), status=Registration.Status.CONFIRMED
+        )
+        .annotate(year=ExtractYear("session__starts_at"))
+        .values("session__plan__zone__slug", "year")
+        .annotate(n=Count("pk"), present=Count("pk", filter=Q(attended=True)))
+        .order_by()
+    ):
+        zone = row["session__plan__zone__slug"]
+        out.add(d.REGISTRATIONS, row["year"], row["n"], zone=zone)
+        out.add(d.TRAINING_ATTENDANCE, row["year"], row["present"], zone=zone)
+
+    # The mean of the scale answers: the city's over all the answers, not the zones' mean.
+    scores: dict[tuple, list] = defaultdict(lambda: [0, 0])
+    for row in (
+        Answer.objects.filter(
+            number__isnull=False,
+            response__survey__training_session__in=held.values("pk"),
+        )
+        .annotate(year=ExtractYear("response__survey__training_session__starts_at"))
+        .values("response__survey__training_session__plan__zone__slug", "year")
+        .annotate(total=Sum("number"), n=Count("pk"))
+        .order_by()
+    ):
+        zone = row["response__survey__training_session__plan__zone__slug"]
+        for key in ((zone, row["year"]), (None, row["year"])):
+            scores[key][0] += row["total"] or 0
+            scores[key][1] += row["n"]
+    for (zone, year), (total, number) in scores.items():
+        out.set(d.EVALUATION, year, round(total / number, ROUND), zone=zone)
 
 
 def _rows(values: dict, zones: dict, parishes: dict) -> list[dict]:
@@ -397,10 +473,13 @@ def _rows(values: dict, zones: dict, parishes: dict) -> list[dict]:
 
 def _modified():
     """When the inputs last changed (the newest of their timestamps), for the catalogue."""
+    from actors.models import Actor
     from assemblies.models import LiveState
     from budgets.models import Ballot
     from consultations.models import SessionObservation
     from proposals.models import Request
+    from surveys.models import Response
+    from training.models import Registration
     from works.models import Work
 
     moments = [
@@ -410,6 +489,15 @@ def _modified():
         Request.objects.aggregate(at=Max("updated_at"))["at"],
         Ballot.objects.aggregate(at=Max("updated_at"))["at"],
         Work.objects.aggregate(at=Max("updated_at"))["at"],
+        Actor.objects.aggregate(at=Max("updated_at"))["at"],
+        *Registration.objects.aggregate(
+            registered=Max("created_at"),
+            cancelled=Max("cancelled_at"),
+            attendance=Max("attendance_marked_at"),
+        ).values(),
+        Response.objects.filter(survey__training_session__isnull=False).aggregate(
+            at=Max("submitted_at")
+        )["at"],
     ]
     moments = [moment for moment in moments if moment is not None]
     return max(moments) if moments else None

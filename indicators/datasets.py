@@ -18,9 +18,10 @@ INDICATORS = register(
             "consultations, online comments and in-person observations, distinct "
             "participants, assemblies held by type and their attendance, participatory-budget "
             "requests and votes, participation per 1,000 inhabitants, parishes without "
-            "participation, and works by status with their average physical progress. Each "
-            "indicator has its methodology sheet at /indicadores/<indicator>/; the JSON "
-            "carries the sheets too."
+            "participation, works by status with their average physical progress, social "
+            "actors mapped by type, and training sessions held with their registrations, "
+            "attendance and evaluation score. Each indicator has its methodology sheet at "
+            "/indicadores/<indicator>/; the JSON carries the sheets too."
         ),
         theme=_("Citizen participation"),
         frequency=CONTINUOUS,
@@ -43,14 +44,24 @@ INDICATORS = register(
             Column(
                 "category",
                 "string",
-                _("Assembly type, work status or vote channel; empty when it does not apply."),
+                _(
+                    "Assembly type, work status, vote channel or social actor type; empty when "
+                    "it does not apply."
+                ),
             ),
             Column("category_name", "string", _("Name of the category.")),
             Column("value", "decimal", _("Value of the indicator, in its unit.")),
             Column("unit", "string", _("Code of the unit of the value.")),
         ),
         modified=selectors.modified,
-        keywords=(_("citizen participation"), _("indicators"), _("assemblies"), _("consultations")),
+        keywords=(
+            _("citizen participation"),
+            _("indicators"),
+            _("assemblies"),
+            _("consultations"),
+            _("social actors"),
+            _("training"),
+        ),
     )
 )
 

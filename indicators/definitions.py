@@ -52,6 +52,10 @@ UNIT_LABELS = {
     "parishes": _("parishes"),
     "works": _("works"),
     "percent": _("percent"),
+    "actors": _("social actors"),
+    "sessions": _("training sessions"),
+    "registrations": _("registrations"),
+    "score_1_5": _("average score from 1 to 5"),
 }
 
 CONSULTATIONS = "consultas"
@@ -66,6 +70,14 @@ PER_THOUSAND = "participacion-por-mil-habitantes"
 NO_PARTICIPATION = "parroquias-sin-participacion"
 WORKS = "obras-por-estado"
 PROGRESS = "avance-fisico-promedio"
+ACTORS = "actores-mapeados"
+SESSIONS = "sesiones-formacion"
+REGISTRATIONS = "inscripciones-formacion"
+TRAINING_ATTENDANCE = "asistencia-formacion"
+EVALUATION = "evaluacion-formacion"
+
+# The averages: no value where there is nothing to average (the counts are zero-filled).
+AVERAGES = frozenset({PROGRESS, EVALUATION})
 
 # Categories of the budget votes (the other categories are the models' own codes:
 # assembly kinds and work statuses).
@@ -282,6 +294,93 @@ INDICATORS: tuple[Indicator, ...] = (
         breakdowns=(ZONE, YEAR),
         periodicity=ANNUAL,
     ),
+    Indicator(
+        slug=ACTORS,
+        name=_("Social actors mapped, by type"),
+        definition=_(
+            "Actors of the Sistema Metropolitano de Participación Ciudadana recorded in the "
+            "map of actors (mapeo de actores) of each zonal administration: barrio "
+            "committees, cabildos, sports leagues, civil-society organisations, academia, "
+            "delegates to the Asamblea de Quito and others. Actors marked inactive are not "
+            "counted. The year is the year the actor was mapped, by the zonal "
+            "administration or a partner university."
+        ),
+        formula=_("Count of active actors, by the year mapped, the zone and the actor's type."),
+        source=_("Quito Decide: the map of social actors (actors)."),
+        unit="actors",
+        breakdowns=(ZONE, YEAR, _("actor type")),
+        periodicity=ANNUAL,
+        category_label=_("actor type"),
+    ),
+    Indicator(
+        slug=SESSIONS,
+        name=_("Training sessions held"),
+        definition=_(
+            "Sessions of the training plans in participation of the zonal administrations "
+            "that were held: not cancelled, and whose start has passed. Upcoming sessions "
+            "count once they have started."
+        ),
+        formula=_(
+            "Count of sessions not cancelled whose start has passed, by the year of the start "
+            "(Quito time) and the zone of the session's plan."
+        ),
+        source=_("Quito Decide: training plans and sessions (training)."),
+        unit="sessions",
+        breakdowns=(ZONE, YEAR),
+        periodicity=ANNUAL,
+    ),
+    Indicator(
+        slug=REGISTRATIONS,
+        name=_("Registrations for training sessions"),
+        definition=_(
+            "Confirmed registrations (with an account, or with name, e-mail and parish) for "
+            "the training sessions held. People on the waiting list did not get a place and "
+            "are not counted, nor are cancelled registrations. A person registered for two "
+            "sessions counts twice."
+        ),
+        formula=_(
+            "Count of confirmed registrations for the sessions held (as in that indicator), "
+            "by the year of the session and the zone of its plan."
+        ),
+        source=_("Quito Decide: training sessions and their registrations (training)."),
+        unit="registrations",
+        breakdowns=(ZONE, YEAR),
+        periodicity=ANNUAL,
+    ),
+    Indicator(
+        slug=TRAINING_ATTENDANCE,
+        name=_("Attendance at training sessions"),
+        definition=_(
+            "Registrations that staff marked as attended in the training sessions held. A "
+            "person who attended two sessions counts twice."
+        ),
+        formula=_(
+            "Count of registrations marked attended for the sessions held, by the year of the "
+            "session and the zone of its plan."
+        ),
+        source=_("Quito Decide: the attendance taken in training sessions (training)."),
+        unit="attendees",
+        breakdowns=(ZONE, YEAR),
+        periodicity=ANNUAL,
+    ),
+    Indicator(
+        slug=EVALUATION,
+        name=_("Evaluation score of training sessions"),
+        definition=_(
+            "The average of the answers to the 1-to-5 scale questions of the evaluation "
+            "surveys that attendees answered after the training sessions held (5 is the "
+            "best). Where no one answered there is no value."
+        ),
+        formula=_(
+            "Sum of the scale answers (1 to 5) of the evaluation surveys of the sessions held "
+            "÷ their number, rounded to two decimals, by the year of the session and the zone "
+            "of its plan. The city's figure averages all the answers, not the zones' figures."
+        ),
+        source=_("Quito Decide: evaluation surveys of training sessions (surveys, training)."),
+        unit="score_1_5",
+        breakdowns=(ZONE, YEAR),
+        periodicity=ANNUAL,
+    ),
 )
 
 BY_SLUG = {indicator.slug: indicator for indicator in INDICATORS}
@@ -289,6 +388,7 @@ BY_SLUG = {indicator.slug: indicator for indicator in INDICATORS}
 
 def category_labels() -> dict[str, dict[str, str]]:
     """The label of every category code, per indicator."""
+    from actors.models import Actor
     from assemblies.models import AssemblyKind
     from works.status import WorkStatus
 
@@ -299,4 +399,10 @@ def category_labels() -> dict[str, dict[str, str]]:
         VOTES_BOOTH: _("In person at a booth"),
         VOTES_ASSEMBLY: _("In parish assemblies"),
     }
-    return {ASSEMBLIES: kinds, ATTENDANCE: kinds, WORKS: statuses, VOTES: votes}
+    return {
+        ASSEMBLIES: kinds,
+        ATTENDANCE: kinds,
+        WORKS: statuses,
+        VOTES: votes,
+        ACTORS: dict(Actor.Kind.choices),
+    }

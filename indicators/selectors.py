@@ -5,8 +5,8 @@ Everything comes from the cached payload (`indicators.cache`), computed in `comp
 For the API (stable signatures):
 - `indicator_rows(*, zone_slug=None, year=None)`: one dict per value with `indicator`
   (slug), `zone` (slug; None for the whole city), `parish` (DPA code or None), `year`,
-  `category` (an assembly type, a work status or a vote channel; None when the indicator
-  has no categories), `value` (int or float) and `unit` (a code). Without `zone_slug`,
+  `category` (an assembly type, a work status, a vote channel or a social actor's type;
+  None when the indicator has no categories), `value` (int or float) and `unit` (a code). Without `zone_slug`,
   every value (city, zones and parishes); with it, that zone's values and its parishes'.
 - `methodologies()`: one dict per indicator, its methodology sheet.
 """
@@ -272,6 +272,45 @@ def page_context(*, zone_slug: str | None, year: int | None) -> dict:
     context["progress"] = {
         "before": _text(lookup.get(d.PROGRESS, year - 1)),
         "now": _text(lookup.get(d.PROGRESS, year)),
+    }
+    # Training and social actors.
+    context["actors_chart"] = _series_chart(
+        "chart-actors",
+        _("Social actors mapped by type, %(before)s and %(now)s")
+        % {"before": year - 1, "now": year},
+        _(
+            "Horizontal bars, one pair per type of actor: the social actors of %(place)s "
+            "mapped in %(before)s and in %(now)s. The table that follows gives the same "
+            "numbers."
+        )
+        % {"place": place, "before": year - 1, "now": year},
+        lookup,
+        [(str(label), d.ACTORS, kind) for kind, label in labels[d.ACTORS].items()],
+        shown,
+        d.UNIT_LABELS["actors"],
+    )
+    context["training_chart"] = _series_chart(
+        "chart-training",
+        _("Training in participation, %(before)s and %(now)s")
+        % {"before": year - 1, "now": year},
+        _(
+            "Horizontal bars, one pair per figure of the training sessions held in %(place)s: "
+            "sessions, confirmed registrations and attendance, in %(before)s and in "
+            "%(now)s. The table that follows gives the same numbers."
+        )
+        % {"place": place, "before": year - 1, "now": year},
+        lookup,
+        [
+            (str(d.BY_SLUG[d.SESSIONS].name), d.SESSIONS, None),
+            (str(d.BY_SLUG[d.REGISTRATIONS].name), d.REGISTRATIONS, None),
+            (str(d.BY_SLUG[d.TRAINING_ATTENDANCE].name), d.TRAINING_ATTENDANCE, None),
+        ],
+        shown,
+        "",
+    )
+    context["evaluation"] = {
+        "before": _text(lookup.get(d.EVALUATION, year - 1)),
+        "now": _text(lookup.get(d.EVALUATION, year)),
     }
     # Per parish, per 1,000 inhabitants (parishes whose population is known).
     parishes = data["parishes"]

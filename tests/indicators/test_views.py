@@ -70,7 +70,8 @@ def test_year_against_year_with_accessible_charts_whose_tables_hold_the_values(c
     assert comparison[(d.PER_THOUSAND, "")] == ["0,33", "0,67", "+0,34"]
 
     svgs = document.find_all("svg", class_="chart-svg")
-    assert len(svgs) == 5  # participation, assemblies, attendance, per 1,000, works
+    # participation, assemblies, attendance, per 1,000, works, social actors, training
+    assert len(svgs) == 7
     for svg in svgs:
         assert_accessible_svg(svg)
 
