@@ -71,6 +71,7 @@ expression works on one line with bounded or non-overlapping repetitions, so tim
 in the text.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -307,6 +308,7 @@ def _fold(text: str) -> str:
     return folded.replace("ı", "i")
 
 
+@functools.lru_cache(maxsize=2048)
 def _ordinal_key(text: str) -> str:
     return re.sub(rf"[\s{_DASHES}]+", "", _fold(text))
 

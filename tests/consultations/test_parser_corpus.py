@@ -22,7 +22,7 @@ def read(name: str) -> str:
 
 
 def test_the_corpus_has_every_layout():
-    assert len(FILES) >= 7
+    assert len(FILES) >= 11
     assert all(path.with_suffix(".json").exists() for path in FILES)
 
 
@@ -101,3 +101,27 @@ def test_the_titulo_named_disposiciones_generales_is_a_heading_not_a_group():
     transitorias = [p for p in result.commentable if p.group == "transitoria"]
     assert [p.key for p in transitorias] == [f"disp-transitoria-{n}" for n in range(1, 22)]
     assert transitorias[-1].label == "Disposición transitoria vigésima primera"
+
+
+def test_the_format_file_really_has_format_characters_and_foreign_digits():
+    """Guard, as for the Word file: an editor could drop the invisible characters."""
+    raw = read("11_comillas_y_formato.txt")
+    for marker in ("\u200e", "\u202b", "\u202c", "\ufeff", "\u2066", "\u2069", "６", "\u0667"):
+        assert marker in raw, repr(marker)
+    result = parse_ordinance(raw)
+    assert [p.key for p in result.articles] == [f"art-{n}" for n in range(1, 7)]
+    # The stray quotation marks stay in the text they were typed in.
+    assert result.articles[1].body.endswith("por el “Reglamento de Uso del Espacio Público.")
+    assert "Art. 20.1.- Rampas." in result.articles[0].body
+
+
+def test_the_wrapped_references_stay_in_their_articles():
+    result = parse_ordinance(read("08_referencias_partidas.txt"))
+    bodies = {p.key: p.body for p in result.provisions}
+    assert bodies["art-2"] == (
+        "Los recursos se presentan en los plazos previstos en el\n"
+        "artículo 12. Los recursos fuera de plazo se inadmiten."
+    )
+    assert "según la\nDisposición Transitoria Primera. Además," in bodies["art-3"]
+    assert "en el\nCapítulo II. Las multas" in bodies["art-4"]
+    assert "conforme a la\ndisposición final. Las administraciones" in bodies["disp-transitoria-1"]
