@@ -490,3 +490,9 @@ def create_evaluation_survey(session_title: str, zone, opens_at, closes_at, slug
                 Choice.objects.create(question=question, position=1, label=_("Yes"))
                 Choice.objects.create(question=question, position=2, label=_("No"))
     return survey
+
+
+def log_export(*, actor, survey, rows: int) -> None:
+    """Record a download of a survey's responses (staff only: the view checked)."""
+    rulebook.require(actor, MANAGE, survey)
+    _log(survey, audit.RESPONSES_EXPORT, actor, rows=rows)
