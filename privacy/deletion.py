@@ -307,7 +307,8 @@ def _kept_counts_and_unlink(user, resident) -> dict[str, int]:
 
 def _training_registrations(user) -> dict[str, int]:
     """Registrations for sessions still to come go; past ones keep the attendance (the
-    plan's figures) without the person: no name, no e-mail, no parish, no certificate."""
+    plan's figures) without the person: no name, no e-mail, no parish, no certificate.
+    The counts (only those above zero) join the DeletionRecord's."""
     from training.models import Registration
 
     mine = Registration.objects.filter(user_id=user.pk)
@@ -322,7 +323,8 @@ def _training_registrations(user) -> dict[str, int]:
             parish=None,
             certificate_code=None,
         )
-    return {"training_registrations_deleted": deleted, "training_registrations": anonymised}
+    counts = {"training_registrations_deleted": deleted, "training_registrations": anonymised}
+    return {key: count for key, count in counts.items() if count}
 
 
 def _scrub_audit_labels(user, resident, comment_ids) -> None:

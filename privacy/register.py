@@ -425,6 +425,7 @@ ACTIVITIES: tuple[Activity, ...] = (
             "budgets.ResultSet",
             "works.WorkUpdate",
             "works.ImportBatch",
+            "surveys.Survey",
             "wagtailcore.Page",
             "wagtailcore.Revision",
             "wagtailcore.ModelLogEntry",
