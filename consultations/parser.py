@@ -25,7 +25,8 @@ What is read:
   "PRIMERA.- DISPOSICIÓN TRANSITORIA.- text": disp-transitoria-1). A combined group
   ("DISPOSICIONES REFORMATORIAS Y DEROGATORIAS") is a group of its own, keyed by its parts
   in the order written: disp-reformatoria-y-derogatoria-1, h-disposiciones-reformatoria-y-
-  derogatoria, labels "Disposición reformatoria y derogatoria primera".
+  derogatoria, labels "Disposición reformatoria y derogatoria primera" (the group field of
+  its dispositions is "reformatoria-y-derogatoria").
 - Headings with roman numerals, digits or ordinal words, named on the same or the next line.
   "DISPOSICIONES GENERALES" just under a heading with no name, before a heading or an
   article ("TÍTULO I\\nDISPOSICIONES GENERALES\\nCAPÍTULO I\\nOBJETO\\nArtículo 1.-"), is that
@@ -44,8 +45,8 @@ line just above it (no blank line between) is text that does not end a sentence 
 "–" or ":" always make a header), and either its first word is in lower case ("artículo",
 "capítulo", "disposición", "primera") or the line above ends with a word no sentence ends
 with ("el", "la", "del", "según", "previsto"…; headers in capitals are exempt from this
-second test). Real headers start a line after a blank line, a finished sentence, a heading
-or its name, or carry ".-" / ":" — so every layout in the corpus is still read.
+second test). Any other header-like line is a header: after a blank line, a finished sentence,
+a heading or its name, with ".-" or ":", or after "…sin punto final" ending in a noun.
 
 Quotations: lines inside curly quotes (“…”, «…») opened on an earlier line are body text: the
 articles a reform ordinance quotes are not articles of the reform itself. A quotation covers
@@ -460,8 +461,10 @@ def _group_of(match: re.Match) -> str:
 
 
 def _group_name(group: str) -> str:
-    """The group as written in a label: "reformatoria y derogatoria"."""
-    return group.replace("-", " ")
+    """The group as written in a label: "reformatoria y derogatoria", "general, transitoria y
+    final"."""
+    *first, last = group.split("-y-")
+    return f"{', '.join(first)} y {last}" if first else last
 
 
 def _read_group(line: str) -> _Group | None:

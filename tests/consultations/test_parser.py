@@ -654,7 +654,7 @@ def test_a_titulo_named_disposiciones_generales_above_a_capitulo():
             ],
             [
                 "DISPOSICIONES GENERALES, TRANSITORIAS Y FINALES",
-                "Disposición general y transitoria y final única",
+                "Disposición general, transitoria y final única",
             ],
         ),
         (
