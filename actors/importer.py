@@ -251,11 +251,10 @@ def check_table(table: Table, *, zone: Zone) -> Report:
             position = table.columns.get(column)
             return values[position] if position is not None and position < len(values) else None
 
-        bad = False
+        failed = set()
 
-        def fail(column, message, line=line):
-            nonlocal bad
-            bad = True
+        def fail(column, message, line=line, failed=failed):
+            failed.add(column)
             report.add(line, column, message)
 
         data = {}
@@ -339,12 +338,12 @@ def check_table(table: Table, *, zone: Zone) -> Report:
                 _("“%(value)s” is neither “si” nor “no”.") % {"value": text_cell(value)[:40]},
             )
         data["is_active"] = True
-        if bad:
-            continue
         values, problems = services.check(data, zone=zone)
         for problem in problems:
-            fail(FIELD_COLUMNS.get(problem.field), problem.message)
-        if bad:
+            column = FIELD_COLUMNS.get(problem.field)
+            if column not in failed:
+                fail(column, problem.message)
+        if failed:
             continue
         key = (values["parish"].pk, values["kind"], values["name"].casefold())
         if key in seen:

@@ -245,10 +245,12 @@ def _changes(before: dict, record) -> dict:
 
 def find_duplicate(*, parish, kind, name, exclude_pk=None):
     """The actor with this natural key (parish, type, name ignoring case), if any."""
-    found = Actor.objects.filter(parish=parish, kind=kind, name__iexact=name.strip())
+    # Compared in Python: SQLite's case folding is ASCII-only ("É" is not "é" there).
+    wanted = name.strip().casefold()
+    found = Actor.objects.filter(parish=parish, kind=kind).select_related("zone", "parish")
     if exclude_pk:
         found = found.exclude(pk=exclude_pk)
-    return found.first()
+    return next((actor for actor in found if actor.name.casefold() == wanted), None)
 
 
 @transaction.atomic
