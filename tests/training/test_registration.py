@@ -185,3 +185,22 @@ def test_registration_page_without_an_account(
     assert "ana@example.ec" in done.content.decode()
     assert Registration.objects.get(email="ana@example.ec").status == "confirmada"
     assert len(mail.outbox) == 1
+
+
+def test_registration_page_with_an_account(client, territory, django_capture_on_commit_callbacks):
+    user = UserFactory()
+    client.force_login(user)
+    session = make_session()
+    url = reverse("training:session", args=[session.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and b'name="email"' not in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"name": "Ana con cuenta"})
+    assert response.status_code == 302
+    registration = Registration.objects.get(user=user)
+    assert registration.email == user.email and registration.name == "Ana con cuenta"
+    assert mail.outbox[0].to == [user.email]
+    again = client.get(url)
+    assert b'id="my-registration"' in again.content
+    assert b"training-register-form" not in again.content
+    assert client.post(url, {"name": "Otra vez"}).status_code == 400
