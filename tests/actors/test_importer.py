@@ -80,8 +80,8 @@ def test_a_good_csv_is_checked_without_writing_then_applied(desk):
             row(
                 nombre="Liga Deportiva Llano Chico",
                 tipo="Liga deportiva",  # the label, in English
-                parroquia="170156" if False else "Llano Chico",
-                estado_legal="De hecho" if False else "de_hecho",
+                parroquia="Llano Chico",
+                estado_legal="de_hecho",
                 miembros="",
                 publicar_contacto="sí",
                 contacto_correo="liga@example.org",
@@ -107,7 +107,7 @@ def test_a_good_xlsx_with_number_cells(desk):
             [
                 "Cabildo de Calderón",
                 "cabildo",
-                170150 if False else "Calderón",
+                "Calderón",
                 "",
                 "de_hecho",
                 "",
@@ -150,7 +150,8 @@ def test_row_errors_are_reported_per_row_and_column_and_nothing_is_written(desk)
     )
     report = importer.check_content(content, zone=zone("calderon"))
     found = {(error["row"], error["column"]) for error in report.errors}
-    assert {(3, "nombre"), (3, "tipo"), (4, "parroquia"), (5, "anio_mapeo"), (5, "miembros")} <= found
+    expected = {(3, "nombre"), (3, "tipo"), (4, "parroquia"), (5, "anio_mapeo"), (5, "miembros")}
+    assert expected <= found
     assert (6, "nombre") in found
     assert all(error["message"] for error in report.errors)
     with pytest.raises(importer.Rejected):
@@ -196,8 +197,8 @@ def _zip(members):
         _zip({"hola.txt": "x"}),
         _zip({"xl/workbook.xml": "<broken"}),
         b"foo;bar\n1;2\n",  # wrong headers
-        "nombre;tipo;parroquia;estado_legal;anio_mapeo;fuente\n".encode(),  # no rows
-        "nombre;nombre;tipo\n".encode(),  # a column twice
+        b"nombre;tipo;parroquia;estado_legal;anio_mapeo;fuente\n",  # no rows
+        b"nombre;nombre;tipo\n",  # a column twice
         b"\xff\xfe" + "nombre\ttipo\n".encode("utf-16-le")[:7],  # damaged UTF-16
     ],
 )
@@ -218,7 +219,7 @@ def test_too_large_and_too_many_rows(desk):
 def test_formulas_and_huge_numbers_are_row_errors_or_text(desk):
     content = csv_file(
         [
-            row(nombre="=HYPERLINK(\"http://x\")", miembros="1e400"),
+            row(nombre='=HYPERLINK("http://x")', miembros="1e400"),
             row(nombre="Dos", miembros="99999999999999999999", latitud="1e999", longitud="-78"),
             row(nombre="Tres", anio_mapeo="20250000000000000000"),
         ]
@@ -228,7 +229,9 @@ def test_formulas_and_huge_numbers_are_row_errors_or_text(desk):
     assert {(2, "miembros"), (3, "miembros"), (3, "latitud"), (4, "anio_mapeo")} <= found
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     cells=st.lists(
         st.one_of(
