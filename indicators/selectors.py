@@ -6,8 +6,9 @@ For the API (stable signatures):
 - `indicator_rows(*, zone_slug=None, year=None)`: one dict per value with `indicator`
   (slug), `zone` (slug; None for the whole city), `parish` (DPA code or None), `year`,
   `category` (an assembly type, a work status, a vote channel or a social actor's type;
-  None when the indicator has no categories), `value` (int or float) and `unit` (a code). Without `zone_slug`,
-  every value (city, zones and parishes); with it, that zone's values and its parishes'.
+  None when the indicator has no categories), `value` (int or float) and `unit` (a code).
+  Without `zone_slug`, every value (city, zones and parishes); with it, that zone's values
+  and its parishes'.
 - `methodologies()`: one dict per indicator, its methodology sheet.
 """
 
@@ -291,8 +292,7 @@ def page_context(*, zone_slug: str | None, year: int | None) -> dict:
     )
     context["training_chart"] = _series_chart(
         "chart-training",
-        _("Training in participation, %(before)s and %(now)s")
-        % {"before": year - 1, "now": year},
+        _("Training in participation, %(before)s and %(now)s") % {"before": year - 1, "now": year},
         _(
             "Horizontal bars, one pair per figure of the training sessions held in %(place)s: "
             "sessions, confirmed registrations and attendance, in %(before)s and in "
