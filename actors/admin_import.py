@@ -23,10 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 from quitodecide import exports
 from quitodecide.errors import DomainError
 from quitodecide.storage import private_storage
+from territory.admin_scope import register_scope
 from territory.models import Zone
 from territory.permissions import staff_zones
 
-from . import importer, services
+from . import importer, selectors, services
 from .models import ActorImport
 
 TEMPLATE_EXPORT = exports.register(
@@ -34,6 +35,8 @@ TEMPLATE_EXPORT = exports.register(
     formats=["csv"],
     description="The columns of the social actors' import, with one example row",
 )
+# The imports' audit entries are read through the same scope in the site history.
+register_scope(ActorImport, selectors.imports_for)
 SESSION_KEY = "actors_import"
 FOLDER = "actors-imports"
 
@@ -148,10 +151,7 @@ def index(request):
                     "sha256": importer.sha256_of(content),
                 }
                 request.session[SESSION_KEY] = pending
-    imports = ActorImport.objects.select_related("zone", "imported_by")
-    zones = staff_zones(request.user)
-    if zones is not None:
-        imports = imports.filter(zone__in=zones)
+    imports = selectors.imports_for(request.user)
     return TemplateResponse(
         request,
         "actors/admin/import.html",

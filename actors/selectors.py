@@ -24,6 +24,15 @@ def actors_for(user):
     return actors.filter(zone__in=zones)
 
 
+def imports_for(user):
+    """The imports `user` may read: those of their zones (all for the city-wide team)."""
+    from .models import ActorImport
+
+    zones = staff_zones(user)
+    imports = ActorImport.objects.select_related("zone", "imported_by")
+    return imports if zones is None else imports.filter(zone__in=zones)
+
+
 def public_contact(actor: Actor) -> dict | None:
     """The contact details the public may read: only while the actor consents."""
     if not actor.contact_public:

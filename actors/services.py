@@ -118,9 +118,12 @@ def _coordinate(value, bounds, message, field):
         number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         raise FieldProblem(message, field) from None
-    if not number.is_finite() or not (bounds[0] <= number <= bounds[1]):
-        raise FieldProblem(message, field)
-    return number.quantize(Decimal("0.000001"))
+    try:
+        if not number.is_finite() or not (bounds[0] <= number <= bounds[1]):
+            raise FieldProblem(message, field)
+        return number.quantize(Decimal("0.000001"))
+    except (InvalidOperation, ArithmeticError):
+        raise FieldProblem(message, field) from None
 
 
 def check(data: dict, *, zone: Zone) -> tuple[dict, list[FieldProblem]]:

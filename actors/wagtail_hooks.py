@@ -79,8 +79,12 @@ class ActorForm(WagtailAdminModelForm):
             self.fields["parish"].queryset = Parish.objects.filter(
                 pk__in=Parish.objects.filter(zone__in=zones).values("pk")
             ) | Parish.objects.filter(dpa_code__in=codes)
+        self.fields["parish"].queryset = self.fields["parish"].queryset.select_related("zone")
         self.fields["parish"].label_from_instance = lambda p: f"{p.name} ({p.zone.name})"
         self.fields["description"].widget = forms.Textarea(attrs={"rows": 4})
+
+    def validate_unique(self):
+        """The service checks the natural key and the year (with messages in Spanish)."""
 
     def save(self, commit=True):
         stored = Actor.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None

@@ -121,3 +121,24 @@ def test_only_staff_reach_the_screens(client, territory):
 
     login_with_mfa(client, UserFactory())
     assert client.get("/admin/actores-importar/").status_code in {302, 403}
+
+
+def test_a_duplicate_comes_back_on_the_form_and_staff_see_the_contact(client, desk):
+    actor = make_actor(
+        "calderon", name="Comité Único", contact_email="reservado@example.org", user=desk
+    )
+    edit = client.get(f"/admin/actores/edit/{actor.pk}/").content.decode()
+    assert "reservado@example.org" in edit  # staff of the zone read the contact
+    form = {
+        "name": "comité único",
+        "kind": actor.kind,
+        "zone": actor.zone_id,
+        "parish": actor.parish_id,
+        "legal_status": actor.legal_status,
+        "year_mapped": 2024,
+        "source": actor.source,
+        "is_active": "on",
+    }
+    response = client.post("/admin/actores/new/", form)
+    assert response.status_code == 200
+    assert Actor.objects.count() == 1
