@@ -45,6 +45,9 @@ setup: install ## Migrate and load territory and demo content (idempotent)
 	$(MANAGE) load_demo_works
 	$(MANAGE) load_opengov
 	$(MANAGE) load_demo_council
+	$(MANAGE) load_demo_actors
+	$(MANAGE) load_demo_surveys
+	$(MANAGE) load_demo_training
 
 .PHONY: run
 run: setup ## Serve HTTP and WebSocket on http://127.0.0.1:$(PORT) with demo data

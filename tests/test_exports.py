@@ -27,7 +27,10 @@ from tests.assemblies.test_recount import exercise_assembly_recount
 from tests.budgets.builders import make_cycle, make_request, make_staff
 from tests.budgets.test_recount import exercise_budget_recount
 from tests.consultations.helpers import make_consultation
+from tests.actors.exercisers import exercise_actors_import_template, exercise_actors_opendata
 from tests.council.exercisers import exercise_council_opendata
+from tests.surveys.exercisers import exercise_surveys_responses, exercise_surveys_results
+from tests.training.exercisers import exercise_training_certificate
 from tests.factories import ResidentFactory, UserFactory
 from tests.indicators.test_exports_corpus import (
     exercise_indicators_dataset,
@@ -184,6 +187,11 @@ EXERCISERS = {
     "indicators.sheet": exercise_indicators_sheet,
     "opendata.territory": exercise_territory_opendata,
     "privacy.my_data": exercise_my_data,
+    "actors.opendata": exercise_actors_opendata,
+    "actors.import_template": exercise_actors_import_template,
+    "surveys.responses": exercise_surveys_responses,
+    "surveys.results": exercise_surveys_results,
+    "training.certificate": exercise_training_certificate,
 }
 
 

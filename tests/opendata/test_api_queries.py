@@ -142,5 +142,7 @@ def test_page_lists_are_flat_from_3_to_30_pages(client, territory):
 
 
 def test_territory_and_catalogue_lists(client, territory):
+    # The catalogue costs one query per dataset provider (its "modified" date), whatever
+    # the number of rows: the bound grows by one with each app that publishes datasets.
     for url in ("/api/v1/zones", "/api/v1/parishes?page_size=100", "/api/v1/datasets"):
-        assert queries(client, url) <= 13, url
+        assert queries(client, url) <= 14, url

@@ -42,6 +42,9 @@ DEMOS = (
     "load_demo_assemblies",
     "load_demo_works",
     "load_demo_council",  # the law-making demo, the council, empty-seat applications
+    "load_demo_actors",  # the map of social actors (contacts: some public, most not)
+    "load_demo_surveys",  # standalone surveys with answers
+    "load_demo_training",  # plans, sessions, registrations, attendance, evaluations
 )
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # Keys whose value, in a JSON response or a CSV column, would be a user account.
@@ -62,6 +65,10 @@ USER_KEYS = {
 NOT_IN_CATALOGUE = {
     "works.import_template": "the staff's blank spreadsheet for importing works",
     "privacy.my_data": "one person's own data, only for them (tests/privacy/test_export.py)",
+    "actors.import_template": "the staff's blank spreadsheet for importing social actors",
+    "surveys.responses": "one survey's raw answers, for its zone's staff only",
+    "surveys.results": "one survey's aggregated results, offered on its results page",
+    "training.certificate": "one person's attendance certificate (PDF), for its holder",
 }
 PAGES_FOLLOWED = 3
 ITEMS_PER_LIST = 80
