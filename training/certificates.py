@@ -53,8 +53,17 @@ def verify_url(code: str) -> str:
     return site_url(reverse("training:certificate", args=[code]))
 
 
+_TYPOGRAPHY = str.maketrans(
+    {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "\u00a0": " "}
+)
+
+
 def _latin1(text) -> str:
-    return str(text or "").encode("latin-1", "replace").decode("latin-1")
+    """Text the core font can print: typographic marks made plain, control characters
+    dropped, anything else outside Latin-1 as "?"."""
+    text = str(text or "").translate(_TYPOGRAPHY)
+    text = "".join(ch for ch in text if ch in "\n" or ch.isprintable())
+    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def certificate_pdf(registration) -> bytes:

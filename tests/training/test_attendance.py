@@ -4,6 +4,8 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from quitodecide.errors import PermissionDenied
@@ -160,3 +162,18 @@ def test_verification_is_rate_limited(client, territory):
         client.get("/formacion/certificados/QD-AAAA-AAAA-AAAA/").status_code for _ in range(61)
     }
     assert 429 in statuses
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=st.text(min_size=1, max_size=300))
+def test_any_name_makes_a_whole_pdf(territory, name):
+    from training.certificates import certificate_pdf
+    from training.models import TrainingSession
+
+    session = TrainingSession.objects.filter(title="pdf").first() or make_session(
+        title="pdf", partner="Fundación “Ñanda Mañachi” – Quito"
+    )
+    content = certificate_pdf(
+        Registration(session=session, name=name, certificate_code="QD-AAAA-AAAA-AAAA")
+    )
+    assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
