@@ -142,3 +142,8 @@ def test_a_duplicate_comes_back_on_the_form_and_staff_see_the_contact(client, de
     response = client.post("/admin/actores/new/", form)
     assert response.status_code == 200
     assert Actor.objects.count() == 1
+
+
+def test_the_menu_offers_the_actors_to_zone_staff(client, desk):
+    html = client.get("/admin/").content.decode()
+    assert "Social actors" in html and "/admin/actores-importar/" in html
