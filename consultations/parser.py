@@ -48,14 +48,19 @@ with ("el", "la", "del", "según", "previsto"…; headers in capitals are exempt
 second test). Any other header-like line is a header: after a blank line, a finished sentence,
 a heading or its name, with ".-" or ":", or after "…sin punto final" ending in a noun.
 
-Quotations: lines inside curly quotes (“…”, «…») opened on an earlier line are body text: the
-articles a reform ordinance quotes are not articles of the reform itself. A quotation covers
-the lines up to its closing mark. One never closed covers nothing past its own line. One still
-open when an unquoted article header continues the ordinance's own numbering (the number after
-the last unquoted article, after a blank line or a finished sentence) is taken as never
-closed: a stray “ or ” cannot hide the rest of the ordinance. A quotation may hold blank
-lines, disposition groups and other articles (a reform quoting "Art. 5.1" or "DISPOSICIÓN
-TRANSITORIA" of the code it amends).
+Quotations: lines inside a quotation (“…”, "…", «…») opened on an earlier line are body text:
+the articles a reform ordinance quotes are not articles of the reform itself. A quotation
+that runs over lines opens with a mark at the start of a line (after Markdown) or right after
+a colon ("por el siguiente: “Art. 5.-…") and closes at the next line that ends with a closing
+mark (followed only by ".", ",", ";" or ":"); curly and straight double marks close each other
+(“…" is one quotation), guillemets only each other, so a "»" starting a line (Spanish
+continuation mark) closes nothing. Marks inside a line, and a line that pairs its own marks
+("Art. 11.- x.”" after an opening mark, an even count of "), are inline quotations. A new
+opening mark while one is open means the earlier one was never closed; one never closed
+covers nothing past its own line. No rule depends on article numbers, so a reform may quote
+"Art. 1.-…Art. 2.-" and then continue with its own Artículo 2. A quotation may hold blank
+lines, disposition groups, headings and other articles (a reform quoting "Art. 5.1",
+"CAPÍTULO II" or "DISPOSICIÓN TRANSITORIA" of the code it amends).
 
 Keys are stable across versions and layouts: "art-12", "art-3-bis", "art-5-1", "art-unico",
 "disp-transitoria-2", "disp-final-unica", "h-titulo-1" (the n-th título), "h-disposiciones-
@@ -282,8 +287,12 @@ _REVERSED_GAP = re.compile(rf"[\s.:{_DASHES}]{{1,8}}")
 _NUMBERED_ITEM = re.compile(rf"(?P<number>[0-9]{{1,2}})\s*(?:\.\s*)?[{_DASHES}]\s*(?P<rest>.*)$")
 _TITLE_SPLIT = re.compile(rf"^(?P<title>[^.\n]{{1,120}}?)\.\s*[{_DASHES}]\s*(?P<body>.*)$")
 _TERMINAL_PUNCTUATION = ".;:,"
-_OPEN_QUOTES = "“«"
-_CLOSE_QUOTES = "”»"
+# Quotation marks by family: curly and straight double quotes close each other.
+_QUOTE_FAMILIES = (('“"', '”"'), ("«", "»"))
+_COLON_QUOTE = {
+    openers: re.compile(":\\s{0,8}[" + re.escape(openers) + "]") for openers, _ in _QUOTE_FAMILIES
+}
+_AFTER_CLOSER = ".,;: "
 _SENTENCE_END = ".:;!?"
 _TRAILING = "”»\"')]*_ "  # closing marks after the end of a sentence ("…vigente.”")
 _HEADER_TERMINATOR = frozenset(f"{_SEP}°º ")
@@ -585,43 +594,59 @@ def _is_reference(previous: str | None, line: str, rest: str) -> bool:
     return bool(words) and _fold(words[-1]) in _CONNECTING_WORDS
 
 
-def _quoted_lines(lines: list[str]) -> list[bool]:
-    """Which lines are inside a quotation (“…”, «…») opened on an earlier line.
+def _quote_events(line: str, openers: str, closers: str) -> tuple[int | None, int | None]:
+    """Where `line` opens a quotation that runs past it, and where it closes one from above.
 
-    A quotation covers the lines up to the one where its closing mark is. One never closed
-    covers nothing beyond its own line. A quotation still open when an unquoted article
-    header continues the document's own numbering (the article after the last unquoted one,
-    after a blank line or a finished sentence) was never closed either: one stray “ or ” does
-    not hide the rest of the ordinance. Time is linear: every mark is read once."""
+    An opener counts at the start of the line or right after a colon ("por el siguiente:
+    “Art. 5.-…"), a closer at its end (only ".", ",", ";", ":" after it), and only when the
+    line does not pair it itself: “ or ” outnumber each other, an odd count of ".
+    """
+    curly_open = line.count(openers[0]) if openers[0] != '"' else 0
+    curly_close = line.count(closers[0]) if closers[0] != '"' else 0
+    straight = line.count('"') if '"' in openers else 0
+
+    def unmatched(ch: str, opening: bool) -> bool:
+        if ch == '"':
+            return straight % 2 == 1
+        return curly_open > curly_close if opening else curly_close > curly_open
+
+    opener = None
+    if line[:1] in openers:
+        opener = 0
+    else:
+        colon = _COLON_QUOTE[openers].search(line)
+        if colon:
+            opener = colon.end() - 1
+    if opener is not None and not unmatched(line[opener], True):
+        opener = None
+    end = len(line.rstrip(_AFTER_CLOSER)) - 1
+    closer = end if end >= 0 and line[end] in closers and unmatched(line[end], False) else None
+    return opener, closer
+
+
+def _quoted_lines(lines: list[str]) -> list[bool]:
+    """Which lines are inside a quotation (“…”, "…", «…») opened on an earlier line.
+
+    A quotation opens with a mark at the start of a line or after a colon and closes at the
+    next line that ends with a closing mark (“…" or "…” close each other too); marks inside a
+    line are inline quotations. A new opening mark while one is open means the earlier one was
+    never closed; one never closed covers nothing past its own line. Time is linear."""
     count = len(lines)
     delta = [0] * (count + 1)
-    open_at: list[int] = []  # the line of each open quotation, innermost last
-    last_number = 0
-    previous: str | None = None  # the line above, None after a blank line
-    for index, line in enumerate(lines):
-        if not line:
-            previous = None
-            continue
-        article = _read_article(line) if line[:1].isupper() else None
-        if (
-            open_at
-            and article is not None
-            and article.plain
-            and article.number == last_number + 1
-            and (previous is None or _ends_sentence(previous))
-        ):
-            open_at.clear()
-        if article is not None and not open_at and article.number is not None:
-            last_number = article.number
-        for ch in line:
-            if ch in _OPEN_QUOTES:
-                open_at.append(index)
-            elif ch in _CLOSE_QUOTES and open_at:
-                start = open_at.pop()
-                if start < index:
-                    delta[start + 1] += 1
-                    delta[index + 1] -= 1
-        previous = line
+    for openers, closers in _QUOTE_FAMILIES:
+        open_at: int | None = None
+        for index, line in enumerate(lines):
+            if not line or not any(ch in line for ch in openers + closers):
+                continue
+            opener, closer = _quote_events(line, openers, closers)
+            if opener is not None and closer is not None and opener < closer:
+                open_at = None  # "“Art. 11.- x.”": opened and closed on its own line
+            elif closer is not None and open_at is not None:
+                delta[open_at + 1] += 1
+                delta[index + 1] -= 1
+                open_at = None
+            elif opener is not None:
+                open_at = index
     inside: list[bool] = []
     depth = 0
     for index in range(count):

@@ -730,9 +730,9 @@ def test_a_closed_quotation_still_holds_the_articles_it_quotes():
     assert "DISPOSICIÓN TRANSITORIA\nTexto citado.”" in result.provisions[1].body
 
 
-def test_a_quoted_article_that_happens_to_be_next_in_numbering_ends_a_stray_quotation():
-    """The documented trade-off: a quotation still open when the next article of the
-    ordinance's own numbering starts is taken as never closed."""
+def test_a_stray_mark_inside_a_line_opens_no_quotation():
+    """Only a mark at a line's start (or after a colon) opens a quotation that runs on, and
+    only one ending a line closes it: "Dice “algo." and "Tres”." hide nothing."""
     text = "Artículo 1.- Dice “algo.\n\nArtículo 2.- Dos.\nArtículo 3.- Tres”."
     assert [p.key for p in parse_ordinance(text).articles] == ["art-1", "art-2", "art-3"]
 
@@ -897,3 +897,84 @@ def test_a_title_that_spells_a_suffix_is_a_title():
     article = parse_ordinance("Artículo 1.- Bis.- a").articles[0]
     assert (article.key, article.heading, article.body) == ("art-1", "Bis", "a")
     assert parse_ordinance("Art. 5. ter.- x").articles[0].key == "art-5-ter"
+
+
+# --- Review fixes (round 3): quotations ------------------------------------------------------
+
+
+def test_straight_quotes_hold_the_articles_a_reform_disposition_quotes():
+    text = (
+        "Artículo 1.- Uno.\n\nDISPOSICIONES REFORMATORIAS\n\n"
+        "PRIMERA.- Sustitúyanse los artículos 10 y 11 por los siguientes:\n\n"
+        '"Art. 10.- Multas.- Un salario.\n\nArt. 11.- Reincidencia.- Se duplicará."\n\n'
+        "SEGUNDA.- Deróguese el artículo 12.\n\nTERCERA.- Otra."
+    )
+    result = parse_ordinance(text)
+    assert keys(result) == [
+        "art-1",
+        "h-disposiciones-reformatoria",
+        "disp-reformatoria-1",
+        "disp-reformatoria-2",
+        "disp-reformatoria-3",
+    ]
+    assert 'Art. 11.- Reincidencia.- Se duplicará."' in result.provisions[2].body
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Artículo 1.- Sustitúyase el artículo 5 por el siguiente:\n"Art. 5.- A.- x.\n'
+        'Art. 6.- B.- y."\n\nArtículo 2.- z.',
+        # Opened after a colon, closed by a straight mark; then a quotation inside a line.
+        'Artículo 1.- Sustitúyase el 10 por el siguiente: “Art. 10.- x.\nArt. 10.1.- y."\n\n'
+        'Artículo 2.- Sustitúyase el 11: "Art. 11.- x.”',
+        # An inline pair at the start of a line opens nothing.
+        'Artículo 1.- Dice:\n"Art. 5.- x."\nArtículo 2.- z.',
+    ],
+)
+def test_straight_and_mixed_quotes(text):
+    assert keys(parse_ordinance(text)) == ["art-1", "art-2"]
+
+
+def test_a_quotation_of_the_next_article_numbers_is_kept_whole():
+    """The previous rule closed a quotation when the ordinance's next number came up."""
+    text = (
+        "Artículo 1.- Sustitúyanse los artículos 1 y 2 de la Ordenanza 001 por los siguientes:\n"
+        "“Art. 1.- Objeto.- Regula.\nArt. 2.- Ámbito.- Distrito.”\n\n"
+        "DISPOSICIÓN FINAL\nEntra en vigencia."
+    )
+    result = parse_ordinance(text)
+    assert keys(result) == ["art-1", "h-disposiciones-final", "disp-final-unica"]
+    assert result.provisions[0].body.endswith("Art. 2.- Ámbito.- Distrito.”")
+    reform = text.replace("\n\nDISPOSICIÓN", "\n\nArtículo 2.- Deróguese el 3.\n\nDISPOSICIÓN")
+    assert keys(parse_ordinance(reform)) == [
+        "art-1",
+        "art-2",
+        "h-disposiciones-final",
+        "disp-final-unica",
+    ]
+
+
+def test_a_quoted_chapter_with_the_reforms_own_numbers():
+    text = (
+        "Artículo 1.- Sustitúyase el Capítulo II por el siguiente:\n“CAPÍTULO II\nDE LOS CONSEJOS"
+        "\n\nArt. 2.- Consejos.- Habrá consejos.\n\nArt. 3.- Miembros.- Son cinco.”\n\n"
+        "Artículo 2.- Otro.\n\nArtículo 3.- Otro más."
+    )
+    assert keys(parse_ordinance(text)) == ["art-1", "art-2", "art-3"]
+
+
+def test_a_new_opening_mark_ends_a_quotation_never_closed():
+    text = (
+        "Artículo 1.- Dice:\n“Texto sin cierre.\nArtículo 2.- Sustitúyase por:\n"
+        "“Art. 9.- x.\nArt. 10.- y.”\nArtículo 3.- z."
+    )
+    assert keys(parse_ordinance(text)) == ["art-1", "art-2", "art-3"]
+
+
+def test_spanish_continuation_marks_stay_inside_the_quotation():
+    text = (
+        "Artículo 1.- Sustitúyase el artículo 10 por el siguiente:\n«Art. 10.- Multas.- x.\n"
+        "»Las reincidencias se duplican.\n\nArt. 10.1.- Reincidencia.- y.»\n\nArtículo 2.- z."
+    )
+    assert keys(parse_ordinance(text)) == ["art-1", "art-2"]
