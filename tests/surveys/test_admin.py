@@ -66,6 +66,9 @@ def test_the_builder_adds_moves_and_deletes_questions(client):
     survey = make_survey(zone=here, kinds=())
     login_with_mfa(client, staff(here))
     url = f"/admin/encuestas/{survey.pk}/preguntas/"
+    assert client.get(url).status_code == 200
+    assert client.get(f"/admin/encuestas/{survey.pk}/").status_code == 200
+    assert client.get("/admin/encuestas/nueva/").status_code == 200
     bad = client.post(
         url, {"kind": "single", "text": "¿Color?", "choices": "Rojo", "required": "on"}
     )
@@ -76,6 +79,8 @@ def test_the_builder_adds_moves_and_deletes_questions(client):
     assert ok.status_code == 302
     client.post(url, {"kind": "long", "text": "¿Algo más?"})
     first, second = survey.questions.order_by("position")
+    edit = client.get(f"{url}{first.pk}/").content.decode()
+    assert "Rojo\nAzul</textarea>" in edit
     assert list(first.choices.values_list("label", flat=True)) == ["Rojo", "Azul"]
     assert not second.required
     client.post(f"{url}{second.pk}/accion/", {"action": "up"})
