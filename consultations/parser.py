@@ -36,6 +36,9 @@ What is read:
   characters (Unicode category Cf: zero-width spaces, byte-order marks, left-to-right and
   right-to-left marks, embeddings and isolates) are dropped everywhere. Numbers are ASCII
   digits; full-width ones ("１２") are read as ASCII, other scripts' digits are text.
+- Markdown blockquotes ("> Art. 238.- …" quoting the Constitution in the considerandos) are
+  quotations, body or preamble text, unless no line outside them reads as an article or a
+  disposition group (a document, or its articles, quoted as a whole): then they are read.
 
 What is not a header although it looks like one — a reference wrapped onto the start of a
 line: "…lo previsto en el\\nartículo 12. Los recursos…", "…según la\\nDisposición Transitoria
@@ -695,14 +698,18 @@ def _capped(errors: list[str]) -> list[str]:
 
 
 def _parse(raw_lines: list[str]) -> ParsedOrdinance:
-    # A document quoted as a whole in Markdown ("> ..." on every line) is read unquoted;
-    # otherwise a "> " line is a quotation inside a provision.
-    non_empty = [raw for raw in raw_lines if raw.strip()]
-    all_quoted = bool(non_empty) and all(_QUOTE_PREFIX.match(raw) for raw in non_empty)
-    if all_quoted:
-        raw_lines = [_QUOTE_PREFIX.sub("", raw, count=1) for raw in raw_lines]
-    lines = [_strip_markup(raw) for raw in raw_lines]
+    # A "> " line is a Markdown quotation (body or preamble text: "> Art. 238.- …" quoting the
+    # Constitution), unless no line outside the quotations reads as an article or a
+    # disposition group: then the document was quoted as a whole (or its articles were) and is
+    # read unquoted.
     quoted_line = [bool(_QUOTE_PREFIX.match(raw)) for raw in raw_lines]
+    lines = [_strip_markup(raw) for raw in raw_lines]
+    if any(quoted_line) and not any(
+        not quoted and line[:1].isalpha() and (_read_article(line) or _read_group(line))
+        for quoted, line in zip(quoted_line, lines, strict=True)
+    ):
+        raw_lines = [_QUOTE_PREFIX.sub("", raw, count=1) for raw in raw_lines]
+        quoted_line = [False] * len(raw_lines)
     inside_quotes = _quoted_lines(lines)
     # next_line[i]: the index of the first non-empty line after i (or None).
     next_line: list[int | None] = [None] * len(lines)
@@ -823,7 +830,7 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
         if not line:
             body_lines.append("")
             continue
-        if inside_quotes[index] or (quoted_line[index] and current is not None):
+        if inside_quotes[index] or quoted_line[index]:
             pending_title = False
             pending_heading = None
             plain(raw, line)

@@ -978,3 +978,24 @@ def test_spanish_continuation_marks_stay_inside_the_quotation():
         "»Las reincidencias se duplican.\n\nArt. 10.1.- Reincidencia.- y.»\n\nArtículo 2.- z."
     )
     assert keys(parse_ordinance(text)) == ["art-1", "art-2"]
+
+
+def test_a_markdown_blockquote_in_the_preamble_is_no_article():
+    text = (
+        "CONSIDERANDO:\n\nQue, el artículo 238 de la Constitución dispone:\n\n"
+        "> Art. 238.- Los GAD gozarán de autonomía.\n\nEXPIDE:\n\nArtículo 1.- Objeto.- Regula."
+    )
+    result = parse_ordinance(text)
+    assert keys(result) == ["art-1"]
+    assert "> Art. 238.- Los GAD gozarán de autonomía." in result.preamble
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "> Artículo 1.- Uno.\n>\n> Artículo 2.- Dos.",
+        "Preámbulo sin comillas.\n\n> Artículo 1.- Uno.\n> Artículo 2.- Dos.",
+    ],
+)
+def test_articles_that_are_all_in_a_blockquote_are_read(text):
+    assert keys(parse_ordinance(text)) == ["art-1", "art-2"]
