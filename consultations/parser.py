@@ -48,7 +48,13 @@ line just above it (no blank line between) is text that does not end a sentence 
 "–" or ":" always make a header), and either its first word is in lower case ("artículo",
 "capítulo", "disposición", "primera") or the line above ends with a word no sentence ends
 with ("el", "la", "del", "según", "previsto"…; headers in capitals are exempt from this
-second test). Any other header-like line is a header: after a blank line, a finished sentence,
+second test unless the line above is in capitals too). An ordinal item of a disposition group
+with a bare "." is also body text after an unfinished line ending in "disposición", a group
+word ("…en la Disposición Transitoria\nTercera. Además…") or a connecting word, or when the
+same ordinal starts a line further down. Never a reference: a header after a list item ("a)",
+"1.", "-", "•": "b) …de la misma\nArtículo 5. Plazo.") unless in lower case, and a capitalised
+"Artículo N." that is the next article (the last one read plus one) and is not numbered again
+further down. Any other header-like line is a header: after a blank line, a finished sentence,
 a heading or its name, with ".-" or ":", or after "…sin punto final" ending in a noun.
 
 Quotations: lines inside a quotation (“…”, "…", «…») opened on an earlier line are body text:
@@ -311,6 +317,10 @@ _CONNECTING_TEXT = (
     "vease ver"
 )
 _CONNECTING_WORDS = frozenset(_CONNECTING_TEXT.split())
+# Words a reference to a disposition ends with before its ordinal: "…en la disposición\nSegunda."
+_REFERENCE_WORDS = _CONNECTING_WORDS | {"disposicion", "disposiciones"} | set(DISPOSITION_GROUPS)
+# A list item: "a) …", "1. …", "iv) …", "- …", "• …".
+_LIST_ITEM = re.compile(r"(?:[a-zA-Z]|[0-9]{1,3}|[ivxlc]{1,6})[).]\s|[-•·*–—]\s")
 
 
 def _fold(text: str) -> str:
@@ -573,6 +583,20 @@ def _ends_sentence(line: str) -> bool:
     return not end or end[-1] in _SENTENCE_END
 
 
+def _bare_marker(line: str, rest: str) -> bool:
+    """The header ends with a bare "." or nothing: no ".-", "–" or ":" of its own."""
+    marker = line[: len(line) - len(rest)].rstrip() if rest else line
+    position = len(marker)
+    while position and marker[position - 1] in _HEADER_TERMINATOR:
+        position -= 1
+    return not any(ch == ":" or ch in _DASHES for ch in marker[position:])
+
+
+def _last_word(line: str) -> str:
+    words = line[-80:].split()
+    return _fold(words[-1]).strip(",") if words else ""
+
+
 def _is_reference(previous: str | None, line: str, rest: str) -> bool:
     """A header-like line that continues the sentence of the line just above it.
 
@@ -580,21 +604,15 @@ def _is_reference(previous: str | None, line: str, rest: str) -> bool:
     Primera. Además…": the line above is text that does not end a sentence, the header has
     no header punctuation of its own (only "." or nothing; ".-", "–" or ":" make a header)
     and either its first word is in lower case or the line above ends with a word no
-    sentence ends with ("el", "la", "según"…)."""
-    if previous is None or _ends_sentence(previous):
-        return False
-    marker = line[: len(line) - len(rest)].rstrip() if rest else line
-    position = len(marker)
-    while position and marker[position - 1] in _HEADER_TERMINATOR:
-        position -= 1
-    if any(ch == ":" or ch in _DASHES for ch in marker[position:]):
+    sentence ends with ("el", "la", "según"…). A header in capitals is exempt from that last
+    test ("…; y\nCAPÍTULO II") unless the line above is in capitals too."""
+    if previous is None or _ends_sentence(previous) or not _bare_marker(line, rest):
         return False
     if line[:1].islower():
         return True
-    if line.split(maxsplit=1)[0].isupper():
+    if line.split(maxsplit=1)[0].isupper() and not previous.isupper():
         return False  # "CAPÍTULO II" in capitals is a heading even after "…; y"
-    words = previous[-80:].split()
-    return bool(words) and _fold(words[-1]) in _CONNECTING_WORDS
+    return _last_word(previous) in _CONNECTING_WORDS
 
 
 def _quote_events(line: str, openers: str, closers: str) -> tuple[int | None, int | None]:
@@ -711,6 +729,16 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
         raw_lines = [_QUOTE_PREFIX.sub("", raw, count=1) for raw in raw_lines]
         quoted_line = [False] * len(raw_lines)
     inside_quotes = _quoted_lines(lines)
+    # The last line each article key and each ordinal item starts on, outside quotations: a
+    # header-like line numbered again further down is more likely a wrapped reference.
+    article_lines: dict[str, int] = {}
+    item_lines: dict[int, int] = {}
+    for index, line in enumerate(lines):
+        if line[:1].isalpha() and not inside_quotes[index] and not quoted_line[index]:
+            if article := _read_article(line):
+                article_lines[article.key] = index
+            elif item := _read_item(line):
+                item_lines[item[0]] = index
     # next_line[i]: the index of the first non-empty line after i (or None).
     next_line: list[int | None] = [None] * len(lines)
     upcoming = None
@@ -739,6 +767,7 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
     heading_text: dict[int, list[str]] = {}  # position of a heading -> its lines of text
     line_number = 0
     last_text: str | None = None  # the line above, when it was text (not a header or name)
+    last_article = 0  # the number of the last article read
 
     def flush():
         nonlocal current, body_lines
@@ -812,16 +841,33 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
         else:
             preamble.append(raw.strip())
 
-    def header_rest(line: str) -> str | None:
-        """The text after the header, if `line` reads as one (for `_is_reference`)."""
-        found = _read_article(line) or _read_group(line) or _read_reversed(line)
-        if found is not None:
-            return found.rest
+    def wrapped(previous: str | None, line: str, index: int) -> bool:
+        """A header-like `line` that is a reference wrapped from the line above."""
+        if previous is None or _ends_sentence(previous):
+            return False
+        lower = line[:1].islower()
+        if not lower and _LIST_ITEM.match(previous):
+            return False  # "b) …para la aplicación de la misma\nArtículo 5. Plazo."
+        if article := _read_article(line):
+            if (
+                not lower
+                and article.plain
+                and article.number == last_article + 1
+                and article_lines.get(article.key) == index
+            ):
+                return False  # the next article, numbered nowhere else below
+            return _is_reference(previous, line, article.rest)
+        if found := _read_group(line) or _read_reversed(line):
+            return _is_reference(previous, line, found.rest)
         if group is not None and (item := _read_item(line)):
-            return item[1]
+            if _bare_marker(line, item[1]) and (
+                _last_word(previous) in _REFERENCE_WORDS or item_lines.get(item[0], 0) > index
+            ):
+                return True  # "…señalado en la disposición\nSegunda. Además…"
+            return _is_reference(previous, line, item[1])
         if heading := _read_heading(line):
-            return heading.rest
-        return None
+            return _is_reference(previous, line, heading.rest)
+        return False
 
     for index, raw in enumerate(raw_lines):
         line = lines[index]
@@ -835,12 +881,7 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
             pending_heading = None
             plain(raw, line)
             continue
-        if (
-            previous is not None
-            and not _ends_sentence(previous)
-            and (rest := header_rest(line)) is not None
-            and _is_reference(previous, line, rest)
-        ):
+        if wrapped(previous, line, index):
             # "…lo previsto en el\nartículo 12. Los recursos…": a wrapped reference.
             pending_title = False
             pending_heading = None
@@ -860,6 +901,8 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
                     continue
         if article := _read_article(line):
             group = None
+            if article.number is not None:
+                last_article = article.number
             pending_heading = None
             title, body = _split_title(article.rest)
             nxt = following(index)

@@ -999,3 +999,88 @@ def test_a_markdown_blockquote_in_the_preamble_is_no_article():
 )
 def test_articles_that_are_all_in_a_blockquote_are_read(text):
     assert keys(parse_ordinance(text)) == ["art-1", "art-2"]
+
+
+# --- Review fixes (round 3): wrapped references ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Artículo 4. Atribuciones. Son:\na) Velar por la ordenanza y su reglamento\n"
+            "b) Expedir los instructivos para la aplicación de la misma\n"
+            "Artículo 5. Plazo. Diez días.\n\nArtículo 6. Vigencia. Otro.",
+            ["art-4", "art-5", "art-6"],
+        ),
+        (
+            "Artículo 4. Atribuciones. Corresponde:\na) Ejecutar lo dispuesto\nArtículo 5.\n"
+            "Plazo\nEl trámite durará diez días.",
+            ["art-4", "art-5"],
+        ),
+        # The next number after an unfinished line, not after a list item, is a header too…
+        ("Artículo 1. Texto que sigue en el\nArtículo 2. Otro.", ["art-1", "art-2"]),
+        # … unless the same article starts again further down: then it was a reference.
+        (
+            "Artículo 1. Texto que sigue en el\nArtículo 2. Además.\n\nArtículo 2.- Otro.",
+            ["art-1", "art-2"],
+        ),
+        # After a list item, a reference in lower case is still a reference.
+        ("Artículo 1.- Son:\na) lo previsto en el\nartículo 9. Nada más.", ["art-1"]),
+        # An all-capitals reference after an all-capitals line.
+        (
+            "ARTÍCULO 1.- LOS RECURSOS SE ASIGNARÁN CONFORME LO PREVISTO EN EL\n"
+            "ARTÍCULO 3. ADEMÁS SE DESTINARÁN OTROS.\n\nARTÍCULO 2.- OTRO.\n\nARTÍCULO 3.- OTRO.",
+            ["art-1", "art-2", "art-3"],
+        ),
+    ],
+)
+def test_the_next_article_after_a_list_or_an_unfinished_line(text, expected):
+    assert keys(parse_ordinance(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Artículo 1.- Uno.\n\nDISPOSICIONES TRANSITORIAS\n\n"
+            "PRIMERA.- El plazo será el señalado en la disposición\nSegunda. Además se informará."
+            "\n\nSEGUNDA.- Noventa días.",
+            ["art-1", "h-disposiciones-transitoria", "disp-transitoria-1", "disp-transitoria-2"],
+        ),
+        (
+            "ARTÍCULO 1.- UNO.\n\nDISPOSICIONES TRANSITORIAS\n\n"
+            "PRIMERA.- EL PLAZO SERÁ EL SEÑALADO EN LA\n"
+            "DISPOSICIÓN TRANSITORIA TERCERA. ADEMÁS SE INFORMARÁ.\n\n"
+            "SEGUNDA.- DOS.\n\nTERCERA.- TRES.",
+            [
+                "art-1",
+                "h-disposiciones-transitoria",
+                "disp-transitoria-1",
+                "disp-transitoria-2",
+                "disp-transitoria-3",
+            ],
+        ),
+        (
+            "Artículo 1.- Uno.\n\nDISPOSICIONES GENERALES\n\n"
+            "PRIMERA.- Se aplicará lo previsto en la Disposición Transitoria\nTercera. Además.\n\n"
+            "SEGUNDA.- Otra.\n\nTERCERA.- Otra.",
+            [
+                "art-1",
+                "h-disposiciones-general",
+                "disp-general-1",
+                "disp-general-2",
+                "disp-general-3",
+            ],
+        ),
+        # A real item with a bare "." after an item ending in a list is still an item.
+        (
+            "Artículo 1.- Uno.\n\nDISPOSICIONES GENERALES\n\nPRIMERA. Son:\na) uno\nSEGUNDA. Otra.",
+            ["art-1", "h-disposiciones-general", "disp-general-1", "disp-general-2"],
+        ),
+    ],
+)
+def test_a_wrapped_reference_to_a_disposition_inside_a_group(text, expected):
+    result = parse_ordinance(text)
+    assert keys(result) == expected
+    assert "\n" in result.provisions[2].body
