@@ -8,4 +8,10 @@ class ActorsConfig(AppConfig):
     verbose_name = _("Social actors")
 
     def ready(self):
+        from territory.selectors import ZONE_SECTION_PROVIDERS
+
         from . import audit  # noqa: F401  (registers the log actions)
+        from .sections import zone_section
+
+        if zone_section not in ZONE_SECTION_PROVIDERS:
+            ZONE_SECTION_PROVIDERS.append(zone_section)
