@@ -36,6 +36,14 @@ What is read:
   characters (Unicode category Cf: zero-width spaces, byte-order marks, left-to-right and
   right-to-left marks, embeddings and isolates) are dropped everywhere. Numbers are ASCII
   digits; full-width ones ("１２") are read as ASCII, other scripts' digits are text.
+- PDF pastes: a line that is only page furniture — "Página 5 de 12", "Pág. 5", "Pag 5/12", or
+  a page number ("5", "- 5 -", at most four digits) — is dropped wherever it is, since a line
+  that is only a number is almost always a page number (numbered items carry text: "1.-
+  …"); a number next to another line that is only a number is kept (a column of figures).
+  When the text above a footer does not end a sentence, the blank lines around the footer
+  are dropped too, so the sentence (and a reference wrapped across the page) goes on.
+  Messages still give the pasted line numbers. Repeated running headers ("ORDENANZA
+  METROPOLITANA No. 045") are not recognised.
 - Markdown blockquotes ("> Art. 238.- …" quoting the Constitution in the considerandos) are
   quotations, body or preamble text, unless no line outside them reads as an article or a
   disposition group (a document, or its articles, quoted as a whole): then they are read.
@@ -319,6 +327,13 @@ _CONNECTING_TEXT = (
 _CONNECTING_WORDS = frozenset(_CONNECTING_TEXT.split())
 # Words a reference to a disposition ends with before its ordinal: "…en la disposición\nSegunda."
 _REFERENCE_WORDS = _CONNECTING_WORDS | {"disposicion", "disposiciones"} | set(DISPOSITION_GROUPS)
+# Page furniture of a PDF paste, alone on a line: "Página 5 de 12", "Pág. 5", "- 5 -", "5".
+_PAGE_NUMBER = re.compile(rf"[{_DASHES}]?\s{{0,3}}[0-9]{{1,4}}\s{{0,3}}[{_DASHES}]?")
+_FOOTER = re.compile(
+    r"p[aá]g(?:ina|\.)?\s{0,3}[0-9]{1,4}(?:\s{0,3}(?:de|/)\s{0,3}[0-9]{1,4})?|"
+    + _PAGE_NUMBER.pattern,
+    re.IGNORECASE,
+)
 # A list item: "a) …", "1. …", "iv) …", "- …", "• …".
 _LIST_ITEM = re.compile(r"(?:[a-zA-Z]|[0-9]{1,3}|[ivxlc]{1,6})[).]\s|[-•·*–—]\s")
 
@@ -615,6 +630,56 @@ def _is_reference(previous: str | None, line: str, rest: str) -> bool:
     return _last_word(previous) in _CONNECTING_WORDS
 
 
+def _page_furniture(lines: list[str]) -> list[bool]:
+    """Which lines are page furniture of a PDF paste, to be dropped.
+
+    A line that is only "Página 5 de 12", "Pág. 5", "Pag 5/12" or a page number ("5", "- 5 -",
+    at most 4 digits) is a footer, except a number next to another line that is only a number
+    (a column of figures is kept). When the text above a footer does not end a sentence, the
+    blank lines around the footer go too: the sentence goes on across the page break, so
+    "…según la\n\nPágina 3 de 12\n\nDisposición Transitoria Primera. Además…" is still a
+    wrapped reference."""
+    count = len(lines)
+    footer = [bool(line) and len(line) <= 32 and bool(_FOOTER.fullmatch(line)) for line in lines]
+    number = [
+        footer[index] and bool(_PAGE_NUMBER.fullmatch(line)) for index, line in enumerate(lines)
+    ]
+    if any(number):
+        neighbour: list[int | None] = [None] * count  # the non-blank line above
+        last = None
+        for index, line in enumerate(lines):
+            neighbour[index] = last
+            if line:
+                last = index
+        below = None
+        for index in range(count - 1, -1, -1):
+            if number[index]:
+                above = neighbour[index]
+                if (above is not None and number[above]) or (below is not None and number[below]):
+                    footer[index] = False
+            if lines[index]:
+                below = index
+    skip = footer[:]
+    blanks: list[int] = []
+    joining = False
+    last_text = None
+    for index, line in enumerate(lines):
+        if footer[index]:
+            if last_text is not None and not _ends_sentence(lines[last_text]):
+                for blank in blanks:
+                    skip[blank] = True
+                joining = True
+            blanks = []
+        elif not line:
+            if joining:
+                skip[index] = True
+            else:
+                blanks.append(index)
+        else:
+            last_text, blanks, joining = index, [], False
+    return skip
+
+
 def _quote_events(line: str, openers: str, closers: str) -> tuple[int | None, int | None]:
     """Where `line` opens a quotation that runs past it, and where it closes one from above.
 
@@ -728,6 +793,13 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
     ):
         raw_lines = [_QUOTE_PREFIX.sub("", raw, count=1) for raw in raw_lines]
         quoted_line = [False] * len(raw_lines)
+    # Page furniture of a PDF paste is dropped; line numbers in messages stay the pasted ones.
+    skip = _page_furniture(lines)
+    numbers = [index + 1 for index in range(len(lines)) if not skip[index]]
+    if len(numbers) < len(lines):
+        raw_lines = [raw for raw, dropped in zip(raw_lines, skip, strict=True) if not dropped]
+        quoted_line = [q for q, dropped in zip(quoted_line, skip, strict=True) if not dropped]
+        lines = [line for line, dropped in zip(lines, skip, strict=True) if not dropped]
     inside_quotes = _quoted_lines(lines)
     # The last line each article key and each ordinal item starts on, outside quotations: a
     # header-like line numbered again further down is more likely a wrapped reference.
@@ -871,7 +943,7 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
 
     for index, raw in enumerate(raw_lines):
         line = lines[index]
-        line_number = index + 1
+        line_number = numbers[index]
         previous, last_text = last_text, None
         if not line:
             body_lines.append("")

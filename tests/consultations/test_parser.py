@@ -1084,3 +1084,55 @@ def test_a_wrapped_reference_to_a_disposition_inside_a_group(text, expected):
     result = parse_ordinance(text)
     assert keys(result) == expected
     assert "\n" in result.provisions[2].body
+
+
+# --- Review fixes (round 3): page furniture of a PDF paste -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Artículo 1.- x.\n\nDISPOSICIONES TRANSITORIAS\n\nPágina 5 de 12\n\nPRIMERA.- y.",
+            ["art-1", "h-disposiciones-transitoria", "disp-transitoria-1"],
+        ),
+        (
+            "Artículo 1.- x.\n\nDISPOSICIONES GENERALES\n\n5\n\nPRIMERA.- y.",
+            ["art-1", "h-disposiciones-general", "disp-general-1"],
+        ),
+        (
+            "TÍTULO I\nDISPOSICIONES GENERALES\nPág. 1\nCAPÍTULO I\nOBJETO\nArtículo 1.- x.\n\n"
+            "DISPOSICIONES GENERALES\nPRIMERA.- Una.",
+            ["h-titulo-1", "h-capitulo-1", "art-1", "h-disposiciones-general", "disp-general-1"],
+        ),
+        # Across the page break the sentence goes on: still a wrapped reference.
+        (
+            "Artículo 1.- Los recursos se asignarán según la\n\nPágina 3 de 12\n\n"
+            "Disposición Transitoria Primera. Además otros.\n\nArtículo 2.- Otro.\n\n"
+            "DISPOSICIONES TRANSITORIAS\nPRIMERA.- Una.",
+            ["art-1", "art-2", "h-disposiciones-transitoria", "disp-transitoria-1"],
+        ),
+        (
+            "Artículo 1.- Conforme lo previsto en el\n3\nArtículo 4. Además otros.\n\n"
+            "Artículo 2.- Otro.\n\nArtículo 3.- Otro.\n\nArtículo 4.- Otro.",
+            ["art-1", "art-2", "art-3", "art-4"],
+        ),
+    ],
+)
+def test_page_footers_and_numbers_are_dropped(text, expected):
+    assert keys(parse_ordinance(text)) == expected
+
+
+def test_a_dropped_footer_keeps_the_pasted_line_numbers_and_a_column_of_figures():
+    with pytest.raises(ParseError) as excinfo:
+        parse_ordinance("Página 1 de 2\n\nArtículo 1.- x.\n- 2 -\nArtículo 1.- y.")
+    assert "(lines 3 and 5)" in excinfo.value.messages[0]
+    result = parse_ordinance("Artículo 1.- Tarifas:\n10\n20\n\nArtículo 2.- Otro.")
+    assert result.provisions[0].body == "Tarifas:\n10\n20"
+    titled = parse_ordinance(
+        "TÍTULO II\nPágina 3 de 12\nDE LOS CONSEJOS\nArtículo 5.-\nPág. 4\nObjeto.-\nLa presente."
+    )
+    assert [(p.key, p.heading) for p in titled.provisions] == [
+        ("h-titulo-1", "DE LOS CONSEJOS"),
+        ("art-5", "Objeto"),
+    ]
