@@ -37,6 +37,10 @@ APPS = (
     "proposals",
     "budgets",
     "assemblies",
+    "council",
+    "actors",
+    "surveys",
+    "training",
     "quitodecide",
 )
 SKIPPED_PREFIXES = ("admin/",)  # staff only, behind the login and MFA gate
