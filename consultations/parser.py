@@ -17,7 +17,8 @@ What is read:
 - Disposition groups in singular and plural, alone on a line ("DISPOSICIONES GENERALES.-") or
   with their first item ("DISPOSICIÓN TRANSITORIA ÚNICA.- text", "Disposición General
   Primera.- text"); items by ordinal ("PRIMERA.-", "Primera:", "Vigésima Primera.-", "Única")
-  or by number ("1.-", only while the group has no ordinal items); a group with text and no
+  or by number ("1.-", "1ª.-", only while the group has no ordinal items; "Disposición
+  Transitoria 1.-" with its group); a group with text and no
   item is its sole disposition ("DISPOSICIÓN FINAL\\nEsta ordenanza entrará en vigencia…").
   Items are feminine ordinals: inside a disposition, "PRIMERO.-", "SEGUNDO.-" number the
   points of its text (a reform listing its changes), unless the group's first item is
@@ -32,9 +33,11 @@ What is read:
   article ("TÍTULO I\\nDISPOSICIONES GENERALES\\nCAPÍTULO I\\nOBJETO\\nArtículo 1.-"), is that
   heading's name; the same words after the articles, before "PRIMERA.-", are the group.
 - Markdown (#, >, **bold**, _italics_, escaped "1\\."), Word pastes (non-breaking spaces, tabs,
-  soft hyphens, smart dashes, CRLF, vertical-tab line breaks), NFD accents. Invisible format
-  characters (Unicode category Cf: zero-width spaces, byte-order marks, left-to-right and
-  right-to-left marks, embeddings and isolates) are dropped everywhere. Numbers are ASCII
+  soft hyphens, smart dashes, CRLF, vertical-tab line breaks), NFD accents, the Latin
+  ligatures of PDF text (U+FB00–U+FB06 spelled out: "ﬁnal" is "final"; no NFKC, which would
+  turn the "º" of "1º" into a letter). Invisible format characters (Unicode category Cf:
+  zero-width spaces, byte-order marks, left-to-right and right-to-left marks, embeddings and
+  isolates) are dropped everywhere. Numbers are ASCII
   digits; full-width ones ("１２") are read as ASCII, other scripts' digits are text.
 - PDF pastes: a line that is only page furniture — "Página 5 de 12", "Pág. 5", "Pag 5/12", or
   a page number ("5", "- 5 -", at most four digits) — is dropped wherever it is, since a line
@@ -265,6 +268,10 @@ _NOT_LETTER = r"(?![^\W\d_])"
 
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f]")
 _FULLWIDTH_DIGITS = {0xFF10 + n: 0x30 + n for n in range(10)}  # "１２" is "12"
+# Latin ligatures of PDF text ("Disposición ﬁnal"), spelled out; no NFKC, which would also turn
+# the ordinal indicators of "1º" and "1ª" into letters.
+_LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl"}
+_LIGATURES.update({0xFB05: "st", 0xFB06: "st"})
 _LINE_BREAKS = re.compile(r"\r\n?|[\v\x85\u2028\u2029]")
 _MARKDOWN_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+(?=\*|_))?")
 _QUOTE_PREFIX = re.compile(r"^\s*>")
@@ -301,7 +308,10 @@ _DISPOSITIONS = re.compile(
 )
 # Between the ordinal and the group: "PRIMERA DISPOSICIÓN…", "PRIMERA.- DISPOSICIÓN…".
 _REVERSED_GAP = re.compile(rf"[\s.:{_DASHES}]{{1,8}}")
-_NUMBERED_ITEM = re.compile(rf"(?P<number>[0-9]{{1,2}})\s*(?:\.\s*)?[{_DASHES}]\s*(?P<rest>.*)$")
+_NUMBERED_ITEM = re.compile(
+    rf"(?P<number>[0-9]{{1,2}})\s*(?:[ªº°]\s*)?(?:\.\s*)?[{_DASHES}]\s*(?P<rest>.*)$"
+)
+_GROUP_NUMBER = re.compile(r"(?P<number>[0-9]{1,2})(?![0-9])(?:\s*[ªº°])?")
 _TITLE_SPLIT = re.compile(rf"^(?P<title>[^.\n]{{1,120}}?)\.\s*[{_DASHES}]\s*(?P<body>.*)$")
 _TERMINAL_PUNCTUATION = ".;:,"
 # Quotation marks by family: curly and straight double quotes close each other.
@@ -358,6 +368,7 @@ def _normalize(text: str) -> str:
     # scripts' digits are text ("Artículo ٢" is no header), since numbers are read as [0-9].
     table = {ord(ch): None for ch in set(text) if unicodedata.category(ch) == "Cf"}
     table.update(_FULLWIDTH_DIGITS)
+    table.update(_LIGATURES)
     table[0] = None
     text = unicodedata.normalize("NFC", text.translate(table))
     text = _LINE_BREAKS.sub("\n", text)
@@ -516,6 +527,11 @@ def _read_group(line: str) -> _Group | None:
         return _Group(group=group, label=label, number=None, rest=rest, bare=not rest)
     spaced = re.match(r"\s+", line[pos:])
     ordinal = _read_ordinal(line, pos + spaced.end()) if spaced else None
+    if ordinal is None and spaced:
+        # "Disposición Transitoria 1.-", "DISPOSICIÓN GENERAL 2ª.-"
+        digits = _GROUP_NUMBER.match(line, pos + spaced.end())
+        if digits and int(digits.group("number")):
+            ordinal = int(digits.group("number")), digits.group(0), digits.end()
     if ordinal is None:
         return None  # "DISPOSICIONES GENERALES DE LA ORDENANZA": a heading's name or text
     value, _written, end = ordinal
@@ -915,7 +931,7 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
 
     def wrapped(previous: str | None, line: str, index: int) -> bool:
         """A header-like `line` that is a reference wrapped from the line above."""
-        if previous is None or _ends_sentence(previous):
+        if previous is None or not line[:1].isalpha() or _ends_sentence(previous):
             return False
         lower = line[:1].islower()
         if not lower and _LIST_ITEM.match(previous):

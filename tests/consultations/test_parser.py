@@ -1124,7 +1124,7 @@ def test_page_footers_and_numbers_are_dropped(text, expected):
 
 
 def test_a_dropped_footer_keeps_the_pasted_line_numbers_and_a_column_of_figures():
-    with pytest.raises(ParseError) as excinfo:
+    with translation.override("en"), pytest.raises(ParseError) as excinfo:
         parse_ordinance("Página 1 de 2\n\nArtículo 1.- x.\n- 2 -\nArtículo 1.- y.")
     assert "(lines 3 and 5)" in excinfo.value.messages[0]
     result = parse_ordinance("Artículo 1.- Tarifas:\n10\n20\n\nArtículo 2.- Otro.")
@@ -1136,3 +1136,49 @@ def test_a_dropped_footer_keeps_the_pasted_line_numbers_and_a_column_of_figures(
         ("h-titulo-1", "DE LOS CONSEJOS"),
         ("art-5", "Objeto"),
     ]
+
+
+# --- Review fixes (round 3): digit-numbered dispositions, ligatures --------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Artículo 1.- Uno.\n\nDisposición Transitoria 1.- La Secretaría.\n\n"
+        "Disposición Transitoria 2.- Otra.",
+        "Artículo 1.- Uno.\n\nDISPOSICIONES TRANSITORIAS\n1ª.- La Secretaría.\n2ª.- Otra.",
+    ],
+)
+def test_dispositions_numbered_with_digits(text):
+    result = parse_ordinance(text)
+    assert keys(result) == [
+        "art-1",
+        "h-disposiciones-transitoria",
+        "disp-transitoria-1",
+        "disp-transitoria-2",
+    ]
+    assert result.provisions[3].label == "Disposición transitoria segunda"
+    assert result.provisions[3].body == "Otra."
+
+
+def test_a_wrapped_reference_to_a_digit_numbered_disposition_is_body_text():
+    text = "Artículo 1.- Se aplica la\nDisposición Transitoria 1. Nada más.\nArtículo 2.- x."
+    assert keys(parse_ordinance(text)) == ["art-1", "art-2"]
+
+
+def test_latin_ligatures_of_a_pdf_are_spelled_out():
+    text = (
+        "Artículo 1.- Objeto.- Regula.\n\nDISPOSICIONES TRANSITORIAS\n\nPrimera.- Uno.\n\n"
+        "Disposiciones ﬁnales\n\nPrimera.- Dos ﬂujos."
+    )
+    result = parse_ordinance(text)
+    assert keys(result) == [
+        "art-1",
+        "h-disposiciones-transitoria",
+        "disp-transitoria-1",
+        "h-disposiciones-final",
+        "disp-final-1",
+    ]
+    assert result.provisions[4].body == "Dos flujos."
+    # The ordinal indicators are no ligatures: "Artículo 1º" keeps its "º" reading.
+    assert parse_ordinance("Artículo 1º.- Texto 2ª.").provisions[0].body == "Texto 2ª."
