@@ -1182,3 +1182,25 @@ def test_latin_ligatures_of_a_pdf_are_spelled_out():
     assert result.provisions[4].body == "Dos flujos."
     # The ordinal indicators are no ligatures: "Artículo 1º" keeps its "º" reading.
     assert parse_ordinance("Artículo 1º.- Texto 2ª.").provisions[0].body == "Texto 2ª."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"\n' * 249_000,
+        '"Art. 1.- x\n' * 41_000,
+        "a: “" * 124_000,
+        "5\n" * 249_000,
+        "texto sin fin\n\nPágina 3 de 12\n\n" * 15_000,
+        "Página" + SPACES,
+        "DISPOSICIONES GENERALES\n1ª" + SPACES + "x",
+        "Disposición general 1" + SPACES + "x",
+        "Artículo 1.- a\n" + "b) texto de la\nArtículo 2. x\n" * 17_000,
+    ],
+    ids=range(9),
+)
+def test_the_round_3_rules_finish_on_500_kb(text):
+    # No timing assertion; each of these finishes in about a second.
+    assert len(text) <= 500_000
+    with contextlib.suppress(ParseError):
+        parse_ordinance(text)
