@@ -856,6 +856,8 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
     line_number = 0
     last_text: str | None = None  # the line above, when it was text (not a header or name)
     last_article = 0  # the number of the last article read
+    sole_text = False  # `current` is a group's sole disposition, made of text with no ordinal
+    group_headings: dict[str, ParsedProvision] = {}
 
     def flush():
         nonlocal current, body_lines
@@ -867,7 +869,8 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
         current, body_lines = None, []
 
     def add(provision: ParsedProvision):
-        nonlocal current
+        nonlocal current, sole_text
+        sole_text = False
         flush()
         key = provision.key
         key_lines.setdefault(key, []).append(line_number)
@@ -878,7 +881,8 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
         current = provision
 
     def open_group(found: _Group):
-        nonlocal group, numbered_group, masculine_group, group_items
+        nonlocal group, numbered_group, masculine_group, group_items, sole_text
+        sole_text = False
         flush()
         if group != found.group:
             numbered_group, masculine_group, group_items = False, False, 0
@@ -886,14 +890,29 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
         heading_key = f"h-disposiciones-{group}"
         if heading_key not in seen_keys:
             seen_keys[heading_key] = found.label
-            result.provisions.append(
-                ParsedProvision(
-                    kind="heading", key=heading_key, label=found.label, level=1, group=group
-                )
+            group_headings[group] = ParsedProvision(
+                kind="heading", key=heading_key, label=found.label, level=1, group=group
             )
+            result.provisions.append(group_headings[group])
 
     def add_disposition(number: int, rest: str, *, numeric: bool = False, masculine=False):
-        nonlocal group_items, numbered_group, masculine_group
+        nonlocal group_items, numbered_group, masculine_group, current, body_lines
+        sole_key = f"disp-{group}-unica"
+        if (
+            sole_text
+            and current is not None
+            and current.key == sole_key
+            and len(key_lines[sole_key]) == 1
+            and group in group_headings
+        ):
+            # "DISPOSICIONES GENERALES\nORDENANZA No. 045\nPRIMERA.-": the text between the
+            # group and its first item was no sole disposition; it stays with the group.
+            text = "\n".join(body_lines).strip()
+            heading = group_headings[group]
+            heading.body = (heading.body + "\n" + text).strip()
+            del key_lines[sole_key], seen_keys[sole_key]
+            current, body_lines = None, []
+            group_items -= 1
         group_items += 1
         numbered_group, masculine_group = numeric, masculine
         suffix = "unica" if number == 0 else str(number)
@@ -913,7 +932,7 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
 
     def plain(raw: str, line: str):
         """A line of text that is no header."""
-        nonlocal last_text
+        nonlocal last_text, sole_text
         last_text = line
         if current is not None:
             body_lines.append(line)
@@ -923,6 +942,7 @@ def _parse(raw_lines: list[str]) -> ParsedOrdinance:
             add_disposition(0, "")
             current.label = f"Disposición {_group_name(group)}"
             body_lines.append(line)
+            sole_text = True
         elif result.provisions and result.provisions[-1].kind == "heading":
             # Text between a heading and the first article: keep it with that heading.
             heading_text.setdefault(len(result.provisions) - 1, []).append(line)

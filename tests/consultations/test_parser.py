@@ -1204,3 +1204,17 @@ def test_the_round_3_rules_finish_on_500_kb(text):
     assert len(text) <= 500_000
     with contextlib.suppress(ParseError):
         parse_ordinance(text)
+
+
+def test_text_between_a_group_and_its_first_item_stays_with_the_group():
+    text = (
+        "Artículo 1.- x.\n\nDISPOSICIONES GENERALES\nORDENANZA METROPOLITANA No. 045-2023\n"
+        "PRIMERA.- Una.\nSEGUNDA.- Dos."
+    )
+    result = parse_ordinance(text)
+    assert keys(result) == ["art-1", "h-disposiciones-general", "disp-general-1", "disp-general-2"]
+    assert result.provisions[1].body == "ORDENANZA METROPOLITANA No. 045-2023"
+    assert result.provisions[2].body == "Una."
+    # A group with text and no item is still its sole disposition.
+    sole = parse_ordinance("Artículo 1.- x.\nDISPOSICIÓN FINAL\nEntra en vigencia.\nPRIMERO.- y")
+    assert keys(sole) == ["art-1", "h-disposiciones-final", "disp-final-unica"]
