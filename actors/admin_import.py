@@ -3,7 +3,8 @@ one of the user's zones, read the row-by-row report (nothing is written), then i
 (all rows or none: actors.importer). A template with the columns can be downloaded.
 
 Between the check and the import the file is kept in the private storage under a random
-name that only the uploader's session knows; importing deletes it."""
+name that only the uploader's session knows; importing deletes it, and every upload first
+deletes the files of abandoned checks older than six hours (actors.uploads)."""
 
 import contextlib
 import secrets
@@ -29,6 +30,7 @@ from territory.permissions import staff_zones
 
 from . import importer, selectors, services
 from .models import ActorImport
+from .uploads import FOLDER, purge_stale_uploads
 
 TEMPLATE_EXPORT = exports.register(
     "actors.import_template",
@@ -38,7 +40,6 @@ TEMPLATE_EXPORT = exports.register(
 # The imports' audit entries are read through the same scope in the site history.
 register_scope(ActorImport, selectors.imports_for)
 SESSION_KEY = "actors_import"
-FOLDER = "actors-imports"
 
 COLUMN_HELP = [
     ("nombre", True, gettext_lazy("The actor's name.")),
@@ -62,6 +63,11 @@ COLUMN_HELP = [
         False,
         gettext_lazy("si when the actor consents to publishing the contact; otherwise no."),
     ),
+    (
+        "activo",
+        False,
+        gettext_lazy("si or no; empty or absent keeps the actor as it is (a new one is active)."),
+    ),
 ]
 EXAMPLE = [
     "Comité Pro Mejoras San Juan",
@@ -81,6 +87,7 @@ EXAMPLE = [
     "",
     "",
     "no",
+    "",
 ]
 
 
@@ -130,6 +137,8 @@ def index(request):
     _require_staff(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     report = pending = None
+    if request.method == "POST":
+        purge_stale_uploads()
     if request.method == "POST" and form.is_valid():
         zone = form.chosen_zone()
         if not services.may_manage(request.user, zone):
@@ -161,6 +170,8 @@ def index(request):
             "summary": report.summary() if report else None,
             "file_errors": [e for e in report.errors if e["row"] is None] if report else [],
             "row_errors": [e for e in report.errors if e["row"] is not None] if report else [],
+            "row_lines": report.lines if report and report.ok else [],
+            "more_lines": max(0, report.rows - len(report.lines)) if report and report.ok else 0,
             "more_errors": max(0, report.error_count - len(report.errors)) if report else 0,
             "pending": pending,
             "columns": COLUMN_HELP,

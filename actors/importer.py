@@ -10,14 +10,24 @@ header; header names match ignoring case, accents, spaces and a note in brackets
 Columns (required marked *): nombre*, tipo*, parroquia* (DPA code or name), barrio,
 estado_legal*, registro, miembros, anio_mapeo*, fuente*, nombre_fuente, descripcion,
 latitud, longitud, contacto_nombre, contacto_correo, contacto_telefono, publicar_contacto
-(si/no; empty is no).
+(si/no; empty is no), activo (si/no; empty or absent keeps it: a new actor is active).
+
+Only the columns in the header are written. Updating an actor, a column absent from the file
+leaves its field as it is, and a present but empty cell clears it; a new actor gets the
+empty value for an absent column. An actor's active flag changes only through the column
+activo. Names are compared normalised (actors.services.name_key); members may be written
+with Spanish thousands separators ("1.000").
 
 Each row is checked by actors.services.check (the admin form's checks) for the zone chosen
-for the import: a parish of another zone is a row error. Two rows with the same natural key
-(parish, type, name ignoring case) are an error. Checking writes nothing; applying checks
-the whole file again and, only when no row is wrong, creates or updates every actor in one
-transaction (an actor with the row's natural key is updated) and records an ActorImport
-with the counts and the report, plus an audit entry.
+for the import: a parish of another zone is a row error, and so is a row whose natural key
+is an actor registered by another zone (Mariscal Sucre is a parish of two zones): an import
+never moves an actor between zones. Two rows with the same natural key (parish, type, name
+ignoring case) are an error. The report says for each row whether it creates, updates or
+leaves an actor as it is, and which columns change (their names, never the values).
+Checking writes nothing; applying checks the whole file again and, only when no row is
+wrong, creates or updates every actor in one transaction (an actor with the row's natural
+key is updated) and records an ActorImport with the counts and the report, plus an audit
+entry.
 """
 
 import hashlib
@@ -69,13 +79,33 @@ COLUMNS = {
     "contacto_correo": "contact_email",
     "contacto_telefono": "contact_phone",
     "publicar_contacto": "contact_public",
+    "activo": "is_active",
 }
 FIELD_COLUMNS = {field_name: column for column, field_name in COLUMNS.items()}
 REQUIRED = ("nombre", "tipo", "parroquia", "estado_legal", "anio_mapeo", "fuente")
 ALIASES = {"ano_mapeo": "anio_mapeo", "año_mapeo": "anio_mapeo", "anio": "anio_mapeo"}
 YES = {"si", "s", "yes", "y", "true", "verdadero", "1", "x"}
 NO = {"no", "n", "false", "falso", "0", ""}
+YES_NO_COLUMNS = (("publicar_contacto", "contact_public"), ("activo", "is_active"))
+MAX_REPORTED_ROWS = 1_000
 _INTEGER = re.compile(r"[0-9]{1,9}")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3}){1,2}")
+# A new actor's value for a column absent from the file.
+DEFAULTS = {
+    "barrio": "",
+    "registration": "",
+    "members": None,
+    "source_name": "",
+    "description": "",
+    "lat": None,
+    "lon": None,
+    "contact_name": "",
+    "contact_email": "",
+    "contact_phone": "",
+    "contact_public": False,
+    "is_active": True,
+}
+KEPT = ("name", "kind", "parish", "legal_status", "year_mapped", "source", *DEFAULTS)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -88,6 +118,8 @@ class Report:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # One line per valid row: {"row", "name", "action" (create/update/unchanged), "columns"}.
+    lines: list[dict] = field(default_factory=list)
 
     def add(self, row, column, message) -> None:
         self.error_count += 1
@@ -191,7 +223,8 @@ def text_cell(value) -> str:
     return _CONTROL.sub(" ", cell_text(value)).replace("\t", " ").strip()
 
 
-def parse_integer(value) -> int:
+def parse_integer(value, *, thousands=False) -> int:
+    """A whole number; with `thousands`, "1.000" (dot-separated groups of three) too."""
     if isinstance(value, bool):
         raise ValueError
     if isinstance(value, int):
@@ -201,6 +234,8 @@ def parse_integer(value) -> int:
             return int(value)
         raise ValueError
     text = text_cell(value)
+    if thousands and _THOUSANDS.fullmatch(text):
+        text = text.replace(".", "")
     if not _INTEGER.fullmatch(text):
         raise ValueError
     return int(text)
@@ -257,9 +292,10 @@ def check_table(table: Table, *, zone: Zone) -> Report:
             failed.add(column)
             report.add(line, column, message)
 
+        # Only the columns in the file: the others keep the actor's value (or the default).
         data = {}
         for column, field_name in COLUMNS.items():
-            if field_name in services.LIMITS:
+            if field_name in services.LIMITS and column in table.columns:
                 data[field_name] = text_cell(get(column))
         for field_name in ("kind", "legal_status", "source"):
             column = FIELD_COLUMNS[field_name]
@@ -316,10 +352,11 @@ def check_table(table: Table, *, zone: Zone) -> Report:
                     % {"value": text_cell(value)[:40]},
                 )
         value = get("miembros")
-        data["members"] = None
+        if "miembros" in table.columns:
+            data["members"] = None
         if not is_blank(value):
             try:
-                data["members"] = parse_integer(value)
+                data["members"] = parse_integer(value, thousands=True)
             except ValueError:
                 fail(
                     "miembros",
@@ -327,17 +364,37 @@ def check_table(table: Table, *, zone: Zone) -> Report:
                     % {"value": text_cell(value)[:40]},
                 )
         for column, field_name in (("latitud", "lat"), ("longitud", "lon")):
+            if column in table.columns:
+                value = get(column)
+                data[field_name] = None if is_blank(value) else text_cell(value)
+        for column, field_name in YES_NO_COLUMNS:
             value = get(column)
-            data[field_name] = None if is_blank(value) else text_cell(value)
-        value = get("publicar_contacto")
-        try:
-            data["contact_public"] = parse_yes_no(value)
-        except ValueError:
-            fail(
-                "publicar_contacto",
-                _("“%(value)s” is neither “si” nor “no”.") % {"value": text_cell(value)[:40]},
+            if column not in table.columns or (field_name == "is_active" and is_blank(value)):
+                continue
+            try:
+                data[field_name] = parse_yes_no(value)
+            except ValueError:
+                fail(
+                    column,
+                    _("“%(value)s” is neither “si” nor “no”.") % {"value": text_cell(value)[:40]},
+                )
+        existing = None
+        if not failed & {"nombre", "tipo", "parroquia"} and data.get("parish") is not None:
+            existing = services.find_duplicate(
+                parish=data["parish"], kind=data["kind"], name=data.get("name", "")
             )
-        data["is_active"] = True
+            if existing is not None and existing.zone_id != zone.pk:
+                # The natural key spans zones (Mariscal Sucre): never touch another zone's actor.
+                fail(
+                    "nombre",
+                    _(
+                        "An actor with this name and type in this parish is registered by "
+                        "the zone %(zone)s; this import cannot change it."
+                    )
+                    % {"zone": existing.zone.name},
+                )
+                continue
+        data = {**(_stored(existing) if existing is not None else DEFAULTS), **data}
         values, problems = services.check(data, zone=zone)
         for problem in problems:
             column = FIELD_COLUMNS.get(problem.field)
@@ -345,7 +402,7 @@ def check_table(table: Table, *, zone: Zone) -> Report:
                 fail(column, problem.message)
         if failed:
             continue
-        key = (values["parish"].pk, values["kind"], values["name"].casefold())
+        key = (values["parish"].pk, values["kind"], services.name_key(values["name"]))
         if key in seen:
             fail(
                 "nombre",
@@ -354,17 +411,36 @@ def check_table(table: Table, *, zone: Zone) -> Report:
             )
             continue
         seen[key] = line
-        existing = services.find_duplicate(
-            parish=values["parish"], kind=values["kind"], name=values["name"]
-        )
         if existing is None:
+            action, columns = "create", []
             report.created += 1
-        elif _same(existing, values):
-            report.unchanged += 1
         else:
-            report.updated += 1
+            columns = _changed_columns(existing, values)
+            action = "update" if columns else "unchanged"
+            if columns:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        if len(report.lines) < MAX_REPORTED_ROWS:
+            report.lines.append(
+                {"row": line, "name": values["name"], "action": action, "columns": columns}
+            )
         report.items.append((line, data, existing))
     return report
+
+
+def _stored(actor: Actor) -> dict:
+    """The actor's values, as check_table reads them from a file."""
+    return {name: getattr(actor, name) for name in KEPT}
+
+
+def _changed_columns(actor: Actor, values: dict) -> list[str]:
+    """The file's columns whose value differs from the actor's (names only)."""
+    return [
+        FIELD_COLUMNS[name]
+        for name in KEPT
+        if name in FIELD_COLUMNS and getattr(actor, name) != values[name]
+    ]
 
 
 def _same(actor: Actor, values: dict) -> bool:
@@ -425,7 +501,7 @@ def apply_content(content: bytes, *, actor, zone: Zone, file_name: str) -> Actor
             sha256=sha256_of(content),
             created=created,
             updated=updated,
-            report={"summary": report.summary(), "errors": report.errors},
+            report={"summary": report.summary(), "errors": report.errors, "rows": report.lines},
             imported_by=actor if getattr(actor, "pk", None) else None,
         )
         log(

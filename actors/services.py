@@ -7,6 +7,12 @@ Decisions:
   administration that holds no whole parish, takes actors of the parish its sector lies in
   (Mariscal Sucre): see EXTRA_PARISHES.
 - An actor is one per (parish, type, name ignoring case): the natural key of the import.
+  Names are stored normalised (Unicode NFC, runs of spaces and line breaks as one space)
+  and compared by `name_key` (also ignoring case), so "Comité  Nuevo" typed with a
+  decomposed "é" is the same actor as "COMITÉ NUEVO".
+- The natural key spans zones: Mariscal Sucre is a parish of Eugenio Espejo and also of La
+  Mariscal (EXTRA_PARISHES). An actor registered by the other zone is named in the refusal
+  (its zone, not its data), so staff know whom to ask.
 - Setting `contact_public` records when the consent was given (`contact_consent_at`);
   withdrawing it clears that date, and the public pages stop showing the contact at once.
 - The audit entry names the fields changed; for the contact person's data it says only
@@ -14,6 +20,8 @@ Decisions:
 """
 
 import datetime
+import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -61,6 +69,17 @@ FIELDS = (
     "is_active",
 )
 PERSONAL = {"contact_name", "contact_email", "contact_phone"}
+# Text fields of one line: runs of whitespace (line breaks included) become one space.
+ONE_LINE = {
+    "name",
+    "barrio",
+    "registration",
+    "source_name",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+}
+_SPACES = re.compile(r"\s+")
 LIMITS = {
     "name": 200,
     "barrio": 150,
@@ -99,9 +118,20 @@ def require_manage(user, zone: Zone) -> None:
 _require = require_manage
 
 
+def one_line(text) -> str:
+    """`text` in Unicode NFC with every run of whitespace as one space, stripped."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
+
+
+def name_key(name) -> str:
+    """How names are compared in the natural key: normalised and ignoring case."""
+    return unicodedata.normalize("NFC", one_line(name or "").casefold())
+
+
 def _text(data, name) -> str:
     value = data.get(name)
-    value = "" if value is None else str(value).strip()
+    value = "" if value is None else str(value)
+    value = one_line(value) if name in ONE_LINE else unicodedata.normalize("NFC", value).strip()
     if len(value) > LIMITS[name]:
         raise FieldProblem(
             _("“%(field)s” is longer than %(max)d characters.")
@@ -247,13 +277,24 @@ def _changes(before: dict, record) -> dict:
 
 
 def find_duplicate(*, parish, kind, name, exclude_pk=None):
-    """The actor with this natural key (parish, type, name ignoring case), if any."""
+    """The actor with this natural key (parish, type, name normalised and ignoring case),
+    if any, whatever its zone."""
     # Compared in Python: SQLite's case folding is ASCII-only ("É" is not "é" there).
-    wanted = name.strip().casefold()
+    wanted = name_key(name)
     found = Actor.objects.filter(parish=parish, kind=kind).select_related("zone", "parish")
     if exclude_pk:
         found = found.exclude(pk=exclude_pk)
-    return next((actor for actor in found if actor.name.casefold() == wanted), None)
+    return next((actor for actor in found if name_key(actor.name) == wanted), None)
+
+
+def duplicate_message(duplicate: Actor, zone: Zone) -> str:
+    """The refusal for a natural key already taken by `duplicate` (seen from `zone`)."""
+    if duplicate.zone_id != zone.pk:
+        return _(
+            "An actor with this name and type in this parish is registered by the zone "
+            "%(zone)s: ask its staff, or use another name."
+        ) % {"zone": duplicate.zone.name}
+    return _("There is already an actor of this type with this name in the parish.")
 
 
 @transaction.atomic
@@ -265,15 +306,14 @@ def actor_save(*, actor, zone: Zone, data: dict, record: Actor | None = None) ->
         record = Actor.objects.select_for_update().get(pk=record.pk)
         _require(actor, record.zone)  # moving an actor out of a zone: staff of both
     values = clean(data, zone=zone)
-    if find_duplicate(
+    duplicate = find_duplicate(
         parish=values["parish"],
         kind=values["kind"],
         name=values["name"],
         exclude_pk=record.pk if record else None,
-    ):
-        raise FieldProblem(
-            _("There is already an actor of this type with this name in the parish."), "name"
-        )
+    )
+    if duplicate is not None:
+        raise FieldProblem(duplicate_message(duplicate, zone), "name")
     created = record is None
     before = _snapshot(record)
     record = record or Actor()

@@ -40,6 +40,7 @@ def row(**values):
         "contacto_correo": "",
         "contacto_telefono": "",
         "publicar_contacto": "no",
+        "activo": "",
     }
     base.update(values)
     return [base[column] for column in HEADER]
