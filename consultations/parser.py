@@ -18,8 +18,9 @@ What is read:
   with their first item ("DISPOSICIÓN TRANSITORIA ÚNICA.- text", "Disposición General
   Primera.- text"); items by ordinal ("PRIMERA.-", "Primera:", "Vigésima Primera.-", "Única")
   or by number ("1.-", "1ª.-", only while the group has no ordinal items; "Disposición
-  Transitoria 1.-" with its group); a group with text and no
-  item is its sole disposition ("DISPOSICIÓN FINAL\\nEsta ordenanza entrará en vigencia…").
+  Transitoria 1.-" with its group); a group with text and no item is its sole disposition
+  ("DISPOSICIÓN FINAL\\nEsta ordenanza entrará en vigencia…"), but text between a group and
+  its first feminine ordinal item (a running header, a note) is the group heading's body.
   Items are feminine ordinals: inside a disposition, "PRIMERO.-", "SEGUNDO.-" number the
   points of its text (a reform listing its changes), unless the group's first item is
   masculine too. The ordinal may come first ("PRIMERA DISPOSICIÓN TRANSITORIA.- text",
@@ -61,9 +62,9 @@ line just above it (no blank line between) is text that does not end a sentence 
 with ("el", "la", "del", "según", "previsto"…; headers in capitals are exempt from this
 second test unless the line above is in capitals too). An ordinal item of a disposition group
 with a bare "." is also body text after an unfinished line ending in "disposición", a group
-word ("…en la Disposición Transitoria\nTercera. Además…") or a connecting word, or when the
+word ("…en la Disposición Transitoria\\nTercera. Además…") or a connecting word, or when the
 same ordinal starts a line further down. Never a reference: a header after a list item ("a)",
-"1.", "-", "•": "b) …de la misma\nArtículo 5. Plazo.") unless in lower case, and a capitalised
+"1.", "-", "•": "b) …de la misma\\nArtículo 5. Plazo.") unless in lower case, and a capitalised
 "Artículo N." that is the next article (the last one read plus one) and is not numbered again
 further down. Any other header-like line is a header: after a blank line, a finished sentence,
 a heading or its name, with ".-" or ":", or after "…sin punto final" ending in a noun.
