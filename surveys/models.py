@@ -215,3 +215,29 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question}: {self.choice or self.number or self.text[:40]}"
+
+
+class InvitationRecord(models.Model):
+    """An invitation to answer a survey limited to one answer per invitation, kept on the
+    server: the e-mailed link carries only a random token, whose SHA-256 is stored here
+    (`token_hash`), never the token itself. `key` is the inviting app's key (e.g.
+    "training-registration:42"), unique per survey; `revoked_at` ends the invitation."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("survey")
+    )
+    key = models.CharField(_("key"), max_length=128)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "key"], name="one_invitation_per_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.survey} · {self.key}"

@@ -15,7 +15,11 @@ def scale_mean(survey) -> float | None:
 
 
 def standalone():
-    return Survey.objects.filter(is_published=True, purpose=Survey.Purpose.STANDALONE)
+    """Published standalone surveys anyone may find: not those answered by invitation only
+    (their invitees get the link; they are not listed on /encuestas/ nor on zone pages)."""
+    return Survey.objects.filter(is_published=True, purpose=Survey.Purpose.STANDALONE).exclude(
+        limit=Survey.Limit.PER_INVITATION
+    )
 
 
 def open_surveys(now=None):

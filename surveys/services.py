@@ -15,7 +15,12 @@ Decisions:
 - Once a survey has responses its questions are fixed: no question is added, removed or
   changes kind or required, and choices are neither added nor removed nor reordered. Only
   the wording (a question's text and help, a choice's label) may still be corrected, a
-  typo fix, recorded in the audit log with the old and new wording. Moving a question
+  typo fix, recorded in the audit log with the old and new wording. Answers point at
+  choices, so a choice's new label must not be another choice's label (a swap would move
+  the answers) and must be similar to the old one (difflib ratio >= 0.75, case and accents
+  aside): "Sí" -> "No" is refused, "Si" -> "Sí" allowed.
+- A response answers at least one question (a survey of optional questions refuses an
+  empty form). Anonymous surveys store the submission time to the hour only. Moving a question
   (its position) changes nothing answered and stays allowed. The survey's identity and
   limit are fixed once answered (the stored keys depend on them).
 - `create_evaluation_survey` is called by the training services (which check
@@ -23,11 +28,13 @@ Decisions:
 """
 
 import datetime
+import difflib
+import unicodedata
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -45,6 +52,7 @@ SHORT_MAX = 300
 LONG_MAX = 5000
 CHOICE_KINDS = (Question.Kind.SINGLE, Question.Kind.MULTIPLE)
 MAX_CHOICES = 30
+LABEL_FIX_RATIO = 0.75
 
 
 class AnswersInvalid(DomainError):
@@ -107,6 +115,8 @@ def validate(survey, data) -> list[Answer]:
             errors[pk] = error.message
     if errors:
         raise AnswersInvalid(errors)
+    if not answers:
+        raise AnswersInvalid({None: _("Answer at least one question.")})
     return answers
 
 
@@ -157,6 +167,9 @@ def _save(survey, key: str, data, *, respondent=None, respondent_name: str = "")
         raise DomainError(already_answered_message())
     answers = validate(survey, data)
     identified = survey.identity == Survey.Identity.IDENTIFIED
+    submitted_at = timezone.now()
+    if not identified:  # the hour only: the time must not single out who answered
+        submitted_at = submitted_at.replace(minute=0, second=0, microsecond=0)
     try:
         with transaction.atomic():
             response = Response.objects.create(
@@ -164,6 +177,7 @@ def _save(survey, key: str, data, *, respondent=None, respondent_name: str = "")
                 respondent_key=stored_key,
                 respondent=respondent if identified else None,
                 respondent_name=(respondent_name[:200] if identified else ""),
+                submitted_at=submitted_at,
             )
             for answer in answers:
                 answer.response = response
@@ -328,6 +342,45 @@ def _clean_labels(kind, choices) -> list[str]:
     return []
 
 
+def _plain_letters(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _similar(old: str, new: str) -> bool:
+    """Whether `new` reads as a correction of `old` (case and accents aside: "Si" -> "Sí")."""
+    pairs = ((old.casefold(), new.casefold()), (_plain_letters(old), _plain_letters(new)))
+    ratio = max(difflib.SequenceMatcher(None, a, b).ratio() for a, b in pairs)
+    return ratio >= LABEL_FIX_RATIO
+
+
+def _check_label_fixes(old_labels: list[str], new_labels: list[str]) -> None:
+    """Answers point at choices by position: once answered, an option's label may change
+    only as a typo fix. Refused: a label that another option had (options swapped, which
+    would move the answers to the other option) and a label not similar to the old one."""
+    folded = [label.casefold() for label in old_labels]
+    for index, (old, new) in enumerate(zip(old_labels, new_labels, strict=True)):
+        if old == new:
+            continue
+        if any(new.casefold() == other for i, other in enumerate(folded) if i != index):
+            raise DomainError(
+                _(
+                    "This survey has responses: the options cannot be reordered or swapped "
+                    '("%(label)s" is already another option). The answers would move to '
+                    "another option."
+                )
+                % {"label": new}
+            )
+        if not _similar(old, new):
+            raise DomainError(
+                _(
+                    "This survey has responses: an option's label may only be corrected "
+                    '(a typo), not replaced. "%(old)s" cannot become "%(new)s".'
+                )
+                % {"old": old, "new": new}
+            )
+
+
 @transaction.atomic
 def question_save(
     *,
@@ -373,6 +426,7 @@ def question_save(
             raise DomainError(
                 _("This survey has responses: options can no longer be added or removed.")
             )
+        _check_label_fixes([c.label for c in existing], labels)
     created = question is None
     before = _snapshot(question, QUESTION_FIELDS)
     before_labels = [c.label for c in existing]

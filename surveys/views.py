@@ -7,9 +7,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
 
 from indicators.charts import bar_chart
 from quitodecide import exports, ratelimit, rulebook
@@ -17,7 +19,7 @@ from quitodecide.errors import DomainError, PermissionDenied
 
 from . import selectors, services
 from .forms import SurveyForm
-from .invitations import read_token
+from .invitations import read_token, token_hash
 from .models import Question, Survey
 
 RESPONSES_EXPORT = exports.register(
@@ -31,6 +33,11 @@ RESULTS_EXPORT = exports.register(
 )
 ATTEMPT_RATE = "30/h"
 SUBMIT_RATE = "20/h"
+# Invitations: counted per invitation (its token's hash), not per address: a training
+# venue's attendees share one Wi-Fi address. A generous per-address cap stays.
+INVITATION_ATTEMPT_RATE = "30/h"
+INVITATION_SUBMIT_RATE = "10/h"
+INVITATION_IP_RATE = "300/h"
 TEXTS_PER_PAGE = 50
 
 
@@ -86,6 +93,31 @@ def _refusal(request, survey, token, invitation):
     return _already() if services.has_answered(request.user, survey) else None
 
 
+def _limit_invitation(request, group, rate, token) -> None:
+    """Count one attempt of `group` for the invitation (per token) and for the address."""
+    value = f"invitation:{token_hash(token)}"
+    refused = is_ratelimited(
+        request,
+        group=f"{group}:invitation",
+        key=lambda _group, _request: value,
+        rate=rate,
+        increment=True,
+    )
+    try:
+        ratelimit.limit(request, f"{group}:invited", INVITATION_IP_RATE, key="ip")
+    except ratelimit.RateLimited:
+        refused = True
+    if refused:
+        raise ratelimit.RateLimited(_("Too many attempts in a short time. Please try again later."))
+
+
+def _limit(request, group, rate, invitation_rate, token, invitation) -> None:
+    if invitation is not None:
+        _limit_invitation(request, group, invitation_rate, token)
+    else:
+        ratelimit.limit(request, group, rate)
+
+
 @require_http_methods(["GET", "POST"])
 def detail(request, slug):
     survey = _survey(request, slug)
@@ -101,9 +133,23 @@ def detail(request, slug):
     elif request.method == "POST":
         form = SurveyForm(request.POST, survey=survey, token=token)
         try:
-            ratelimit.limit(request, "surveys.answer_attempt", ATTEMPT_RATE)
+            _limit(
+                request,
+                "surveys.answer_attempt",
+                ATTEMPT_RATE,
+                INVITATION_ATTEMPT_RATE,
+                token,
+                invitation,
+            )
             if form.is_valid():
-                ratelimit.limit(request, "surveys.answer", SUBMIT_RATE)
+                _limit(
+                    request,
+                    "surveys.answer",
+                    SUBMIT_RATE,
+                    INVITATION_SUBMIT_RATE,
+                    token,
+                    invitation,
+                )
                 if invitation is not None:
                     services.submit_invited(invitation, form.answers())
                 else:
@@ -127,6 +173,7 @@ def detail(request, slug):
             "form": form,
             "refusal": refusal,
             "login_url": login_url,
+            "form_action": request.path,
             "can_see_results": rulebook.allowed(request.user, "surveys.view_results", survey),
             "can_manage": rulebook.allowed(request.user, services.MANAGE, survey),
         },
@@ -152,10 +199,11 @@ def _results_gate(request, survey):
     return rulebook.view_gate(request, "surveys.view_results", survey)
 
 
-def _charts(survey):
-    charts = []
-    for item in selectors.results(survey):
+def _add_charts(items) -> None:
+    """Give each item of selectors.results with rows its bar chart (item["chart"])."""
+    for item in items:
         question = item["question"]
+        item["chart"] = None
         if not item["rows"]:
             continue
         description = _("Number of answers per option.")
@@ -169,8 +217,6 @@ def _charts(survey):
             rows=[(label, [count]) for label, count in item["rows"]],
             unit=_("answers"),
         )
-        charts.append(item)
-    return charts
 
 
 @require_GET
@@ -181,9 +227,8 @@ def results(request, slug):
         return gate
     staff = rulebook.allowed(request.user, services.MANAGE, survey)
     items = selectors.results(survey)
-    chart_items = {item["question"].pk: item for item in _charts(survey)}
+    _add_charts(items)
     for item in items:
-        item["chart"] = chart_items.get(item["question"].pk, {}).get("chart")
         if item["kind"] in (Question.Kind.SHORT, Question.Kind.LONG) and staff:
             item["texts"] = list(selectors.text_answers(item["question"])[:5])
     return TemplateResponse(
@@ -237,15 +282,20 @@ def responses_csv(request, slug):
         return gate
     questions = list(survey.questions.all())
     identified = survey.identity == Survey.Identity.IDENTIFIED
+    # Anonymous surveys: the date only and the rows in the order of the (pseudo-random)
+    # respondent keys, so neither the time nor the row number tells who answered.
     header = [_("response"), _("submitted")]
     if identified:
         header.append(_("respondent"))
     header += [f"{q.position}. {q.text}" for q in questions]
     rows = []
     responses = survey.responses.select_related("respondent").prefetch_related("answers__choice")
-    for number, response in enumerate(responses.order_by("submitted_at", "pk"), start=1):
+    order = ("submitted_at", "pk") if identified else ("respondent_key", "pk")
+    for number, response in enumerate(responses.order_by(*order), start=1):
         answers = list(response.answers.all())
-        row = [number, response.submitted_at]
+        submitted = response.submitted_at
+        submitted = submitted if identified else timezone.localdate(submitted).isoformat()
+        row = [number, submitted]
         if identified:
             who = response.respondent.email if response.respondent else response.respondent_name
             row.append(who)

@@ -94,8 +94,8 @@ def test_required_and_optional_questions():
     assert set(errors) == set(survey.questions.values_list("pk", flat=True))
     assert set(errors.values()) == {es("This question is required.")}
     optional = make_survey(required=False)
-    response = services.submit(UserFactory(), optional, {})
-    assert response.answers.count() == 0
+    response = services.submit(UserFactory(), optional, {q(optional, "scale").pk: 3})
+    assert response.answers.count() == 1
 
 
 def test_unknown_question_ids_are_refused():
