@@ -27,12 +27,14 @@ class RegistrationForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Full name"),
         max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=gettext_lazy("As it should appear on the attendance certificate."),
         error_messages={"required": gettext_lazy("Write your full name.")},
     )
     email = forms.EmailField(
         label=gettext_lazy("E-mail"),
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=gettext_lazy("We send the confirmation and the cancel link here."),
         error_messages={
             "required": gettext_lazy("Write your e-mail address."),

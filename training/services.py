@@ -17,7 +17,13 @@ Decisions:
   it is made when the e-mail is sent (training.tasks), so no secret waits in the task
   queue. Each e-mail with a link makes a new token: the latest link is the valid one.
 - Attendance is a checklist of the confirmed registrations. Marking one attended issues a
-  certificate code; unmarking it clears the code (the certificate stops verifying).
+  certificate code; unmarking it keeps the code but the certificate stops verifying (the
+  PDF and the verification need attended), and marking it again brings the same code back,
+  so the link already e-mailed works again. Unmarking revokes the attendee's evaluation
+  invitation; marking them again sends a new one. Anyone marked attended for the first
+  time, also after the others were e-mailed, gets the evaluation e-mail once.
+- A registration marked attended cannot be cancelled by its link; a session that started
+  or has attendance cannot be cancelled by staff (its certificates stand).
 """
 
 import datetime
@@ -223,6 +229,21 @@ def session_save(
     was_cancelled = session is not None and session.status == TrainingSession.Status.CANCELLED
     if was_cancelled and status != TrainingSession.Status.CANCELLED:
         raise DomainError(_("A cancelled session cannot be scheduled again."))
+    if (
+        status == TrainingSession.Status.CANCELLED
+        and session is not None
+        and not was_cancelled
+        and (
+            session.starts_at <= timezone.now()
+            or session.registrations.filter(attended=True).exists()
+        )
+    ):
+        raise DomainError(
+            _(
+                "This session has started or its attendance was taken: it can no longer be "
+                "cancelled."
+            )
+        )
     created = session is None
     before = _snapshot(session, SESSION_FIELDS)
     session = session or TrainingSession()
@@ -315,7 +336,14 @@ def register(
         if len(email) > 254:
             raise ValidationError("long")
     except ValidationError:
-        errors["email"] = _("Write a valid e-mail address.")
+        errors["email"] = (
+            _(
+                "Your account has no e-mail address: add one to your account to register (we "
+                "send the confirmation and the cancel link there)."
+            )
+            if account is not None
+            else _("Write a valid e-mail address.")
+        )
     if account is None:
         if parish is None:
             errors["parish"] = _("Choose your parish.")
@@ -366,18 +394,32 @@ def registration_by_token(token: str):
     )
 
 
+def cancel_refusal(registration: Registration, session=None) -> str:
+    """Why the cancel link can no longer cancel this registration, or "" when it can."""
+    session = session or registration.session
+    if session.status == TrainingSession.Status.CANCELLED:
+        return _("This session was cancelled.")
+    if registration.attended:
+        return _(
+            "You were marked present at this session: the registration can no longer be cancelled."
+        )
+    if session.phase() not in {"upcoming", "today"}:
+        return _("The session has started: the registration can no longer be cancelled.")
+    return ""
+
+
 def cancel_registration(registration: Registration) -> Registration:
     """Cancel by the cancel link (whoever holds it is the registrant). A confirmed place
-    goes to the first on the waiting list. Refused once the session started."""
+    goes to the first on the waiting list. Refused once the session started, when it was
+    cancelled, and when the registrant was marked present."""
     with transaction.atomic():
         session = TrainingSession.objects.select_for_update().get(pk=registration.session_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status == Status.CANCELLED:
             return registration
-        if session.phase() not in {"upcoming", "today"}:
-            raise DomainError(
-                _("The session has started: the registration can no longer be cancelled.")
-            )
+        refusal = cancel_refusal(registration, session)
+        if refusal:
+            raise DomainError(refusal)
         was_confirmed = registration.status == Status.CONFIRMED
         registration.status = Status.CANCELLED
         registration.cancelled_at = timezone.now()
@@ -422,16 +464,11 @@ def attendance_save(*, actor, session: TrainingSession, attended_ids) -> dict:
         registration.attended = present
         registration.attendance_marked_at = now
         registration.attendance_marked_by = actor
-        if not present:
-            registration.certificate_code = None
-        registration.save(
-            update_fields=[
-                "attended",
-                "attendance_marked_at",
-                "attendance_marked_by",
-                "certificate_code",
-            ]
-        )
+        fields = ["attended", "attendance_marked_at", "attendance_marked_by"]
+        if not present and registration.evaluation_sent_at and _revoke_invitation(registration):
+            registration.evaluation_sent_at = None  # marked again: a new invitation
+            fields.append("evaluation_sent_at")
+        registration.save(update_fields=fields)
         if present and not registration.certificate_code:
             _issue_code(registration)
         changed["marked" if present else "unmarked"].append(registration.pk)
@@ -440,15 +477,46 @@ def attendance_save(*, actor, session: TrainingSession, attended_ids) -> dict:
     return {"attended": len([r for r in confirmed if r.attended]), "evaluations": sent}
 
 
+def invitation_key(registration) -> str:
+    """The key of the attendee's invitation to the session's evaluation survey."""
+    return f"training-registration:{registration.pk}"
+
+
+def _revoke_invitation(registration) -> bool:
+    """End the unmarked attendee's evaluation invitation (when the surveys app can): True
+    when it was revoked, so that marking them again sends a new one."""
+    from surveys import invitations
+
+    revoke = getattr(invitations, "revoke", None)
+    survey = registration.session.evaluation
+    if revoke is None or survey is None:
+        return False
+    revoke(survey, invitation_key(registration))
+    return True
+
+
+def _free_slug(base: str) -> str:
+    from surveys.models import Survey
+
+    taken = set(Survey.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    for n in range(2, 1000):
+        if f"{base}-{n}" not in taken:
+            return f"{base}-{n}"
+    return f"{base}-{secrets.token_hex(4)}"
+
+
 def evaluation_survey(session):
-    """The session's evaluation survey, created (by the surveys app) when missing."""
+    """The session's evaluation survey, created (by the surveys app) when missing; its slug
+    is "evaluacion-formacion-<pk>", with a suffix when another survey has it."""
     if session.evaluation_id:
         return session.evaluation
     from surveys.services import create_evaluation_survey
 
     opens_at = min(session.starts_at, timezone.now())
     closes_at = max(session.ends_at, timezone.now()) + datetime.timedelta(days=EVALUATION_DAYS)
-    slug = f"evaluacion-formacion-{session.pk}"
+    slug = _free_slug(f"evaluacion-formacion-{session.pk}")
     survey = create_evaluation_survey(session.title, session.plan.zone, opens_at, closes_at, slug)
     TrainingSession.objects.filter(pk=session.pk).update(evaluation=survey)
     session.evaluation = survey

@@ -68,13 +68,15 @@ def notify_evaluation(registration_id: int) -> int:
     from quitodecide.site_links import site_url
     from surveys.invitations import make_token
 
+    from .services import invitation_key
+
     registration = _registration(registration_id)
     if registration is None or not registration.attended or not registration.email:
         return 0
     survey = registration.session.evaluation
     if survey is None:
         return 0
-    token = make_token(survey, f"training-registration:{registration.pk}", registration.name)
+    token = make_token(survey, invitation_key(registration), registration.name)
     url = site_url(reverse("surveys:detail", args=[survey.slug]) + "?invitacion=" + token)
     context = {
         "registration": registration,

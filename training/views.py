@@ -128,9 +128,13 @@ def session_detail(request, pk: int):
     refusal = None
     if not rulebook.allowed(request.user, services.REGISTER, session):
         refusal = rulebook.explain(request.user, services.REGISTER, session)
+    # An account without an e-mail cannot register: it is told to add one.
+    needs_email = user is not None and not (user.email or "").strip()
     status = 200
     if request.method == "POST" and refusal is not None:
         status = 403
+    elif request.method == "POST" and needs_email:
+        status = 400
     elif request.method == "POST":
         form = RegistrationForm(request.POST, user=user)
         try:
@@ -152,9 +156,12 @@ def session_detail(request, pk: int):
         except PermissionDenied as error:
             refusal = error.refusal or rulebook.Refusal(str(error.message))
             status = 403
+        except ratelimit.RateLimited as error:
+            _add_errors(form, error)
+            status = 429
         except (DomainError, ValidationError) as error:
             _add_errors(form, error)
-        if refusal is None and form.errors:
+        if refusal is None and form.errors and status == 200:
             status = 400
     confirmed = session.registrations.filter(status=Registration.Status.CONFIRMED).count()
     waiting = session.registrations.filter(status=Registration.Status.WAITLISTED).count()
@@ -177,6 +184,7 @@ def session_detail(request, pk: int):
             "waiting": waiting,
             "phase": session.phase(),
             "mine": mine,
+            "needs_email": needs_email,
         },
         status=status,
     )
@@ -202,21 +210,26 @@ def cancel(request, token: str):
         raise Http404
     error = ""
     done = registration.status == Registration.Status.CANCELLED
-    if request.method == "POST" and not done:
+    # Why it can no longer be cancelled (the session cancelled or started, the registrant
+    # marked present): shown instead of the button, and a POST changes nothing.
+    closed = "" if done else services.cancel_refusal(registration)
+    if request.method == "POST" and not done and not closed:
         try:
             registration = services.cancel_registration(registration)
             done = True
         except DomainError as refused:
             error = str(refused.message)
+    session = registration.session
     return TemplateResponse(
         request,
         "training/cancel.html",
         {
             "registration": registration,
-            "session": registration.session,
+            "session": session,
             "done": done,
             "error": error,
-            "open": registration.session.phase() in {"upcoming", "today"},
+            "closed": closed,
+            "session_public": session.plan.is_published,
         },
         status=400 if error else 200,
     )

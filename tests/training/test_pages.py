@@ -54,7 +54,7 @@ def test_hostile_posts_never_500(client, territory, data):
         title="hostil", capacity=2
     )
     response = client.post(f"/formacion/sesion/{session.pk}/", data)
-    assert response.status_code in {302, 400, 403}
+    assert response.status_code in {302, 400, 403, 429}  # 429: rate limited
     token = data.get("name") if isinstance(data.get("name"), str) else ""
     response = client.post(reverse("training:cancel", args=["t" + quote(token, safe="")]))
     assert response.status_code == 404
