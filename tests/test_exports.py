@@ -23,14 +23,12 @@ from consultations.models import ConsultationPage
 from discussions import services as discussion_services
 from quitodecide import exports
 from quitodecide.mfa import mark_user
+from tests.actors.exercisers import exercise_actors_import_template, exercise_actors_opendata
 from tests.assemblies.test_recount import exercise_assembly_recount
 from tests.budgets.builders import make_cycle, make_request, make_staff
 from tests.budgets.test_recount import exercise_budget_recount
 from tests.consultations.helpers import make_consultation
-from tests.actors.exercisers import exercise_actors_import_template, exercise_actors_opendata
 from tests.council.exercisers import exercise_council_opendata
-from tests.surveys.exercisers import exercise_surveys_responses, exercise_surveys_results
-from tests.training.exercisers import exercise_training_certificate
 from tests.factories import ResidentFactory, UserFactory
 from tests.indicators.test_exports_corpus import (
     exercise_indicators_dataset,
@@ -39,6 +37,8 @@ from tests.indicators.test_exports_corpus import (
 from tests.opendata.test_catalogue import exercise_territory_opendata
 from tests.opengov.test_downloads import exercise_opengov_milestones
 from tests.privacy.test_export import exercise_my_data
+from tests.surveys.exercisers import exercise_surveys_responses, exercise_surveys_results
+from tests.training.exercisers import exercise_training_certificate
 from tests.works.test_geojson import exercise_works_opendata
 from tests.works.test_importer import exercise_import_template
 
