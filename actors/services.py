@@ -19,7 +19,6 @@ Decisions:
   that they changed, never their values (the log is not a second copy of personal data).
 """
 
-import datetime
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -33,6 +32,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from quitodecide import rulebook
+from quitodecide.changes import changes, snapshot
 from quitodecide.errors import DomainError
 from territory.models import Parish, Zone
 
@@ -252,30 +252,6 @@ def clean(data: dict, *, zone: Zone) -> dict:
     return values
 
 
-def _plain(value):
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _snapshot(record) -> dict:
-    if record is None or record.pk is None:
-        return {}
-    return {name: _plain(getattr(record, name)) for name in FIELDS}
-
-
-def _changes(before: dict, record) -> dict:
-    after = _snapshot(record)
-    changed = {}
-    for name in FIELDS:
-        if name in before and before[name] == after[name]:
-            continue
-        changed[name] = True if name in PERSONAL else [before.get(name), after[name]]
-    return changed
-
-
 def find_duplicate(*, parish, kind, name, exclude_pk=None):
     """The actor with this natural key (parish, type, name normalised and ignoring case),
     if any, whatever its zone."""
@@ -315,7 +291,7 @@ def actor_save(*, actor, zone: Zone, data: dict, record: Actor | None = None) ->
     if duplicate is not None:
         raise FieldProblem(duplicate_message(duplicate, zone), "name")
     created = record is None
-    before = _snapshot(record)
+    before = snapshot(record, FIELDS)
     record = record or Actor()
     was_public = bool(record.pk and record.contact_public)
     for name, value in values.items():
@@ -336,7 +312,7 @@ def actor_save(*, actor, zone: Zone, data: dict, record: Actor | None = None) ->
         instance=record,
         action=audit.ACTOR_SAVE,
         user=actor,
-        data={"created": created, "changed": _changes(before, record)},
+        data={"created": created, "changed": changes(before, record, FIELDS, hidden=PERSONAL)},
     )
     return record
 

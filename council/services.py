@@ -14,7 +14,6 @@ Decisions:
   rejected, deferred) is the secretariat's record of the council's decision.
 """
 
-import datetime
 import ipaddress
 import re
 from urllib.parse import urlsplit
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from quitodecide import rulebook
+from quitodecide.changes import changes, snapshot
 from quitodecide.errors import DomainError
 
 from . import audit
@@ -87,32 +87,6 @@ def _log(instance, action, actor, **data):
     log(instance=instance, action=action, user=actor, data=data)
 
 
-def _plain(value):
-    """A JSON-safe form of a field's value (dates as ISO strings)."""
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
-
-
-def _snapshot(instance, fields) -> dict:
-    """The values of `fields` ("commission_id" for a foreign key), JSON-safe."""
-    if instance is None or instance.pk is None:
-        return {}
-    return {field: _plain(getattr(instance, field)) for field in fields}
-
-
-def _changes(before: dict, instance, fields) -> dict:
-    """{field: [old, new]} for each field whose value changed (old is None when new)."""
-    after = _snapshot(instance, fields)
-    return {
-        field: [before.get(field), after[field]]
-        for field in fields
-        if field not in before or before[field] != after[field]
-    }
-
-
 COMMISSION_FIELDS = ("name", "slug")
 COUNCILLOR_FIELDS = ("name", "party", "constituency", "is_active")
 SESSION_FIELDS = (
@@ -150,7 +124,7 @@ def commission_save(*, actor, name: str, slug: str, commission: Commission | Non
     if clash.exists():
         raise DomainError(_("Another commission has this name or slug."))
     created = commission is None
-    before = _snapshot(commission, COMMISSION_FIELDS)
+    before = snapshot(commission, COMMISSION_FIELDS)
     commission = commission or Commission()
     commission.name, commission.slug = name, slug
     commission.save()
@@ -160,7 +134,7 @@ def commission_save(*, actor, name: str, slug: str, commission: Commission | Non
         actor,
         model="commission",
         created=created,
-        changed=_changes(before, commission, COMMISSION_FIELDS),
+        changed=changes(before, commission, COMMISSION_FIELDS),
     )
     return commission
 
@@ -180,7 +154,7 @@ def councillor_save(
     if not name:
         raise DomainError(_("A councillor needs a name."))
     created = councillor is None
-    before = _snapshot(councillor, COUNCILLOR_FIELDS)
+    before = snapshot(councillor, COUNCILLOR_FIELDS)
     councillor = councillor or Councillor()
     councillor.name = name
     councillor.party = (party or "").strip()
@@ -193,7 +167,7 @@ def councillor_save(
         actor,
         model="councillor",
         created=created,
-        changed=_changes(before, councillor, COUNCILLOR_FIELDS),
+        changed=changes(before, councillor, COUNCILLOR_FIELDS),
     )
     return councillor
 
@@ -260,7 +234,7 @@ def session_save(
     before = {}
     if not created:
         session = CouncilSession.objects.select_for_update().get(pk=session.pk)
-        before = _snapshot(session, SESSION_FIELDS)
+        before = snapshot(session, SESSION_FIELDS)
         if (
             session.status == CouncilSession.Status.HELD
             and status == session.status
@@ -300,7 +274,7 @@ def session_save(
         actor,
         created=created,
         status=status,
-        changed=_changes(before, session, SESSION_FIELDS),
+        changed=changes(before, session, SESSION_FIELDS),
     )
     return session
 
@@ -352,7 +326,7 @@ def item_save(
     before = {}
     if item is not None:
         item = AgendaItem.objects.select_for_update().get(pk=item.pk)
-        before = _snapshot(item, ITEM_FIELDS)
+        before = snapshot(item, ITEM_FIELDS)
         taken = taken.exclude(pk=item.pk)
         fixed = item.votes.exists() or item.empty_seat_applications.exists()
         if fixed and item.session_id != session.pk:
@@ -382,7 +356,7 @@ def item_save(
         model="agendaitem",
         created=created,
         outcome=outcome,
-        changed=_changes(before, item, ITEM_FIELDS),
+        changed=changes(before, item, ITEM_FIELDS),
     )
     return item
 

@@ -27,7 +27,6 @@ Decisions:
   training.manage themselves): it asks no rule.
 """
 
-import datetime
 import difflib
 import unicodedata
 
@@ -39,6 +38,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from quitodecide import rulebook
+from quitodecide.changes import changes, snapshot
 from quitodecide.errors import DomainError
 
 from . import audit
@@ -229,29 +229,6 @@ SURVEY_FIELDS = (
 QUESTION_FIELDS = ("position", "kind", "text", "help_text", "required")
 
 
-def _plain(value):
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
-
-
-def _snapshot(instance, fields) -> dict:
-    if instance is None or instance.pk is None:
-        return {}
-    return {field: _plain(getattr(instance, field)) for field in fields}
-
-
-def _changes(before: dict, instance, fields) -> dict:
-    after = _snapshot(instance, fields)
-    return {
-        field: [before.get(field), after[field]]
-        for field in fields
-        if field not in before or before[field] != after[field]
-    }
-
-
 def _log(instance, action, actor, **data):
     log(instance=instance, action=action, user=actor, data=data)
 
@@ -301,7 +278,7 @@ def survey_save(
             _("This survey has responses: who answers and whether it is anonymous are fixed.")
         )
     created = survey is None
-    before = _snapshot(survey, SURVEY_FIELDS)
+    before = snapshot(survey, SURVEY_FIELDS)
     survey = survey or Survey(created_by=actor)
     survey.title, survey.slug, survey.intro, survey.zone = title, slug, intro, zone
     survey.purpose, survey.identity, survey.limit = purpose, identity, limit
@@ -313,7 +290,7 @@ def survey_save(
         audit.SURVEY_SAVE,
         actor,
         created=created,
-        changed=_changes(before, survey, SURVEY_FIELDS),
+        changed=changes(before, survey, SURVEY_FIELDS),
     )
     return survey
 
@@ -428,7 +405,7 @@ def question_save(
             )
         _check_label_fixes([c.label for c in existing], labels)
     created = question is None
-    before = _snapshot(question, QUESTION_FIELDS)
+    before = snapshot(question, QUESTION_FIELDS)
     before_labels = [c.label for c in existing]
     if question is None:
         last = survey.questions.aggregate(last=Max("position"))["last"] or 0
@@ -452,7 +429,7 @@ def question_save(
         actor,
         survey=survey.pk,
         created=created,
-        changed=_changes(before, question, QUESTION_FIELDS),
+        changed=changes(before, question, QUESTION_FIELDS),
         choices=[before_labels, labels] if before_labels != labels else [],
     )
     return question

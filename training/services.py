@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from quitodecide import rulebook
+from quitodecide.changes import changes, snapshot
 from quitodecide.errors import DomainError
 
 from . import audit
@@ -57,25 +58,6 @@ def new_token() -> tuple[str, str]:
     """(token, its hash)."""
     token = secrets.token_urlsafe(32)
     return token, hash_token(token)
-
-
-def _plain(value):
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
-
-
-def _snapshot(instance, fields) -> dict:
-    if instance is None or instance.pk is None:
-        return {}
-    return {field: _plain(getattr(instance, field)) for field in fields}
-
-
-def _changes(before, instance, fields) -> dict:
-    after = _snapshot(instance, fields)
-    return {f: [before.get(f), after[f]] for f in fields if before.get(f) != after[f]}
 
 
 def _text(value, limit, *, required=False, message=""):
@@ -129,7 +111,7 @@ def plan_save(
     if clash.exists():
         raise DomainError(_("Another training plan has this slug."))
     created = plan is None
-    before = _snapshot(plan, PLAN_FIELDS)
+    before = snapshot(plan, PLAN_FIELDS)
     plan = plan or TrainingPlan()
     plan.zone, plan.year, plan.title, plan.slug = zone, year, title, slug
     plan.description = (description or "").strip()
@@ -139,7 +121,7 @@ def plan_save(
         instance=plan,
         action=audit.PLAN_SAVE,
         user=actor,
-        data={"created": created, "changed": _changes(before, plan, PLAN_FIELDS)},
+        data={"created": created, "changed": changes(before, plan, PLAN_FIELDS)},
     )
     return plan
 
@@ -169,7 +151,7 @@ def module_save(
     if clash.exists():
         raise DomainError(_("Another module of this plan has this position."))
     created = module is None
-    before = _snapshot(module, MODULE_FIELDS)
+    before = snapshot(module, MODULE_FIELDS)
     module = module or Module()
     module.plan, module.position, module.title = plan, position, title
     module.description = (description or "").strip()
@@ -179,7 +161,7 @@ def module_save(
         instance=module,
         action=audit.MODULE_SAVE,
         user=actor,
-        data={"created": created, "changed": _changes(before, module, MODULE_FIELDS)},
+        data={"created": created, "changed": changes(before, module, MODULE_FIELDS)},
     )
     return module
 
@@ -245,7 +227,7 @@ def session_save(
             )
         )
     created = session is None
-    before = _snapshot(session, SESSION_FIELDS)
+    before = snapshot(session, SESSION_FIELDS)
     session = session or TrainingSession()
     session.plan, session.module, session.title = plan, module, title
     session.description = (description or "").strip()
@@ -259,7 +241,7 @@ def session_save(
         instance=session,
         action=audit.SESSION_SAVE,
         user=actor,
-        data={"created": created, "changed": _changes(before, session, SESSION_FIELDS)},
+        data={"created": created, "changed": changes(before, session, SESSION_FIELDS)},
     )
     if status == TrainingSession.Status.CANCELLED and not was_cancelled and not created:
         from .tasks import notify_registration

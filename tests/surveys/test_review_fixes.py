@@ -9,6 +9,7 @@ import pytest
 from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from quitodecide.errors import DomainError
 from surveys import selectors, services, views
@@ -60,7 +61,7 @@ def _relabel(actor, survey, single, labels):
 )
 def test_answered_options_cannot_be_swapped_or_replaced(labels):
     actor, survey, single = _answered_single()
-    with pytest.raises(DomainError) as caught:
+    with translation.override("en"), pytest.raises(DomainError) as caught:
         _relabel(actor, survey, single, labels)
     assert "This survey has responses" in caught.value.message
     assert list(single.choices.values_list("label", flat=True)) == ["Uno", "Dos", "Tres"]
