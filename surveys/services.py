@@ -17,7 +17,7 @@ Decisions:
   the wording (a question's text and help, a choice's label) may still be corrected, a
   typo fix, recorded in the audit log with the old and new wording. Answers point at
   choices, so a choice's new label must not be another choice's label (a swap would move
-  the answers) and must be similar to the old one (difflib ratio >= 0.75, case and accents
+  the answers) and must be similar to the old one (one typo at most, case and accents
   aside): "Sí" -> "No" is refused, "Si" -> "Sí" allowed.
 - A response answers at least one question (a survey of optional questions refuses an
   empty form). Anonymous surveys store the submission time to the hour only. Moving a question
@@ -27,7 +27,6 @@ Decisions:
   training.manage themselves): it asks no rule.
 """
 
-import difflib
 import unicodedata
 
 from django.conf import settings
@@ -52,7 +51,6 @@ SHORT_MAX = 300
 LONG_MAX = 5000
 CHOICE_KINDS = (Question.Kind.SINGLE, Question.Kind.MULTIPLE)
 MAX_CHOICES = 30
-LABEL_FIX_RATIO = 0.75
 
 
 class AnswersInvalid(DomainError):
@@ -324,11 +322,41 @@ def _plain_letters(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _letters_only(text: str) -> str:
+    """Letters and digits, without case, accents, punctuation or spaces."""
+    return "".join(c for c in _plain_letters(text) if c.isalnum())
+
+
+def _one_typo_apart(a: str, b: str) -> bool:
+    """Whether `b` is `a` with at most one letter inserted, deleted, replaced, or two
+    neighbours swapped (optimal string alignment distance <= 1). Linear time."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    a, b = a[start:], b[start:]
+    return (
+        a[1:] == b[1:]  # one replaced
+        or a[1:] == b  # one deleted
+        or a == b[1:]  # one inserted
+        or (len(a) >= 2 and a[0] == b[1] and a[1] == b[0] and a[2:] == b[2:])  # swapped
+    )
+
+
 def _similar(old: str, new: str) -> bool:
-    """Whether `new` reads as a correction of `old` (case and accents aside: "Si" -> "Sí")."""
-    pairs = ((old.casefold(), new.casefold()), (_plain_letters(old), _plain_letters(new)))
-    ratio = max(difflib.SequenceMatcher(None, a, b).ratio() for a, b in pairs)
-    return ratio >= LABEL_FIX_RATIO
+    """Whether `new` reads as a correction of `old`: the same letters once case, accents,
+    punctuation and spacing are set aside ("Si" -> "Sí", "Tres" -> "Tres."), or one typo
+    apart ("Recomendabel" -> "Recomendable"). A word or a prefix added or removed is not a
+    correction ("Satisfecho" -> "Insatisfecho", "Útil" -> "Inútil", "De acuerdo" -> "En
+    desacuerdo"): it would turn every answer given into its opposite."""
+    a, b = _letters_only(old), _letters_only(new)
+    if a == b:
+        return True
+    # One typo in a short label may be another word ("Uno" -> "Una"): only from 4 letters.
+    return min(len(a), len(b)) >= 4 and _one_typo_apart(a, b)
 
 
 def _check_label_fixes(old_labels: list[str], new_labels: list[str]) -> None:

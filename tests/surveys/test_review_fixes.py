@@ -85,6 +85,41 @@ def test_yes_cannot_become_no_but_accents_may_be_fixed():
     assert Answer.objects.get(question=single).choice.label == "Sí"
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Muy satisfecho", "Muy insatisfecho"),
+        ("Satisfecho", "Insatisfecho"),
+        ("Recomendable", "No recomendable"),
+        ("De acuerdo", "En desacuerdo"),
+        ("Útil", "Inútil"),
+        ("Uno", "Una"),
+    ],
+)
+def test_a_label_cannot_turn_into_its_opposite_by_a_prefix(old, new):
+    """Close in letters, opposite in meaning: every answer given would flip."""
+    here = zone()
+    survey = make_survey(zone=here, kinds=("single",))
+    single = q(survey, "single")
+    actor = staff(here)
+    _relabel(actor, survey, single, [old, "Poco", "Nada"])
+    services.submit(UserFactory(), survey, {single.pk: ids(single)[0]})
+    with pytest.raises(DomainError):
+        _relabel(actor, survey, single, [new, "Poco", "Nada"])
+    assert Answer.objects.get(question=single).choice.label == old
+
+
+def test_one_typo_may_be_fixed_in_an_answered_label():
+    here = zone()
+    survey = make_survey(zone=here, kinds=("single",))
+    single = q(survey, "single")
+    actor = staff(here)
+    _relabel(actor, survey, single, ["Recomendabel", "Poco", "Nada"])
+    services.submit(UserFactory(), survey, {single.pk: ids(single)[0]})
+    _relabel(actor, survey, single, ["Recomendable", "Poco", "Nada."])
+    assert Answer.objects.get(question=single).choice.label == "Recomendable"
+
+
 def test_before_any_response_options_may_be_rewritten_freely():
     here = zone()
     survey = make_survey(zone=here)
