@@ -17,7 +17,8 @@ def test_indicators_page_and_a_methodology_sheet(site, page):
     build_history()
     page.goto(site.url + "/indicadores/")
     expect(page.locator("h1")).to_be_visible()
-    expect(page.locator("svg.chart-svg[role=img]")).to_have_count(5)
+    # Five charts, and the two of training and social actors.
+    expect(page.locator("svg.chart-svg[role=img]")).to_have_count(7)
     expect(page.locator("#chart-assemblies table")).to_be_visible()
     assert_accessible(page, "indicators page")
     assert_no_sideways_scroll(page)
