@@ -107,9 +107,34 @@ bench-consultation: install ## Consultation page and thread at 50 vs 5,000 comme
 	$(PY) benches/consultation.py
 
 .PHONY: bench-live
-bench-live: install ## Live assemblies benchmark: N followers (FOLLOWERS=5000), K events, vs raw websockets
+bench-live: install ## Live assemblies: N followers (FOLLOWERS=10000) over W workers (WORKERS=2) behind the proxy, vs raw websockets
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/3} $(PY) benches/live/bench_live.py \
-	  --followers $(or $(FOLLOWERS),1000) --events $(or $(EVENTS),20) $(BENCH_ARGS)
+	  --followers $(or $(FOLLOWERS),1000) --events $(or $(EVENTS),20) --workers $(or $(WORKERS),1) $(BENCH_ARGS)
+
+.PHONY: bench-memory
+bench-memory: install ## Server memory per idle live follower at 5,000 followers (FOLLOWERS=...)
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/3} $(PY) benches/live/bench_live.py \
+	  --followers $(or $(FOLLOWERS),5000) --memory $(BENCH_ARGS)
+
+.PHONY: bench-vote-storm
+bench-vote-storm: install ## 1,000 followers, 500 verified residents voting within 20 s: acceptance, tally freshness
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/4} $(PY) benches/live/bench_vote_storm.py $(BENCH_ARGS)
+
+.PHONY: bench-push-vs-poll
+bench-push-vs-poll: install ## Server CPU and latency: push to 1,000 followers vs polling every 0.5 s and 5 s
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/5} $(PY) benches/live/bench_push_vs_poll.py $(BENCH_ARGS)
+
+.PHONY: bench-pages
+bench-pages: install ## Requests/s of cached anonymous pages vs a bare Django view (production server set-up)
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/6} $(PY) benches/pages.py $(BENCH_ARGS)
+
+.PHONY: bench-search
+bench-search: install ## Site search on PostgreSQL at 50,000 comments and 5,000 pages (p50/p95, EXPLAIN)
+	$(PY) benches/search.py $(BENCH_ARGS)
+
+.PHONY: bench-threads
+bench-threads: install ## Article thread at 500 vs 5,000 comments (p50 ratio) and query counts up to 50,000
+	$(PY) benches/threads.py $(BENCH_ARGS)
 
 .PHONY: bench-works
 bench-works: install ## Works list/GeoJSON p50/p95 at 10,000 works and a 10,000-row matrix import
