@@ -2,13 +2,14 @@
 
 Each service locks the assembly's `LiveState` row, makes its change, stores an
 `AssemblyEvent` with the next sequence number in the same transaction, and broadcasts the
-event after commit (`transaction.on_commit`). Staff actions are checked with
+event after commit (`transaction.on_commit`). Ballots are the exception: they share the
+lock and emit no event each; tally.py sends coalesced tallies. Staff actions are checked with
 the rule book's `assemblies.run` (MFA included) and recorded in Wagtail's audit log.
 """
 
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from wagtail.log_actions import log
 from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
 
-from . import audit, broadcast, selectors
+from . import audit, broadcast, selectors, tally
 from .models import (
     ANNOUNCEMENT_MAX_LENGTH,
     QUESTION_MAX_LENGTH,
@@ -217,6 +218,9 @@ def poll_open(
 
 
 def _close_poll(state: LiveState, poll: Poll) -> None:
+    """`poll.closed` carries the final counts: the caller holds the state exclusively, so
+    every accepted ballot (each holds it shared until it commits) is counted, and no ballot
+    is accepted after it (a later one waits for the lock, then finds the poll closed)."""
     poll.status = Poll.Status.CLOSED
     poll.closed_at = timezone.now()
     poll.save(update_fields=["status", "closed_at"])
@@ -358,18 +362,40 @@ def question_moderate(*, question: Question, actor, action: str) -> Question:
 # --- Taking part (residents and visitors with an account) -------------------------------
 
 
+def _share_lock(assembly_id: int) -> LiveState | None:
+    """Lock the assembly's live state in share mode for the rest of the transaction.
+
+    Ballots hold it together, so they do not queue behind each other; every other change
+    (closing a poll, numbering an event) locks the row exclusively (`_lock`) and therefore
+    waits for the ballots in flight, and the ballots that come later wait for it and then
+    read what it committed. SQLite has no row locks (it serialises writers anyway)."""
+    if connection.vendor != "postgresql":
+        return LiveState.objects.filter(assembly_id=assembly_id).select_for_update().first()
+    table = connection.ops.quote_name(LiveState._meta.db_table)
+    column = connection.ops.quote_name(LiveState._meta.pk.column)
+    rows = LiveState.objects.raw(
+        f"SELECT * FROM {table} WHERE {column} = %s FOR SHARE",  # noqa: S608 (names only)
+        [assembly_id],
+    )
+    return next(iter(rows), None)
+
+
 @transaction.atomic
 def ballot_cast(*, poll: Poll, voter, option: PollOption) -> Ballot:
-    """One final vote per verified resident and poll; the unique constraint decides races."""
-    state, poll = _locked_poll(poll)
+    """One final vote per verified resident and poll; the unique constraint decides races.
+
+    No event per ballot: once the ballot commits, `tally.ballot_committed` makes sure one
+    coalesced `poll.tally` that includes it follows (at most a few per second and poll),
+    and closing the poll sends the final counts."""
+    state = _share_lock(poll.assembly_id)
+    poll = Poll.objects.get(pk=poll.pk)  # re-read under the lock
     if option.poll_id != poll.pk:
         raise DomainError(_("This option does not belong to this vote."))
-    poll.assembly.__dict__["_locked_status"] = state.status
+    status = state.status if state is not None else AssemblyStatus.SCHEDULED
+    poll.assembly.__dict__["_locked_status"] = status
     if not rulebook.allowed(voter, "assemblies.vote", poll):
         if not (
-            poll.status == Poll.Status.OPEN
-            and poll.counts_online
-            and state.status == AssemblyStatus.LIVE
+            poll.status == Poll.Status.OPEN and poll.counts_online and status == AssemblyStatus.LIVE
         ):
             raise DomainError(_("This vote is not open for online voting."))
         raise PermissionDenied(vote_refusal(voter, poll))
@@ -378,8 +404,22 @@ def ballot_cast(*, poll: Poll, voter, option: PollOption) -> Ballot:
             ballot = Ballot.objects.create(poll=poll, option=option, voter=voter)
     except IntegrityError:
         raise DomainError(_("You have already voted on this question.")) from None
-    _emit(state, "poll.tally", _poll_payload(poll))
+    poll_id = poll.pk
+    transaction.on_commit(lambda: tally.ballot_committed(poll_id), robust=True)
     return ballot
+
+
+@transaction.atomic
+def poll_tally(poll_id: int) -> AssemblyEvent | None:
+    """Emit the current counts of an open poll as one `poll.tally` (called by tally.py,
+    never per ballot). A closed poll gets none: `poll.closed` carried its final counts."""
+    poll = Poll.objects.filter(pk=poll_id).first()
+    if poll is None:
+        return None
+    state, poll = _locked_poll(poll)
+    if poll.status != Poll.Status.OPEN:
+        return None
+    return _emit(state, "poll.tally", _poll_payload(poll))
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from .base import REDIS_URL
 
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 CEDULA_HASH_KEY = "test-only-cedula-key"
+ASSEMBLIES_TALLY_DELAY = 0  # a vote's tally is emitted at once, in the test's thread
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
