@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "quitodecide.mfa.StaffMfaMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "quitodecide.pagecache.PageCacheMiddleware",  # last: anonymous pages, fresh nonce and token
 ]
 
 ROOT_URLCONF = "quitodecide.urls"
@@ -144,6 +145,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Whole pages for anonymous visitors (quitodecide.pagecache): purged by every write that may
+# change a page; the TTL bounds what no write announces (a consultation opening at its date).
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=120)
 
 # --- Accounts --------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

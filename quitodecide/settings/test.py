@@ -4,10 +4,11 @@ DATABASE_URL and REDIS_URL still apply, so CI runs the same suite on PostgreSQL 
 """
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL
+from .base import REDIS_URL, env
 
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 CEDULA_HASH_KEY = "test-only-cedula-key"
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=False)  # on in tests/test_pagecache.py
 ASSEMBLIES_TALLY_DELAY = 0  # a vote's tally is emitted at once, in the test's thread
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
