@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from quitodecide.errors import DomainError, PermissionDenied
+from quitodecide.pagecache import purge as purge_pages
 from territory.models import Parish, Zone
 
 from . import audit
@@ -342,6 +343,7 @@ def residents_unverify_by_census(*, batch, actor: User) -> int:
         verified_by=None,
         verification_expires_at=None,
     )
+    purge_pages()  # no signal from this write: drop cached pages
     records.update(ended_at=timezone.now())
     return count
 

@@ -19,6 +19,7 @@ from proposals.models import Request
 from proposals.services import request_set_status
 from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
+from quitodecide.pagecache import purge as purge_pages
 from territory.models import Parish
 
 from . import audit, selectors, signals
@@ -242,6 +243,7 @@ def ballot_submit(*, cycle: BudgetCyclePage, user, request_ids: Iterable[int]) -
         BallotLine.objects.bulk_create(
             [BallotLine(ballot=ballot, request_id=pk, cost=costs[pk]) for pk in chosen]
         )
+        purge_pages()  # no signal from this write: drop cached pages
         ballot.parish = scope.parish
         ballot.total_cost = total
         ballot.revision += 1
@@ -371,6 +373,7 @@ def booth_vote(
         BallotLine.objects.bulk_create(
             [BallotLine(ballot=ballot, request_id=pk, cost=costs[pk]) for pk in chosen]
         )
+        purge_pages()  # no signal from this write: drop cached pages
         log(
             instance=cycle,
             action=audit.BOOTH_VOTE,
@@ -451,6 +454,7 @@ def tally_record(
             if int(count) > 0
         ]
     )
+    purge_pages()  # no signal from this write: drop cached pages
     log(
         instance=cycle,
         action=audit.TALLY_RECORD,
@@ -600,6 +604,7 @@ def _compute_and_store_results(*, cycle: BudgetCyclePage, actor) -> list[ResultS
                 for outcome in outcomes
             ]
         )
+        purge_pages()  # no signal from this write: drop cached pages
         for outcome in outcomes:
             request = counts[outcome.key]["request"]
             status = Request.Status.PRIORITISED if outcome.selected else Request.Status.NOT_SELECTED

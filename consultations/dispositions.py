@@ -31,6 +31,7 @@ from wagtail.log_actions import log
 from discussions.models import Comment
 from quitodecide import rulebook
 from quitodecide.errors import DomainError
+from quitodecide.pagecache import purge as purge_pages
 
 from . import audit
 from .models import ConsultationPage, Disposition, Provision, SessionObservation
@@ -434,6 +435,7 @@ def disposition_set(
     Disposition.objects.bulk_update(
         updated, ["outcome", "reason", "decided_by", "decided_at", "notified_at"]
     )
+    purge_pages()  # no signal from this write: drop cached pages
     changed = [*created, *updated]
     log(
         instance=consultation,

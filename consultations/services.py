@@ -8,6 +8,7 @@ from discussions import services as discussion_services
 from discussions.models import Comment, Thread
 from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
+from quitodecide.pagecache import purge as purge_pages
 
 from . import audit, matching
 from .models import ConsultationPage, DraftVersion, InPersonSession, Provision, SessionObservation
@@ -25,6 +26,7 @@ def _general_thread(consultation: ConsultationPage) -> Thread:
             zone=consultation.zone, title=_thread_title(consultation, "General")
         )
         ConsultationPage.objects.filter(pk=consultation.pk).update(general_thread=thread)
+        purge_pages()  # no signal from this write: drop cached pages
         consultation.general_thread = thread
     return consultation.general_thread
 
@@ -120,6 +122,7 @@ def version_create(
             )
         )
     Provision.objects.bulk_create(rows)
+    purge_pages()  # no signal from this write: drop cached pages
     # An article renumbered keeps its thread; the thread's title follows its new label.
     relabelled = [
         Thread(pk=thread_of_old[pairing.old_key], title=_thread_title(consultation, label))
@@ -131,6 +134,7 @@ def version_create(
     ]
     if relabelled:
         Thread.objects.bulk_update(relabelled, ["title"])
+        purge_pages()  # no signal from this write: drop cached pages
     _general_thread(consultation)
     # Publishing the page is Wagtail's permission (checked before the page_published
     # signal calls this); the version it produces is audited on the page's history.
@@ -232,6 +236,7 @@ def matching_correct(
     corrections = {key: value for key, value in chosen.items() if value != proposed.get(key, "")}
     stored = {"draft_sha": sha, "version": result["version"].number, "pairs": corrections}
     ConsultationPage.objects.filter(pk=page.pk).update(article_matching=stored)
+    purge_pages()  # no signal from this write: drop cached pages
     consultation.article_matching = stored
     # Publishing saves the page as its revision has it, so the draft's revision carries the
     # corrections too (or the publication would put back what it had).

@@ -11,6 +11,7 @@ from wagtail.log_actions import log
 
 from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
+from quitodecide.pagecache import purge as purge_pages
 
 from . import audit
 from .models import MAX_BODY_LENGTH, MAX_DEPTH, Comment, Flag, Stance, Support, Thread
@@ -40,6 +41,7 @@ def _count(comment: Comment, delta: int) -> None:
         field = f"{comment.stance}_count"
         changes[field] = F(field) + delta
     Thread.objects.filter(pk=comment.thread_id).update(**changes)
+    purge_pages()  # no signal from this write: drop cached pages
 
 
 def thread_recount(*, thread: Thread) -> Thread:
