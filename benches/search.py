@@ -40,11 +40,170 @@ QUERIES = [
     ("page 3", {"q": "seguridad", "pagina": "3"}),
 ]
 
-NOUNS = ["barrio", "calle", "parque", "vereda", "acera", "alcantarillado", "alumbrado", "seguridad", "basura", "recolección", "transporte", "bus", "parada", "ciclovía", "escuela", "colegio", "centro", "salud", "agua", "luz", "vía", "puente", "quebrada", "mercado", "plaza", "cancha", "árbol", "jardín", "policía", "vecino", "vecina", "comité", "asamblea", "presupuesto", "ordenanza", "artículo", "concejo", "municipio", "participación", "información", "señalización", "semáforo", "bordillo", "adoquinado", "asfalto", "bache", "lluvia", "inundación", "muro", "talud", "ladera", "sendero", "niños", "jóvenes", "mayores", "mujeres", "familias", "comerciantes", "feria", "tránsito", "ruido", "contaminación", "reciclaje", "contenedor", "cámara", "vigilancia", "iluminación", "espacio", "público", "casa", "comunal", "biblioteca", "guardería", "piscina", "gimnasio", "mirador", "loma", "río", "vía"]
-ADJECTIVES = ["público", "pública", "nuevo", "nueva", "urgente", "peligroso", "oscura", "limpio", "sucia", "seguro", "insegura", "comunitario", "municipal", "barrial", "amplia", "estrecha", "abandonado", "deteriorada", "accesible"]
-VERBS = ["necesita", "pide", "propone", "requiere", "mejora", "arregla", "construye", "amplía", "ilumina", "limpia", "repara", "solicita", "apoya", "rechaza", "revisa", "plantea", "sugiere", "espera"]
-GLUE = ["de", "del", "en", "el", "la", "los", "las", "con", "para", "por", "sin", "y", "que", "una", "un", "al", "sobre", "desde", "hasta"]
-PLACES = ["Carapungo", "Calderón", "Llano", "Chico", "Tumbaco", "Cumbayá", "Conocoto", "Quitumbe", "Chillogallo", "Cotocollao", "Carcelén", "Pomasqui", "La", "Magdalena", "San", "Juan", "Guápulo", "Puembo", "Pifo"]
+NOUNS = [
+    "barrio",
+    "calle",
+    "parque",
+    "vereda",
+    "acera",
+    "alcantarillado",
+    "alumbrado",
+    "seguridad",
+    "basura",
+    "recolección",
+    "transporte",
+    "bus",
+    "parada",
+    "ciclovía",
+    "escuela",
+    "colegio",
+    "centro",
+    "salud",
+    "agua",
+    "luz",
+    "vía",
+    "puente",
+    "quebrada",
+    "mercado",
+    "plaza",
+    "cancha",
+    "árbol",
+    "jardín",
+    "policía",
+    "vecino",
+    "vecina",
+    "comité",
+    "asamblea",
+    "presupuesto",
+    "ordenanza",
+    "artículo",
+    "concejo",
+    "municipio",
+    "participación",
+    "información",
+    "señalización",
+    "semáforo",
+    "bordillo",
+    "adoquinado",
+    "asfalto",
+    "bache",
+    "lluvia",
+    "inundación",
+    "muro",
+    "talud",
+    "ladera",
+    "sendero",
+    "niños",
+    "jóvenes",
+    "mayores",
+    "mujeres",
+    "familias",
+    "comerciantes",
+    "feria",
+    "tránsito",
+    "ruido",
+    "contaminación",
+    "reciclaje",
+    "contenedor",
+    "cámara",
+    "vigilancia",
+    "iluminación",
+    "espacio",
+    "público",
+    "casa",
+    "comunal",
+    "biblioteca",
+    "guardería",
+    "piscina",
+    "gimnasio",
+    "mirador",
+    "loma",
+    "río",
+    "vía",
+]
+ADJECTIVES = [
+    "público",
+    "pública",
+    "nuevo",
+    "nueva",
+    "urgente",
+    "peligroso",
+    "oscura",
+    "limpio",
+    "sucia",
+    "seguro",
+    "insegura",
+    "comunitario",
+    "municipal",
+    "barrial",
+    "amplia",
+    "estrecha",
+    "abandonado",
+    "deteriorada",
+    "accesible",
+]
+VERBS = [
+    "necesita",
+    "pide",
+    "propone",
+    "requiere",
+    "mejora",
+    "arregla",
+    "construye",
+    "amplía",
+    "ilumina",
+    "limpia",
+    "repara",
+    "solicita",
+    "apoya",
+    "rechaza",
+    "revisa",
+    "plantea",
+    "sugiere",
+    "espera",
+]
+GLUE = [
+    "de",
+    "del",
+    "en",
+    "el",
+    "la",
+    "los",
+    "las",
+    "con",
+    "para",
+    "por",
+    "sin",
+    "y",
+    "que",
+    "una",
+    "un",
+    "al",
+    "sobre",
+    "desde",
+    "hasta",
+]
+PLACES = [
+    "Carapungo",
+    "Calderón",
+    "Llano",
+    "Chico",
+    "Tumbaco",
+    "Cumbayá",
+    "Conocoto",
+    "Quitumbe",
+    "Chillogallo",
+    "Cotocollao",
+    "Carcelén",
+    "Pomasqui",
+    "La",
+    "Magdalena",
+    "San",
+    "Juan",
+    "Guápulo",
+    "Puembo",
+    "Pifo",
+]
 
 
 def sentence(rng: random.Random) -> str:
@@ -78,7 +237,8 @@ def ensure_database(url: str, rebuild: bool) -> None:
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    admin = f"postgresql://{parsed.username or 'postgres'}@{parsed.hostname}:{parsed.port or 5432}/postgres"
+    user, host = parsed.username or "postgres", parsed.hostname
+    admin = f"postgresql://{user}@{host}:{parsed.port or 5432}/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and rebuild:
@@ -241,7 +401,8 @@ def populate(counts, rng):
             Page.objects.bulk_create(pages, batch_size=2000)
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    "INSERT INTO home_standardpage (page_ptr_id, intro, body) VALUES (%s, %s, '[]')",
+                    "INSERT INTO home_standardpage (page_ptr_id, intro, body) "
+                    "VALUES (%s, %s, '[]')",
                     [(page.pk, paragraph(rng, 2, 4)[:400]) for page in pages],
                 )
             Page.objects.filter(pk=library.pk).update(numchild=number)
@@ -351,7 +512,8 @@ def main():
             f"{p95:7.1f} {percentile(timings, 0.99):7.1f}"
         )
     print(
-        f"target p95 <= 50 ms on every query: {'OK' if worst <= 50 else 'MISSED'} (worst {worst:.1f} ms)"
+        "target p95 <= 50 ms on every query: "
+        f"{'OK' if worst <= 50 else 'MISSED'} (worst {worst:.1f} ms)"
     )
 
     # The main query: the union that reads one page of hits, for a two-word search.
