@@ -39,7 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(40)
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/qd_bench_storm"
+# Persistent connections, as in production (CONN_MAX_AGE): with 0 every database call of a
+# WebSocket connect opens a PostgreSQL connection, and a crowd joining takes minutes.
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/qd_bench_storm?conn_max_age=60"
 
 
 def free_port() -> int:
@@ -82,7 +84,8 @@ def server_env(database_url: str, redis_url: str, case: str) -> dict:
 def ensure_database(url: str) -> None:
     import psycopg
 
-    name = url.rsplit("/", 1)[1].split("?")[0]
+    url = url.split("?")[0]
+    name = url.rsplit("/", 1)[1]
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as db:
         if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
@@ -109,7 +112,7 @@ def prepare_case(env, voters: int, label: str) -> dict:
 def ballot_rows(database_url: str, poll_id: int) -> int:
     import psycopg
 
-    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as db:
+    with psycopg.connect(database_url.split("?")[0].replace("postgres://", "postgresql://")) as db:
         sql = "SELECT count(*) FROM assemblies_ballot WHERE poll_id = %s"
         return db.execute(sql, [poll_id]).fetchone()[0]
 
@@ -117,7 +120,7 @@ def ballot_rows(database_url: str, poll_id: int) -> int:
 def tally_events(database_url: str, poll_id: int) -> int:
     import psycopg
 
-    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as db:
+    with psycopg.connect(database_url.split("?")[0].replace("postgres://", "postgresql://")) as db:
         sql = (
             "SELECT count(*) FROM assemblies_assemblyevent "
             "WHERE type = 'poll.tally' AND (payload->'poll'->>'id')::bigint = %s"
@@ -140,18 +143,20 @@ async def _followers(url, count, poll_id, ready, results, start_barrier, deadlin
 
     async def one():
         async with semaphore:
-            try:
-                ws = await connect(
-                    url,
-                    origin="http://127.0.0.1",
-                    open_timeout=30,
-                    ping_interval=None,
-                    max_queue=None,
-                )
-                first = json.loads(await asyncio.wait_for(ws.recv(), 30))
-            except Exception:  # noqa: BLE001 - a refused follower holds no final tally
-                return None
-        return ws, first.get("seq", 0)
+            for _attempt in range(3):  # a loaded server may drop a handshake: try again
+                try:
+                    ws = await connect(
+                        url,
+                        origin="http://127.0.0.1",
+                        open_timeout=60,
+                        ping_interval=None,
+                        max_queue=None,
+                    )
+                    first = json.loads(await asyncio.wait_for(ws.recv(), 60))
+                    return ws, first.get("seq", 0)
+                except Exception as error:  # noqa: BLE001 - counted as not connected
+                    errors.append(f"connect: {type(error).__name__}")
+        return None
 
     sockets = [s for s in await asyncio.gather(*(one() for _ in range(count))) if s]
     ready.put(len(sockets))
@@ -177,14 +182,14 @@ async def _followers(url, count, poll_id, ready, results, start_barrier, deadlin
         return frames
 
     tasks = [asyncio.create_task(listen(ws)) for ws, _seq in sockets]
-    done, pending = await asyncio.wait(tasks, timeout=deadline_s)
+    done, pending = await asyncio.wait(tasks, timeout=deadline_s) if tasks else (set(), set())
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
     out = [task.result() if task in done and not task.cancelled() else [] for task in tasks]
     await asyncio.gather(*(ws.close() for ws, _seq in sockets), return_exceptions=True)
     if errors:
-        print(f"  {len(errors)} follower sockets failed: {sorted(set(errors))}", flush=True)
+        print(f"  {len(errors)} follower socket errors: {sorted(set(errors))}", flush=True)
     results.put(out)
 
 
@@ -275,6 +280,10 @@ def run_case(case, database_url, redis_url, args) -> dict:
         "127.0.0.1",
         "-p",
         str(port),
+        # daphne drops a handshake the application has not accepted within 5 s by default:
+        # 1,000 followers joining at once on a busy 2-core machine take longer.
+        "--websocket_connect_timeout",
+        "120",
         "benches.live.storm_asgi:application",
     ]
     log = (ROOT / "var" / f"bench-vote-storm-{case}.log").open("w")

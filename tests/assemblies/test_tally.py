@@ -93,6 +93,7 @@ def test_the_close_carries_a_ballot_cast_just_before_it_and_no_tally_follows(
     services.ballot_cast(poll=poll, voter=verified_resident(zone_page), option=yes)
     tally.flush(poll.pk)
     services.ballot_cast(poll=poll, voter=verified_resident(zone_page), option=no)  # pending
+    assert online(tallies(assembly)[-1].payload) == [1, 0]  # not tallied yet
     services.poll_close(poll=poll, actor=staff)
     closed = sent[-1]
     assert closed.type == "poll.closed"
@@ -215,12 +216,21 @@ def test_ballots_share_the_lock_and_closing_waits_for_them(live_poll, deferred):
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_the_flusher_thread_sends_the_trailing_tally(live_poll, settings):
-    """The real scheduler: ballots in quick succession, then the thread's flush. The last
-    tally holds every row, and the thread ends when nothing is due."""
+def test_the_flusher_thread_sends_the_trailing_tally(live_poll, settings, monkeypatch):
+    """The real scheduler: ballots in quick succession, then the thread's flush. The
+    tallies come from the flusher thread, the last holds every row, and the thread ends
+    when nothing is due."""
     settings.ASSEMBLIES_TALLY_DELAY = 0.05
     from assemblies import broadcast
 
+    emitted_by = []
+    poll_tally = services.poll_tally
+
+    def recording(poll_id):
+        emitted_by.append(threading.current_thread().name)
+        return poll_tally(poll_id)
+
+    monkeypatch.setattr(services, "poll_tally", recording)
     original, broadcast.send_event = broadcast.send_event, lambda event: None
     try:
         assembly, staff, poll, voters = live_poll
@@ -229,7 +239,8 @@ def test_the_flusher_thread_sends_the_trailing_tally(live_poll, settings):
         assert tally._scheduler.wait_idle(30)
     finally:
         broadcast.send_event = original
+    assert emitted_by and set(emitted_by) == {"assemblies-tally"}
     events = tallies(assembly)
-    assert 1 <= len(events) <= 10
+    assert 1 <= len(events) == len(emitted_by) <= 10
     assert online(events[-1].payload) == rows(poll) == [10, 0]
     assert_gapless(assembly)
