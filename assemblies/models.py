@@ -241,6 +241,12 @@ class AssemblyPage(RoutablePageMixin, Page):
 
         return views.control(self, request)
 
+    @path("estado/", name="state")
+    def state_route(self, request):
+        from . import views
+
+        return views.state(self, request)
+
     @path("recuento/", name="results_bundle")
     def results_bundle_route(self, request):
         from . import views

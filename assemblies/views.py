@@ -1,16 +1,28 @@
 """Views of an assembly page: the live page (Wagtail serves it), the forms it posts to, and
 the staff control panel. Thin: parse, call a service or selector, render or redirect."""
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotModified,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from quitodecide import exports, rulebook
+from quitodecide import exports, ratelimit, rulebook
 from quitodecide.errors import DomainError, PermissionDenied
 from quitodecide.pages import subpage_url
 
@@ -162,6 +174,73 @@ def results_bundle(page: AssemblyPage, request):
     return exports.zip_response(
         BUNDLE_EXPORT, filename=f"recuento-{page.slug}", files=bundle.build(page)
     )
+
+
+# --- The public state as JSON: what a poller (or the page without WebSocket) reads ---------
+#
+# GET <page url>/estado/ answers {"assembly": id, "seq": n, "state": {...}}: the snapshot a
+# WebSocket follower who is not staff gets on connect (selectors.assembly_state(staff=False),
+# the function behind consumers._public_snapshot), never staff data. Wagtail's serve view
+# decides visibility as for the live page itself (a draft or unpublished page is a 404, a
+# page with a view restriction asks for its login or password). A poll costs one query of
+# its own (the assembly's last_seq) and one cache read: the serialised body is kept in the
+# cache under (assembly, last_seq, last publication, language) and the ETag names the same,
+# so an unchanged state answers 304 to If-None-Match. `Cache-Control: no-cache`: clients and
+# proxies may keep it but revalidate on every poll. Limited per address
+# (ASSEMBLY_STATE_RATE, default 600 a minute: five tabs polling every 0.5 s; None: off).
+
+STATE_CACHE_SECONDS = 300
+STATE_RATE = "600/m"
+
+
+def _state_key(page: AssemblyPage, seq: int) -> str:
+    published = page.last_published_at.timestamp() if page.last_published_at else 0
+    return f"{page.pk}.{seq}.{published:.6f}.{translation.get_language() or ''}"
+
+
+def state(page: AssemblyPage, request):
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    rate = getattr(settings, "ASSEMBLY_STATE_RATE", STATE_RATE)
+    if rate:
+        try:
+            ratelimit.limit(request, "assemblies.state", rate, key="ip")
+        except ratelimit.RateLimited as error:
+            response = JsonResponse(
+                {"ok": False, "code": "rate", "message": str(error)}, status=429
+            )
+            response["Retry-After"] = "60"
+            response["Cache-Control"] = "no-store"
+            return response
+    key = _state_key(page, selectors.current_seq(page.pk))
+    etag = f'"{key}"'
+    # Weak comparison (RFC 9110, 13.1.2): a proxy may have marked the tag W/.
+    offered = parse_etags(request.headers.get("If-None-Match", ""))
+    if etag in {tag.removeprefix("W/") for tag in offered}:
+        response = HttpResponseNotModified()
+    else:
+        body = cache.get(f"assemblies:state:{key}")
+        if body is None:
+            seq, data = selectors.assembly_state(page, staff=False)
+            body = json.dumps(
+                {"assembly": page.pk, "seq": seq, "state": data},
+                separators=(",", ":"),
+                ensure_ascii=False,
+            ).encode()
+            # Filed under the seq read before the state: a newer state under an older seq is
+            # harmless (events are upserts), the next event moves the key.
+            key = _state_key(page, seq)
+            etag = f'"{key}"'
+            cache.set(f"assemblies:state:{key}", body, STATE_CACHE_SECONDS)
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    patch_vary_headers(response, ["Cookie"])  # the language switch's cookie
+    return response
+
+
+def state_url(page: AssemblyPage) -> str:
+    return subpage_url(page, "state")
 
 
 def bundle_url(page: AssemblyPage) -> str:
