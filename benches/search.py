@@ -436,7 +436,7 @@ def main():
     parser.add_argument("--comments", type=int, default=50_000)
     parser.add_argument("--pages", type=int, default=5_000)
     parser.add_argument("--budget-requests", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=40, help="timed requests per query")
+    parser.add_argument("--repeat", type=int, default=20, help="timed requests per query")
     args = parser.parse_args()
     counts = {"comments": args.comments, "pages": args.pages, "requests": args.budget_requests}
 
