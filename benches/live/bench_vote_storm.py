@@ -39,9 +39,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(40)
-# Persistent connections, as in production (CONN_MAX_AGE): with 0 every database call of a
-# WebSocket connect opens a PostgreSQL connection, and a crowd joining takes minutes.
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/qd_bench_storm?conn_max_age=60"
+# CONN_MAX_AGE 0, as production (base settings): persistent connections under ASGI keep one
+# per request thread open and exhaust PostgreSQL's max_connections (measured: "too many
+# clients" with conn_max_age=60).
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/qd_bench_storm"
 
 
 def free_port() -> int:
