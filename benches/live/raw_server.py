@@ -30,7 +30,8 @@ async def handler(ws):
                         "seq": seq,
                         "event": "announcement.posted",
                         "payload": {"announcement": {"id": seq, "text": frame["text"]}},
-                    }
+                    },
+                    separators=(",", ":"),  # the same compact frames as broadcast.py
                 )
                 broadcast(followers, event)
                 await ws.send(json.dumps({"type": "ack", "ref": frame.get("ref"), "seq": seq}))

@@ -5,6 +5,7 @@ Calderón, a staff member of the zone, and a session of theirs with an MFA step 
 import datetime
 import time
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from assemblies import services
 from assemblies.models import AssemblyKind, AssemblyPage, AssemblyStatus, LiveState
+from quitodecide.mfa import mark_user
 from territory.models import ZonePage
 
 SLUG = "asamblea-bench"
@@ -20,6 +22,10 @@ SLUG = "asamblea-bench"
 def setup() -> dict:
     zone_page = ZonePage.objects.get(zone__slug="calderon")
     user, _created = get_user_model().objects.get_or_create(email="bench@quitodecide.localhost")
+    # A second factor enrolled: the session below records its use (as allauth does).
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "bench"}}
+    )
     user.groups.add(Group.objects.get(name=f"Editores zona {zone_page.zone.name}"))
     page = AssemblyPage.objects.filter(slug=SLUG).first()
     if page is None:
@@ -35,6 +41,7 @@ def setup() -> dict:
         page.save_revision().publish()
     state = LiveState.objects.filter(assembly=page).first()
     if state is None or state.status == AssemblyStatus.SCHEDULED:
+        mark_user(user, True)  # as a staff session after its TOTP step
         services.assembly_start(assembly=page, actor=user)
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
