@@ -297,12 +297,17 @@ def start_servers(name, server_cmd, env, args):
         log.close()
 
 
-def nginx_pids(proxy) -> list[int]:
-    """The master and its worker processes (their CPU is the proxy's)."""
-    if proxy is None:
+def tree(pid: int) -> list[int]:
+    """A process and its descendants (nginx's and granian's workers are children)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
         return []
-    children = Path(f"/proc/{proxy.pid}/task/{proxy.pid}/children")
-    return [proxy.pid, *(int(pid) for pid in children.read_text().split())]
+    return [pid, *(p for child in children for p in tree(int(child)))]
+
+
+def nginx_pids(proxy) -> list[int]:
+    return [] if proxy is None else tree(proxy.pid)
 
 
 def spawn_followers(url, args, expected):
@@ -327,7 +332,7 @@ def spawn_followers(url, args, expected):
 
 def run_case(name, server_cmd, env, path, cookie, args, raw=False) -> dict:
     servers, proxy, port, ports = start_servers(name, server_cmd, env, args)
-    pids = [server.pid for server in servers]
+    pids = [pid for server in servers for pid in tree(server.pid)]
     clients = []
     try:
         url = f"ws://127.0.0.1:{port}{path}"
@@ -449,7 +454,7 @@ def server_commands() -> dict:
     python = sys.executable
     app = "quitodecide.asgi:application"
     uvicorn = [python, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", "{port}"]
-    uvicorn += ["--no-access-log", "--lifespan", "off", "--ws-ping-interval", "0"]
+    uvicorn += ["--no-access-log", "--lifespan", "off"]
     return {
         "daphne": [python, "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", app],
         "uvicorn-websockets": [*uvicorn, "--ws", "websockets"],
