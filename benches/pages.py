@@ -173,7 +173,8 @@ def stop(process):
 
 def fetch(url):
     with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (127.0.0.1)
-        return response.status, dict(response.headers), response.read()
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        return response.status, headers, response.read()
 
 
 def wrk(url, args):
@@ -208,7 +209,7 @@ def measure(args, env, urls, cache_on):
             assert status == 200, (path, status)
             if cache_on and path != BARE:
                 status, headers, body = fetch(server.base + path)
-                assert headers.get("X-Page-Cache") == "hit", (path, headers)
+                assert headers.get("x-page-cache") == "hit", (path, headers)
             wrk(server.base + path, argparse.Namespace(**{**vars(args), "duration": 1}))
             rates[name] = wrk(server.base + path, args)
     return rates
