@@ -40,7 +40,12 @@ BENCH_SECRET_KEY = os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(4
 os.environ["BENCH_SECRET_KEY"] = BENCH_SECRET_KEY
 # This run's events only (the snapshot keeps older announcements); spawned clients inherit it.
 RUN = os.environ.setdefault("BENCH_PUSH_POLL_RUN", secrets.token_hex(4))
-MARK = re.compile(rb"bench:" + RUN.encode() + rb":(\d+):(\d+)")
+
+
+def marker(tag: str):
+    return re.compile(rb"bench:" + tag.encode() + rb":(\d+):(\d+)")
+
+
 CONNECT_LIMIT = 64  # concurrent connection attempts per client process
 
 
@@ -124,13 +129,14 @@ def own_cpu() -> float:
 # --- Clients (separate processes) -------------------------------------------------------
 
 
-def client_process(mode, port, path, count, interval, ready, results, barrier, run_s, grace_s):
+def client_process(tag, mode, port, path, count, interval, ready, results, barrier, run_s, grace):
     asyncio.run(
-        _clients(mode, port, path, count, interval, ready, results, barrier, run_s, grace_s)
+        _clients(tag, mode, port, path, count, interval, ready, results, barrier, run_s, grace)
     )
 
 
-async def _clients(mode, port, path, count, interval, ready, results, barrier, run_s, grace_s):
+async def _clients(tag, mode, port, path, count, interval, ready, results, barrier, run_s, grace_s):
+    mark = marker(tag)  # this mode's events only: the snapshot also holds earlier ones
     seen: dict[tuple[int, int], float] = {}  # (follower, event) -> latency ms
     stats = {"requests": 0, "not_modified": 0, "errors": 0, "error_kinds": {}}
     semaphore = asyncio.Semaphore(CONNECT_LIMIT)
@@ -141,7 +147,7 @@ async def _clients(mode, port, path, count, interval, ready, results, barrier, r
 
     def note(follower: int, chunk: bytes):
         now = time.time_ns()
-        for match in MARK.finditer(chunk):
+        for match in mark.finditer(chunk):
             key = (follower, int(match.group(1)))
             if key not in seen:
                 seen[key] = (now - int(match.group(2))) / 1e6
@@ -289,7 +295,7 @@ async def open_publisher(port, path_ws, cookie):
     return ws
 
 
-async def publish(ws, reopen, events, interval):
+async def publish(tag, ws, reopen, events, interval):
     """One announcement every `interval` s; a staff socket the server closed (e.g. its
     channel layer timed out on a loaded machine) is reopened and counted in `reopened`."""
     from websockets.exceptions import ConnectionClosed
@@ -310,7 +316,7 @@ async def publish(ws, reopen, events, interval):
     start = time.monotonic()
     for k in range(events):
         await asyncio.sleep(max(0.0, start + k * interval - time.monotonic()))
-        text = f"bench:{RUN}:{k}:{time.time_ns()}"
+        text = f"bench:{tag}:{k}:{time.time_ns()}"
         action = {"type": "action", "action": "announcement.post", "text": text, "ref": k}
         for _attempt in range(3):
             try:
@@ -349,6 +355,7 @@ def redis_pid(redis_url: str) -> int | None:
 
 
 def run_mode(name, mode, interval, env, info, args, rpid) -> dict:
+    tag = f"{RUN}-{mode}-{interval:g}"
     port = free_port()
     log = (ROOT / "var" / f"bench-push-vs-poll-{name.replace(' ', '-')}.log").open("w")
     server = subprocess.Popen(
@@ -371,7 +378,19 @@ def run_mode(name, mode, interval, env, info, args, rpid) -> dict:
         clients = [
             ctx.Process(
                 target=client_process,
-                args=(mode, port, path, n, interval, ready, results, barrier, args.duration, grace),
+                args=(
+                    tag,
+                    mode,
+                    port,
+                    path,
+                    n,
+                    interval,
+                    ready,
+                    results,
+                    barrier,
+                    args.duration,
+                    grace,
+                ),
             )
             for n in share
         ]
@@ -386,6 +405,7 @@ def run_mode(name, mode, interval, env, info, args, rpid) -> dict:
         cpu0, redis0 = cpu_seconds(server.pid), cpu_seconds(rpid) if rpid else None
         publisher = loop.create_task(
             publish(
+                tag,
                 staff_ws,
                 lambda: open_publisher(port, ws_path, info["cookie"]),
                 events,
