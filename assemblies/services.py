@@ -17,6 +17,7 @@ from wagtail.log_actions import log
 
 from quitodecide import rulebook
 from quitodecide.errors import DomainError, PermissionDenied
+from quitodecide.pagecache import purge as purge_pages
 
 from . import audit, broadcast, selectors, tally
 from .models import (
@@ -265,6 +266,7 @@ def poll_record_room_counts(*, poll: Poll, actor, counts: dict[int, int]) -> Pol
             )
         options[option_id].room_count = count
     PollOption.objects.bulk_update(options.values(), ["room_count"])
+    purge_pages()  # no signal from this write: drop cached pages
     _emit(state, "poll.room_counts", _poll_payload(poll))
     log(instance=poll.assembly, action=audit.ROOM_COUNT, user=actor, data={"counts": counts})
     return poll
@@ -471,6 +473,7 @@ def question_upvote(*, question: Question, user) -> Question:
     except IntegrityError:
         raise DomainError(_("You already support this question.")) from None
     Question.objects.filter(pk=question.pk).update(upvote_count=F("upvote_count") + 1)
+    purge_pages()  # no signal from this write: drop cached pages
     question.refresh_from_db(fields=["upvote_count"])
     _questions_event(state, "question.upvoted", [question])
     return question
