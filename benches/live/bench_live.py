@@ -237,8 +237,8 @@ def render_nginx(listen: int, upstreams: list[int], prefix: Path) -> Path:
         if n != count:
             raise RuntimeError(f"deploy/nginx.conf changed: {pattern!r} matched {n} times")
 
-    servers = "".join(f"        server 127.0.0.1:{port};\n" for port in upstreams)
-    sub(r"^(        server 127\.0\.0\.1:\d+;\n)+", servers)
+    servers = "".join(f"        server 127.0.0.1:{port} max_fails=0;\n" for port in upstreams)
+    sub(r"^(        server 127\.0\.0\.1:\d+ max_fails=0;\n)+", servers)
     sub(r"^(\s*)listen 80 ", rf"\g<1>listen 127.0.0.1:{listen} ")
     sub(r"^user .*;$", "user root;")
     sub(r"^pid .*;$", f"pid {prefix}/nginx.pid;")
