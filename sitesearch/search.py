@@ -9,7 +9,8 @@ excerpts.
 
 Ranking and merging. Every provider's queryset is annotated with the same three columns
 (`hit_kind`, `hit_id`, `hit_rank`) and the querysets are joined with one SQL `UNION ALL`, ordered
-by rank and paginated by the database: one query counts, one reads the page. We chose the
+by rank and paginated by the database: one query counts (bounded, see below), one reads
+the page. We chose the
 union over a per-type top-N merge because the merged order is then exact on every page
 (a top-N merge would need N to grow with the page number and would miscount the total),
 and a filter by type is just fewer members in the union. Only the ten rows of the page
@@ -21,8 +22,10 @@ The rank of a row is comparable across types:
   in the `quito_es` configuration: Spanish stemming over unaccented words, created by
   home migration 0002), plus `TITLE_BONUS` when the title alone matches, so that every
   title hit ranks above every body-only hit. The documents of the participation tables
-  are GIN-indexed by expression (sitesearch migration 0001, built from `VECTOR_FIELDS`
-  below, the same expression as the query's, so the planner uses them). Pages and
+  are stored columns (`search_document`, sitesearch migration 0002: a generated tsvector
+  column with exactly the expression of `VECTOR_FIELDS` below, GIN-indexed), so neither
+  the match, its recheck, the rank nor the title test (`ts_filter` of the A-weighted
+  lexemes) re-analyses a row's text at query time. Pages and
   assemblies are read from Wagtail's own search index (`wagtailsearch_indexentry`: its
   title and body vectors, already in `quito_es` and GIN-indexed), re-weighted A and B.
 - SQLite (the embedded default): no full-text engine of ours; every word typed must
@@ -30,12 +33,24 @@ The rank of a row is comparable across types:
   `qd_fold` (sitesearch.apps). Rank: a bonus when the title has every word, then points
   per word in the title and in the body.
 A small per-type `priority` breaks ties, pages first.
+
+Bounded work for common words (PostgreSQL; trade-off). Each type ranks at most
+`SEARCH_RESULT_CAP` (setting, default `RESULT_CAP` = 1,000) candidates: its most recent
+matches (highest ids). The list shown is the best `SEARCH_RESULT_CAP` of the union of those
+candidates, paginated honestly up to there. The count is also bounded: each type is counted
+up to the cap plus one, so a total above the cap is shown as "more than N results" with a
+note that results beyond are not listed (narrow by zone or type). Below the cap (every
+type has at most the cap of matches) the results, count and order are exactly those of an
+unbounded search. Above it, an older row that would rank high can be missing: we accept that
+for words found in thousands of rows, where the rank of the thousandth row says little, in
+exchange for a cost that does not grow with the number of hits. SQLite is not capped.
 """
 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -46,9 +61,11 @@ from django.contrib.postgres.search import (
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Exists,
+    Expression,
     F,
     FloatField,
     Func,
@@ -70,6 +87,8 @@ CONFIG = "quito_es"
 TITLE_BONUS = 1.0
 PAGE_SIZE = 10
 MAX_TERMS = 8  # words beyond these are dropped (and the person is told)
+RESULT_CAP = 1000  # default of settings.SEARCH_RESULT_CAP (see the module docstring)
+COLUMN = "search_document"  # the stored document of migration 0002 (PostgreSQL)
 
 # The document of each participation table: (title fields, body fields). The GIN indexes
 # of migration 0001 are built from exactly these (a test compares them).
@@ -196,19 +215,57 @@ def _folded(name: str):
     return Func(F(name), function="qd_fold", output_field=CharField())
 
 
-def _postgres_ranked(provider: Provider, scope: Scope, rows):
+class StoredDocument(Expression):
+    """The row's stored search document (`search_document`, sitesearch migration 0002), a
+    column the models do not declare, read from the queryset's own table."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name(alias)}.{connection.ops.quote_name(COLUMN)}", []
+
+
+class _Matches(Func):
+    """vector @@ query, as a boolean expression for filters and CASE."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+def _title_part(vector):
+    """The title's lexemes of a document (weight A), positions kept: it matches a query
+    exactly when the title's own vector does."""
+    return Func(vector, Value("{a}"), function="ts_filter", output_field=SearchVectorField())
+
+
+def _candidates(provider: Provider, scope: Scope, rows, limit: int):
+    """The pks of the provider's matching rows, most recent first, at most `limit`."""
     query = scope.query
     if provider.index_entries:
-        vector = _Concat(_stored_vector("title", "A"), _stored_vector("body", "B"))
         rows = rows.filter(Q(title=query) | Q(body=query))
+    else:
+        rows = rows.alias(search_document=StoredDocument()).filter(
+            _Matches(F("search_document"), query)
+        )
+    return rows.order_by("-pk").values("pk")[:limit]
+
+
+def _postgres_ranked(provider: Provider, scope: Scope, rows):
+    query = scope.query
+    model = rows.model
+    rows = model._default_manager.filter(
+        pk__in=_candidates(provider, scope, rows, result_cap())
+    ).order_by()
+    if provider.index_entries:
+        vector = _Concat(_stored_vector("title", "A"), _stored_vector("body", "B"))
         title_hit = Q(title=query)
     else:
-        vector = document_vector(provider.title_fields, provider.body_fields)
-        rows = rows.alias(search_document=vector).filter(search_document=query)
+        vector = StoredDocument()
         title_hit = None
         if provider.title_fields:
-            rows = rows.alias(search_title=SearchVector(*provider.title_fields, config=CONFIG))
-            title_hit = Q(search_title=query)
+            title_hit = _Matches(_title_part(StoredDocument()), query)
     rank = SearchRank(vector, query) + Value(provider.priority)
     if title_hit is not None:
         rank = rank + Case(When(title_hit, then=Value(TITLE_BONUS)), default=Value(0.0))
@@ -266,14 +323,58 @@ def ranked(scope: Scope, kinds=None):
     return combined.order_by("-hit_rank", "hit_kind", "hit_id")
 
 
+def result_cap() -> int:
+    return max(int(getattr(settings, "SEARCH_RESULT_CAP", RESULT_CAP)), 1)
+
+
+def counted(scope: Scope, kinds=None) -> int:
+    """How many rows match, counted up to the cap plus one per type (PostgreSQL): more
+    than the cap means "more than `result_cap()`", whatever the exact number."""
+    providers = [p for p in PROVIDERS.values() if not kinds or p.key in kinds]
+    if not scope.postgres:
+        return ranked(scope, kinds).count()
+    limit = result_cap() + 1
+    members = [
+        _candidates(provider, scope, provider.rows(scope).order_by(), limit)
+        for provider in providers
+    ]
+    combined = members[0]
+    if len(members) > 1:
+        combined = combined.union(*members[1:], all=True)
+    return combined.count()
+
+
+class _CountedPaginator(Paginator):
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self._given_count = count
+
+    @cached_property
+    def count(self):
+        return self._given_count
+
+
 @dataclass
 class Results:
     page: object  # a Paginator page of row dicts
     hits: list[Hit] = field(default_factory=list)
+    total: int = 0  # matching rows, exact up to `cap`
+    cap: int = 0
+
+    @property
+    def more(self) -> bool:
+        """More rows match than are listed (only on PostgreSQL: see the docstring)."""
+        return self.total > self.cap
 
 
 def search(scope: Scope, *, kinds=None, page_number=1, page_size=PAGE_SIZE) -> Results:
-    page = Paginator(ranked(scope, kinds), page_size).get_page(page_number)
+    cap = result_cap()
+    total = counted(scope, kinds)
+    listed = min(total, cap) if scope.postgres else total
+    rows = ranked(scope, kinds)
+    if scope.postgres:
+        rows = rows[:listed]
+    page = _CountedPaginator(rows, page_size, listed).get_page(page_number)
     rows = list(page.object_list)
     by_kind = defaultdict(list)
     for row in rows:
@@ -284,7 +385,7 @@ def search(scope: Scope, *, kinds=None, page_number=1, page_size=PAGE_SIZE) -> R
         for row in rows
         if row["hit_id"] in hydrated[row["hit_kind"]]
     ]
-    return Results(page=page, hits=hits)
+    return Results(page=page, hits=hits, total=total, cap=cap if scope.postgres else total)
 
 
 # --- the providers --------------------------------------------------------------------------

@@ -8,8 +8,9 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import BooleanField, Func
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import Page, PageViewRestriction
 
 from assemblies.models import AssemblyKind, AssemblyPage
@@ -274,31 +275,119 @@ def test_the_query_count_does_not_grow_with_the_hits(client, world):
     assert _count(client, q="bicicletas", tipo="comentario") == one_comment
 
 
-def test_the_postgresql_indexes_match_the_queries(world):
+def test_the_postgresql_stored_documents_match_the_queries(world):
     from importlib import import_module
 
-    migration = import_module("sitesearch.migrations.0001_search_indexes")
+    migration = import_module("sitesearch.migrations.0002_stored_documents")
     assert migration.VECTOR_FIELDS == sitesearch.VECTOR_FIELDS
-    names = [sitesearch.index_name(label) for label in sitesearch.VECTOR_FIELDS]
+    names = [migration.column_index_name(label) for label in sitesearch.VECTOR_FIELDS]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'sitesearch_%%'")
             assert sorted(row[0] for row in cursor.fetchall()) == sorted(names)
-            # With the planner told to avoid scans, the comments' search uses its GIN index:
-            # the query's document is exactly the indexed expression.
+            # The stored column holds exactly the document the search used to compute.
+            from django.apps import apps
+
+            for label, (title_fields, body_fields) in sitesearch.VECTOR_FIELDS.items():
+                model = apps.get_model(label)
+                same = Func(
+                    sitesearch.StoredDocument(),
+                    sitesearch.document_vector(title_fields, body_fields),
+                    template="(%(expressions)s)",
+                    arg_joiner=" = ",
+                    output_field=BooleanField(),
+                )
+                differing = model.objects.annotate(same=same).filter(same=False)
+                assert model.objects.exists() and not differing.exists(), label
+            # With the planner told to avoid table and pk scans, the comments' search reads the stored
+            # column through its GIN index and never analyses the text at query time.
             rows = sitesearch.ranked_rows(
                 sitesearch.PROVIDERS["comentario"], sitesearch.Scope(terms=["bicicletas"])
             )
             cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")  # not the pk order: the GIN
             sql, params = rows.query.sql_with_params()
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert "sitesearch_comment_doc" in plan, plan
+            assert "sitesearch_comment_document" in plan, plan
+            assert "search_document" in plan and "to_tsvector" not in plan, plan
         else:
             cursor.execute("SELECT qd_fold('PARTICIPACIÓN')")
             assert cursor.fetchone()[0] == "participacion"
             cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'sitesearch_%'")
             assert cursor.fetchall() == []
+
+
+def _expression_ranks(provider, scope):
+    """The ranks as the search computed them before the stored documents: ts_rank of the
+    document expression, plus the title bonus from the title's own vector."""
+    from django.contrib.postgres.search import SearchRank, SearchVector
+    from django.db.models import Case, FloatField, Value, When
+    from django.db.models.functions import Cast
+
+    vector = sitesearch.document_vector(provider.title_fields, provider.body_fields)
+    rows = provider.rows(scope).order_by().annotate(doc=vector).filter(doc=scope.query)
+    rank = SearchRank(vector, scope.query) + Value(provider.priority)
+    if provider.title_fields:
+        rows = rows.annotate(only_title=SearchVector(*provider.title_fields, config="quito_es"))
+        bonus = Case(When(only_title=scope.query, then=Value(1.0)), default=Value(0.0))
+        rank = rank + bonus
+    rows = rows.annotate(r=Cast(rank, FloatField()))
+    return {pk: round(r, 6) for pk, r in rows.values_list("pk", "r")}
+
+
+def test_ranks_from_the_stored_documents_equal_the_expression_ranks(world):
+    if connection.vendor != "postgresql":
+        # SQLite has no stored documents: the ranking is the word-count one.
+        assert "search_document" not in str(
+            sitesearch.ranked(sitesearch.Scope(terms=["bicicletas"])).query
+        )
+        return
+    _comment(world["provision"].thread, "Bicicletas, bicicletas y más ciclovías para bicicletas.")
+    for terms in (["bicicletas"], ["ciclovía"], ["bicicletas", "carapungo"]):
+        scope = sitesearch.Scope(terms=terms)
+        for key in ("articulo", "comentario", "solicitud", "obra"):
+            provider = sitesearch.PROVIDERS[key]
+            stored = {
+                row["hit_id"]: round(row["hit_rank"], 6)
+                for row in sitesearch.ranked_rows(provider, scope)
+            }
+            assert stored == _expression_ranks(provider, scope), (terms, key)
+
+
+def test_common_words_are_counted_up_to_the_cap_and_said_so(client, world, settings):
+    settings.SEARCH_RESULT_CAP = 3
+    with translation.override("en"):
+        response = client.get("/buscar/", {"q": "bicicletas"})
+        html = response.content.decode()
+        found, _html = hits(client, q="bicicletas")
+    if connection.vendor == "postgresql":
+        assert "More than 3 results for" in html and 'id="search-capped"' in html
+        assert len(found) == 3  # the best 3 listed, one page, no link to an empty page
+        assert 'rel="next"' not in html
+        # the listed ones are the best ranked of all: the first three of the full list
+        full = sitesearch.search(sitesearch.Scope(terms=["bicicletas"]))
+        assert full.more and full.total == EVERYTHING and full.page.paginator.count == 3
+        settings.SEARCH_RESULT_CAP = 1000
+        uncapped = sitesearch.search(sitesearch.Scope(terms=["bicicletas"]))
+        assert not uncapped.more and uncapped.total == EVERYTHING
+        assert [h.url for h in full.hits] == [h.url for h in uncapped.hits][:3]
+    else:  # SQLite: exact counts, no cap
+        assert 'id="search-capped"' not in html and len(found) == EVERYTHING
+
+
+def test_the_query_count_does_not_grow_beyond_the_cap(client, world, settings):
+    settings.SEARCH_RESULT_CAP = 2
+    thread = world["provision"].thread
+    _comment(thread, "Bicicletas otra vez.")
+    _comment(thread, "Y más bicicletas.")
+    few = _count(client, q="bicicletas", tipo="comentario")
+    for number in range(6):
+        _comment(thread, f"Bicicletas, pedido {number}.")
+    assert _count(client, q="bicicletas", tipo="comentario") == few
+    response = client.get("/buscar/", {"q": "bicicletas", "tipo": "comentario"})
+    listed = response.content.decode().count('class="search-hit"')
+    assert listed == (2 if connection.vendor == "postgresql" else 9)
 
 
 def test_zones_without_a_page_and_the_empty_form(client, world):
