@@ -14,10 +14,13 @@ The version starts from the clock when the cache has none (first use, or evicted
 payload of an older version left in a shared cache is never mistaken for the current one.
 """
 
+import logging
 import time
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "indicators:version"
 PAYLOAD_KEY = "indicators:payload:{version}"
@@ -33,11 +36,15 @@ def version() -> int:
 
 
 def bump(**_kwargs) -> None:
-    """Invalidate the cached indicators (a signal receiver, also callable directly)."""
+    """Invalidate the cached indicators (a signal receiver, also callable directly). Never
+    raises: with the cache (Redis) down the write that called it must still succeed."""
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet (or evicted): any fresh one will do
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # no version yet (or evicted): any fresh one will do
+            cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        logger.warning("Indicators cache unavailable: version not bumped", exc_info=True)
 
 
 def payload() -> dict:

@@ -16,6 +16,7 @@ The current section is the one the page's app belongs to (a consultation under a
 still marks "Consultas"); views outside the page tree are matched by URL prefix.
 """
 
+import logging
 import math
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ from django.db.models.signals import post_delete, post_save
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 CACHE_KEY = "quitodecide:navigation:v2"  # {site id: {page type: URL}}
 CACHE_SECONDS = 60 * 60
@@ -122,7 +125,7 @@ def _page_urls(request) -> dict:
     if root is None:
         return {}
     site_id, root_path = root
-    cached = cache.get(CACHE_KEY) or {}
+    cached = _cache_call(cache.get, CACHE_KEY) or {}
     if site_id in cached:
         return cached[site_id]
     wanted = {}  # content type id -> page type label
@@ -146,8 +149,23 @@ def _page_urls(request) -> dict:
                 continue
             if url := page.get_url(None):  # relative with one site, absolute with several
                 urls[label] = url
-    cache.set(CACHE_KEY, {**(cache.get(CACHE_KEY) or {}), site_id: urls}, CACHE_SECONDS)
+    _cache_call(
+        cache.set,
+        CACHE_KEY,
+        {**(_cache_call(cache.get, CACHE_KEY) or {}), site_id: urls},
+        CACHE_SECONDS,
+    )
     return urls
+
+
+def _cache_call(method, *args):
+    """A cache call that fails open: with the cache (Redis) down the header is computed
+    with its one query and the page still renders; a write is never failed by it."""
+    try:
+        return method(*args)
+    except Exception as error:
+        logger.warning("Navigation cache unavailable: %s", type(error).__name__)
+        return None
 
 
 def current_page(request):
@@ -219,7 +237,7 @@ def _reverse(name: str) -> str:
 
 def forget(**kwargs):
     """Drop the cached navigation of every site."""
-    cache.delete(CACHE_KEY)
+    _cache_call(cache.delete, CACHE_KEY)
 
 
 def touches_navigation(url_path: str) -> bool:

@@ -34,6 +34,7 @@ announces (a consultation opening at its date, "hace 5 minutos").
 """
 
 import hashlib
+import logging
 import re
 import time
 
@@ -129,6 +130,10 @@ PROJECT_APPS = frozenset(
     }
 )
 
+logger = logging.getLogger(__name__)
+_WARN_EVERY = 60.0  # seconds between two warnings about an unreachable cache
+_last_warning = [0.0]
+
 _TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 _relevant_cache: dict = {}
 
@@ -141,24 +146,55 @@ def timeout() -> int:
     return getattr(settings, "PAGE_CACHE_SECONDS", 120)
 
 
+# --- Fail-open cache access -----------------------------------------------------------------
+
+
+class CacheDown(Exception):
+    """The cache could not be reached: the page is rendered and served as if uncached."""
+
+
+def _call(method: str, *args, **kwargs):
+    """`cache.<method>(...)`, with any failure of the cache (Redis down, a timeout) logged at
+    most once a minute and raised as CacheDown, which every caller here turns into "no
+    cache": a page is rendered normally, nothing is stored, a write is never failed."""
+    try:
+        return getattr(cache, method)(*args, **kwargs)
+    except ValueError:
+        raise  # incr of a missing key: the backend's documented answer, not an outage
+    except Exception as error:
+        now = time.monotonic()
+        if now - _last_warning[0] >= _WARN_EVERY:
+            _last_warning[0] = now
+            logger.warning(
+                "Page cache unavailable (%s: %s); serving uncached", type(error).__name__, error
+            )
+        raise CacheDown from error
+
+
 # --- Generation and purge ------------------------------------------------------------------
 
 
 def generation() -> int:
-    current = cache.get(GENERATION_KEY)
+    """The current generation; raises CacheDown when the cache cannot be reached."""
+    current = _call("get", GENERATION_KEY)
     if current is None:
         # From the clock: an entry of an older generation left in a shared cache (the key
         # evicted, a restart) is never mistaken for a current one.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        current = cache.get(GENERATION_KEY)
+        _call("add", GENERATION_KEY, time.time_ns(), timeout=None)
+        current = _call("get", GENERATION_KEY)
     return current
 
 
 def _bump() -> None:
+    """Never raises: a write must not fail because the cache is down (its pages then live
+    until PAGE_CACHE_SECONDS at most, and a cache that is down serves none)."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet (or evicted): start a new one
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        try:
+            _call("incr", GENERATION_KEY)
+        except ValueError:  # no generation yet (or evicted): start a new one
+            _call("add", GENERATION_KEY, time.time_ns(), timeout=None)
+    except CacheDown:
+        pass
 
 
 def purge() -> None:
@@ -363,10 +399,13 @@ class PageCacheMiddleware:
         request._pagecache_key = key
         if key is None:
             return self.get_response(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        gen = found.get(GENERATION_KEY)
-        if gen is None:
-            gen = generation()
+        try:
+            found = _call("get_many", [GENERATION_KEY, key])
+            gen = found.get(GENERATION_KEY)
+            if gen is None:
+                gen = generation()
+        except CacheDown:
+            return self.get_response(request)
         entry = found.get(key)
         if entry is not None and entry.get("gen") == gen:
             response = _serve(request, entry)
@@ -376,6 +415,9 @@ class PageCacheMiddleware:
         if _storable(request, response):
             entry = _entry_for(request, response, gen)
             if entry is not None:
-                cache.set(key, entry, timeout())
+                try:
+                    _call("set", key, entry, timeout())
+                except CacheDown:
+                    return response
                 response.headers[HIT_HEADER] = "miss"
         return response

@@ -8,7 +8,7 @@ import pytest
 from django.contrib import messages
 from django.db import connection, transaction
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from wagtail.models import PageViewRestriction
@@ -276,3 +276,33 @@ def test_the_hit_needs_no_query_for_the_visitor_either(consultation):
     with CaptureQueriesContext(connection) as ctx:
         assert state(visitor.get(consultation.url)) == "hit"
     assert len(ctx.captured_queries) == 0
+
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+def test_the_middleware_and_writes_fail_open_with_the_cache_down(consultation, resident, rf):
+    """Wagtail's own Site.get_site_root_paths reads the cache too (not ours to change), so
+    the middleware is checked around a view of its own; the navigation header and a write
+    through a service are checked for real."""
+    from discussions.models import Comment
+    from quitodecide import navigation
+
+    page = HttpResponse("<!doctype html><p>página</p>", content_type="text/html")
+    with override_settings(CACHES=DEAD_REDIS):
+        middleware = pagecache.PageCacheMiddleware(lambda request: page)
+        request = rf.get("/obras/")
+        request.COOKIES = {}
+        assert middleware(request) is page and state(page) is None
+        navigation.forget()
+        comment = discussion_services.comment_create(
+            thread=consultation.general_thread, author=resident, body="Sin caché también"
+        )
+        pagecache.purge()  # a bump that cannot reach the cache is dropped, not raised
+    assert Comment.objects.filter(pk=comment.pk).exists()

@@ -138,6 +138,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "quitodecide",
+            # Passed to redis-py's connection pool: with Redis down a request waits at most
+            # this long for it, then the page cache and the header fail open.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
