@@ -22,7 +22,9 @@ Only the anonymous view is ever stored or served:
   health check; never a Wagtail page with a view restriction, nor a live assembly page
   (its state moves by WebSocket between writes).
 
-The key holds the scheme, the host, the language and the full path with its query string.
+The key holds the scheme, the host, the language, the path and the query string's
+parameters, sorted; a query string with a parameter no public view reads (KNOWN_PARAMETERS),
+a long value or too many parameters bypasses the cache.
 Every entry is tagged with the site's generation number read when its request began; any
 write that may change a page bumps the generation (`purge()`), so older entries are never
 served again. Writes are caught by post_save, post_delete and m2m_changed of the project's
@@ -45,6 +47,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 
 GENERATION_KEY = "pagecache:generation"
 ENTRY_KEY = "pagecache:page:{digest}"
@@ -66,6 +69,41 @@ EXCLUDED_PREFIXES = (
     "/media/",
 )
 MAX_QUERY_STRING = 512  # longer query strings are served, never stored
+# A page is stored only for a query string made of the GET parameters the site's public
+# views read (tests/test_pagecache.py checks this list against the source), each at most
+# once, with a short value, and at most MAX_PARAMETERS of them; the key sorts them. Any
+# other query string (?utm_source=…, bogus names, long values) is served uncached, so
+# nobody can fill the cache, which Redis shares with the Channels layer, at will.
+KNOWN_PARAMETERS = frozenset(
+    {
+        "anio",
+        "articulo",
+        "bbox",
+        "codigo",
+        "comision",
+        "desde",
+        "estado",
+        "hasta",
+        "mes",
+        "mesa",
+        "next",
+        "orden",
+        "origen",
+        "pagina",
+        "parroquia",
+        "plan",
+        "por_pagina",
+        "q",
+        "seleccionar",
+        "since",
+        "tipo",
+        "version",
+        "zona",
+        "zoom",
+    }
+)
+MAX_PARAMETERS = 6
+MAX_VALUE_LENGTH = 100
 
 # Models of the project's apps whose rows never show on a public page: their writes do not
 # bump the generation. (Everything else of the project's apps does.)
@@ -296,9 +334,27 @@ def _request_key(request):
         host = request.get_host()
     except Exception:  # DisallowedHost: Django answers it elsewhere
         return None
+    query = _normalised_query(request)
+    if query is None:
+        return None
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    raw = "\n".join((request.scheme, host, language, request.get_full_path()))
+    raw = "\n".join((request.scheme, host, language, request.path, query))
     return ENTRY_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
+
+
+def _normalised_query(request):
+    """The query string as sorted (name, value) pairs, or None when it must not be stored:
+    an unknown name, a repeated one, a long value, too many parameters."""
+    pairs = []
+    for name, values in request.GET.lists():
+        if name not in KNOWN_PARAMETERS or len(values) != 1:
+            return None
+        if len(values[0]) > MAX_VALUE_LENGTH:
+            return None
+        pairs.append((name, values[0]))
+    if len(pairs) > MAX_PARAMETERS:
+        return None
+    return urlencode(sorted(pairs))
 
 
 def _nonce_of(request):

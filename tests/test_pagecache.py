@@ -218,9 +218,33 @@ def test_head_is_served_from_the_cache(client, territory, django_assert_num_quer
 
 
 def test_query_strings_are_cached_apart(client, territory):
-    assert state(client.get("/?a=1")) == "miss"
-    assert state(client.get("/?a=2")) == "miss"
-    assert state(client.get("/?a=1")) == "hit"
+    assert state(client.get("/?zona=a")) == "miss"
+    assert state(client.get("/?zona=b")) == "miss"
+    assert state(client.get("/?zona=a")) == "hit"
+
+
+def test_unknown_or_long_query_parameters_are_never_stored(client, territory):
+    for url in (
+        "/obras/?utm_source=1",
+        "/obras/?pagina=1&bogus=2",
+        "/obras/?zona=" + "x" * 101,
+        "/obras/?zona=a&zona=b",
+        "/obras/?" + "&".join(f"{name}=1" for name in sorted(pagecache.KNOWN_PARAMETERS)[:7]),
+    ):
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 200 and state(response) is None, url
+
+
+def test_known_parameters_are_stored_in_any_order(client, territory):
+    assert state(client.get("/obras/?zona=calderon&pagina=1")) == "miss"
+    assert state(client.get("/obras/?pagina=1&zona=calderon")) == "hit"
+
+
+def test_every_parameter_the_site_reads_is_known():
+    from tests.test_public_input import read_parameter_names
+
+    assert read_parameter_names() - {"REDIRECT_FIELD_NAME"} <= pagecache.KNOWN_PARAMETERS
 
 
 def test_not_found_is_not_cached(client, territory):
