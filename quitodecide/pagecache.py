@@ -22,9 +22,9 @@ Only the anonymous view is ever stored or served:
   health check; never a Wagtail page with a view restriction, nor a live assembly page
   (its state moves by WebSocket between writes).
 
-The key holds the scheme, the host, the language, the path and the query string's
-parameters, sorted; a query string with a parameter no public view reads (KNOWN_PARAMETERS),
-a long value or too many parameters bypasses the cache.
+The key holds the release's build id (build_id()), the scheme, the host, the language, the
+path and the query string's parameters, sorted; a query string with a parameter no public
+view reads (KNOWN_PARAMETERS), a long value or too many parameters bypasses the cache.
 Every entry is tagged with the site's generation number read when its request began; any
 write that may change a page bumps the generation (`purge()`), so older entries are never
 served again. Writes are caught by post_save, post_delete and m2m_changed of the project's
@@ -35,10 +35,12 @@ pre-commit state is never served after the commit. PAGE_CACHE_SECONDS bounds wha
 announces (a consultation opening at its date, "hace 5 minutos").
 """
 
+import functools
 import hashlib
 import logging
 import re
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -174,6 +176,30 @@ _last_warning = [0.0]
 
 _TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 _relevant_cache: dict = {}
+
+
+def build_id() -> str:
+    """What tells this release's pages from the previous one's, part of every key, so a
+    deploy never serves pages that name the old hashed static files or old translations:
+    PAGE_CACHE_BUILD_ID (env BUILD_ID or GIT_SHA) when set, else a hash of the static
+    files' manifest and the compiled catalogues, computed once per process."""
+    return getattr(settings, "PAGE_CACHE_BUILD_ID", "") or _derived_build_id()
+
+
+@functools.cache
+def _derived_build_id() -> str:
+    digest = hashlib.sha256()
+    files = []
+    if getattr(settings, "STATIC_ROOT", None):
+        files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    for folder in getattr(settings, "LOCALE_PATHS", ()):
+        files.extend(sorted(Path(folder).glob("*/LC_MESSAGES/*.mo")))
+    for path in files:
+        try:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        except OSError:  # no manifest (development, tests): nothing to tell apart
+            continue
+    return digest.hexdigest()[:16] if files else ""
 
 
 def enabled() -> bool:
@@ -338,7 +364,7 @@ def _request_key(request):
     if query is None:
         return None
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    raw = "\n".join((request.scheme, host, language, request.path, query))
+    raw = "\n".join((build_id(), request.scheme, host, language, request.path, query))
     return ENTRY_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
 
 

@@ -330,3 +330,25 @@ def test_the_middleware_and_writes_fail_open_with_the_cache_down(consultation, r
         )
         pagecache.purge()  # a bump that cannot reach the cache is dropped, not raised
     assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_a_new_build_never_serves_the_previous_builds_pages(client, territory, settings):
+    settings.PAGE_CACHE_BUILD_ID = "release-1"
+    assert state(client.get("/")) == "miss"
+    assert state(client.get("/")) == "hit"
+    settings.PAGE_CACHE_BUILD_ID = "release-2"
+    assert state(client.get("/")) == "miss"
+    assert state(client.get("/")) == "hit"
+
+
+def test_the_derived_build_id_follows_the_static_manifest(settings, tmp_path):
+    settings.PAGE_CACHE_BUILD_ID = ""
+    settings.LOCALE_PATHS = []
+    settings.STATIC_ROOT = tmp_path
+    ids = []
+    for manifest in ('{"paths": {"a.css": "a.1.css"}}', '{"paths": {"a.css": "a.2.css"}}'):
+        (tmp_path / "staticfiles.json").write_text(manifest)
+        pagecache._derived_build_id.cache_clear()
+        ids.append(pagecache.build_id())
+    pagecache._derived_build_id.cache_clear()
+    assert ids[0] and ids[1] and ids[0] != ids[1]
