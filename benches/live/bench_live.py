@@ -456,7 +456,12 @@ def server_commands() -> dict:
     uvicorn = [python, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", "{port}"]
     uvicorn += ["--no-access-log", "--lifespan", "off"]
     return {
-        "daphne": [python, "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", app],
+        # As in the README's production command: daphne drops a handshake the application
+        # has not accepted within 5 s by default, and a crowd joining at once queues longer.
+        "daphne": [
+            python, "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}",
+            "--websocket_connect_timeout", "60", app,
+        ],
         "uvicorn-websockets": [*uvicorn, "--ws", "websockets"],
         "uvicorn-sansio": [*uvicorn, "--ws", "websockets-sansio"],
         "uvicorn-wsproto": [*uvicorn, "--ws", "wsproto"],
