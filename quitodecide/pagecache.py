@@ -35,9 +35,11 @@ pre-commit state is never served after the commit. PAGE_CACHE_SECONDS bounds wha
 announces (a consultation opening at its date, "hace 5 minutos").
 """
 
+import datetime
 import functools
 import hashlib
 import logging
+import math
 import re
 import time
 from pathlib import Path
@@ -48,6 +50,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
@@ -69,7 +72,16 @@ EXCLUDED_PREFIXES = (
     "/healthz",
     "/static/",
     "/media/",
+    # URLs holding a secret, showing whose it is: a training registration's cancel link
+    # (its registrant's name) and a certificate's verification code. A survey invitation
+    # rides in ?invitacion=, which is no KNOWN_PARAMETERS entry: never stored either.
+    "/formacion/inscripcion/",
+    "/formacion/certificados/",
 )
+# A view may cap how long its page is kept: `response.page_cache_seconds = n` (0: never
+# store it). A Wagtail page with `opens_at`/`closes_at` is kept at most until the next of
+# them, so a consultation opening or closing shows at once.
+RESPONSE_SECONDS = "page_cache_seconds"
 MAX_QUERY_STRING = 512  # longer query strings are served, never stored
 # A page is stored only for a query string made of the GET parameters the site's public
 # views read (tests/test_pagecache.py checks this list against the source), each at most
@@ -319,7 +331,24 @@ def _before_serve_page(page, request, serve_args, serve_kwargs):
         return None
     if page._meta.label_lower == "assemblies.assemblypage" or page.get_view_restrictions():
         request._pagecache_skip = True
+        return None
+    seconds = _seconds_to_next_change(page)
+    if seconds is not None:
+        request._pagecache_seconds = seconds
     return None
+
+
+def _seconds_to_next_change(page):
+    """Seconds until the page's next opening or closing date, None when none is ahead."""
+    now = timezone.now()
+    ahead = [
+        moment
+        for moment in (getattr(page, "opens_at", None), getattr(page, "closes_at", None))
+        if isinstance(moment, datetime.datetime) and moment > now
+    ]
+    if not ahead:
+        return None
+    return math.ceil((min(ahead) - now).total_seconds())
 
 
 def connect_signals() -> None:
@@ -469,6 +498,19 @@ def _entry_for(request, response, gen):
     return entry
 
 
+def _seconds_for(request, response) -> int:
+    """How long this page may be kept: PAGE_CACHE_SECONDS, capped by the view's
+    `response.page_cache_seconds` and by the page's next opening or closing date."""
+    seconds = timeout()
+    for cap in (
+        getattr(response, RESPONSE_SECONDS, None),
+        getattr(request, "_pagecache_seconds", None),
+    ):
+        if cap is not None:
+            seconds = min(seconds, int(cap))
+    return seconds
+
+
 class PageCacheMiddleware:
     """Serve and store whole pages for anonymous visitors (see the module's docstring).
     Last in MIDDLEWARE: the CSRF, CSP, locale, session and auth middleware run around it."""
@@ -495,10 +537,11 @@ class PageCacheMiddleware:
                 return response
         response = self.get_response(request)
         if _storable(request, response):
-            entry = _entry_for(request, response, gen)
+            seconds = _seconds_for(request, response)
+            entry = _entry_for(request, response, gen) if seconds > 0 else None
             if entry is not None:
                 try:
-                    _call("set", key, entry, timeout())
+                    _call("set", key, entry, seconds)
                 except CacheDown:
                     return response
                 response.headers[HIT_HEADER] = "miss"

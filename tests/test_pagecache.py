@@ -8,7 +8,7 @@ import pytest
 from django.contrib import messages
 from django.db import connection, transaction
 from django.http import HttpResponse
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from wagtail.models import PageViewRestriction
@@ -352,3 +352,53 @@ def test_the_derived_build_id_follows_the_static_manifest(settings, tmp_path):
         ids.append(pagecache.build_id())
     pagecache._derived_build_id.cache_clear()
     assert ids[0] and ids[1] and ids[0] != ids[1]
+
+
+def test_a_training_cancel_link_is_never_stored(
+    client, territory, django_capture_on_commit_callbacks
+):
+    from tests.training.helpers import make_session
+    from tests.training.test_registration import anon, cancel_token
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = anon(make_session(capacity=5), 1)
+    url = f"/formacion/inscripcion/{cancel_token(registration.email)}/cancelar/"
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 200 and state(response) is None
+        assert "Persona 1" in response.content.decode()
+
+
+@pytest.fixture
+def stored_timeouts(monkeypatch):
+    """The timeout of every page the middleware stores, in order."""
+    stored = []
+    real = pagecache._call
+
+    def spy(method, *args, **kwargs):
+        if method == "set":
+            stored.append(args[2])
+        return real(method, *args, **kwargs)
+
+    monkeypatch.setattr(pagecache, "_call", spy)
+    return stored
+
+
+def test_a_view_can_cap_or_forbid_storing(territory, stored_timeouts):
+    page = HttpResponse("<!doctype html><p>x</p>", content_type="text/html")
+    middleware = pagecache.PageCacheMiddleware(lambda request: page)
+    for seconds, expected in ((0, []), (7, [7])):
+        page.page_cache_seconds = seconds
+        request = RequestFactory().get(f"/prueba/{seconds}/")
+        request.COOKIES = {}
+        middleware(request)
+        assert stored_timeouts == expected
+
+
+def test_a_consultation_is_kept_no_longer_than_until_it_closes(territory, stored_timeouts):
+    page = make_consultation(opens=-1, closes=5 / 86400)  # closes in 5 seconds
+    assert state(Client().get(page.url)) == "miss"
+    assert len(stored_timeouts) == 1 and 0 < stored_timeouts[0] <= 5
+    later = make_consultation(slug="otra", opens=-1, closes=10)
+    Client().get(later.url)
+    assert stored_timeouts[-1] == 300  # PAGE_CACHE_SECONDS of the fixture
