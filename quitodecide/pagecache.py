@@ -75,6 +75,7 @@ EXCLUDED_PREFIXES = (
     # URLs holding a secret, showing whose it is: a training registration's cancel link
     # (its registrant's name) and a certificate's verification code. A survey invitation
     # rides in ?invitacion=, which is no KNOWN_PARAMETERS entry: never stored either.
+    "/buscar/",  # search terms: personal-ish and unbounded
     "/formacion/inscripcion/",
     "/formacion/certificados/",
 )
@@ -212,6 +213,13 @@ def _derived_build_id() -> str:
         except OSError:  # no manifest (development, tests): nothing to tell apart
             continue
     return digest.hexdigest()[:16] if files else ""
+
+
+def debug_header() -> bool:
+    """Whether responses say `X-Page-Cache: hit|miss`: only with DEBUG or
+    PAGE_CACHE_DEBUG_HEADER (the bench), since a hit tells a stranger that someone else
+    has just viewed that page."""
+    return settings.DEBUG or getattr(settings, "PAGE_CACHE_DEBUG_HEADER", False)
 
 
 def enabled() -> bool:
@@ -436,7 +444,8 @@ def _serve(request, entry):
             setattr(response, attribute, entry[attribute])
     if uses_csrf:
         patch_vary_headers(response, ("Cookie",))
-    response.headers[HIT_HEADER] = "hit"
+    if debug_header():
+        response.headers[HIT_HEADER] = "hit"
     return response
 
 
@@ -544,5 +553,6 @@ class PageCacheMiddleware:
                     _call("set", key, entry, seconds)
                 except CacheDown:
                     return response
-                response.headers[HIT_HEADER] = "miss"
+                if debug_header():
+                    response.headers[HIT_HEADER] = "miss"
         return response

@@ -49,6 +49,7 @@ urlpatterns = [
 def page_cache(settings):
     settings.PAGE_CACHE_ENABLED = True
     settings.PAGE_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_DEBUG_HEADER = True
 
 
 @pytest.fixture
@@ -402,3 +403,18 @@ def test_a_consultation_is_kept_no_longer_than_until_it_closes(territory, stored
     later = make_consultation(slug="otra", opens=-1, closes=10)
     Client().get(later.url)
     assert stored_timeouts[-1] == 300  # PAGE_CACHE_SECONDS of the fixture
+
+
+def test_the_hit_header_is_sent_only_when_asked_for(client, territory, settings):
+    settings.PAGE_CACHE_DEBUG_HEADER = False
+    client.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/")
+    assert len(ctx.captured_queries) == 0  # still a hit
+    assert pagecache.HIT_HEADER not in response.headers
+
+
+def test_search_results_are_never_stored(client, territory):
+    for _ in range(2):
+        response = client.get("/buscar/", {"q": "Ana Quishpe"})
+        assert response.status_code == 200 and state(response) is None

@@ -152,6 +152,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # change a page; the TTL bounds what no write announces (a consultation opening at its date).
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=120)
+# X-Page-Cache: hit|miss on responses (always with DEBUG): off, it tells who viewed what.
+PAGE_CACHE_DEBUG_HEADER = env.bool("PAGE_CACHE_DEBUG_HEADER", default=False)
 # Part of every cached page's key, so a deploy never serves the previous release's pages;
 # unset: a hash of the static manifest and the compiled catalogues (quitodecide.pagecache).
 PAGE_CACHE_BUILD_ID = env("BUILD_ID", default="") or env("GIT_SHA", default="")
