@@ -299,8 +299,8 @@ def test_the_postgresql_stored_documents_match_the_queries(world):
                 )
                 differing = model.objects.annotate(same=same).filter(same=False)
                 assert model.objects.exists() and not differing.exists(), label
-            # With the planner told to avoid table and pk scans, the comments' search reads the stored
-            # column through its GIN index and never analyses the text at query time.
+            # With the planner told to avoid table and pk scans, the comments' search reads the
+            # stored column through its GIN index and never analyses the text at query time.
             rows = sitesearch.ranked_rows(
                 sitesearch.PROVIDERS["comentario"], sitesearch.Scope(terms=["bicicletas"])
             )
