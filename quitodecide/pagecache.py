@@ -159,29 +159,6 @@ EXTRA_MODELS = frozenset(
         "taggit.taggeditem",
     }
 )
-PROJECT_APPS = frozenset(
-    {
-        "home",
-        "territory",
-        "discussions",
-        "consultations",
-        "accounts",
-        "assemblies",
-        "proposals",
-        "budgets",
-        "works",
-        "opendata",
-        "indicators",
-        "opengov",
-        "council",
-        "actors",
-        "surveys",
-        "training",
-        "sitesearch",
-        "privacy",
-        "verification",
-    }
-)
 
 logger = logging.getLogger(__name__)
 _WARN_EVERY = 60.0  # seconds between two warnings about an unreachable cache
@@ -301,7 +278,7 @@ def relevant(model) -> bool:
     if result is None:
         app_label = model._meta.app_label
         result = label in EXTRA_MODELS or (
-            app_label in PROJECT_APPS and label not in EXCLUDED_MODELS
+            app_label in settings.PROJECT_APPS and label not in EXCLUDED_MODELS
         )
         _relevant_cache[label] = result
     return result

@@ -418,3 +418,23 @@ def test_search_results_are_never_stored(client, territory):
     for _ in range(2):
         response = client.get("/buscar/", {"q": "Ana Quishpe"})
         assert response.status_code == 200 and state(response) is None
+
+
+def test_every_app_of_this_repository_with_models_purges_on_its_writes(settings):
+    """An app added to the repository (and to PROJECT_APPS, which INSTALLED_APPS is built
+    from) purges cached pages on its writes; an app of ours left out of the list would not."""
+    from django.apps import apps
+
+    base = str(settings.BASE_DIR)
+    ours = [
+        config
+        for config in apps.get_app_configs()
+        if str(config.path).startswith(base) and "/.venv/" not in str(config.path)
+    ]
+    assert {config.label for config in ours if list(config.get_models())} <= set(
+        settings.PROJECT_APPS
+    )
+    for config in ours:
+        for model in config.get_models():
+            label = model._meta.label_lower
+            assert pagecache.relevant(model) == (label not in pagecache.EXCLUDED_MODELS), label

@@ -13,8 +13,8 @@ SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-INSTALLED_APPS = [
-    "daphne",
+# The project's own apps (the page cache purges on their writes: quitodecide/pagecache.py).
+PROJECT_APPS = [
     "home",
     "territory",
     "discussions",
@@ -34,6 +34,11 @@ INSTALLED_APPS = [
     "sitesearch",
     "privacy",
     "verification",
+]
+
+INSTALLED_APPS = [
+    "daphne",
+    *PROJECT_APPS,
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
