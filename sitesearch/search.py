@@ -8,14 +8,21 @@ body, how a zone narrows it, and how a page of hits of that type becomes links, 
 excerpts.
 
 Ranking and merging. Every provider's queryset is annotated with the same three columns
-(`hit_kind`, `hit_id`, `hit_rank`) and the querysets are joined with one SQL `UNION ALL`, ordered
-by rank and paginated by the database: one query counts (bounded, see below), one reads
-the page. We chose the
-union over a per-type top-N merge because the merged order is then exact on every page
-(a top-N merge would need N to grow with the page number and would miscount the total),
-and a filter by type is just fewer members in the union. Only the ten rows of the page
-shown are then read in full, one or two queries per type present on it, so the number of
-queries does not grow with the number of hits.
+(`hit_kind`, `hit_id`, `hit_rank`) and the querysets are joined with one SQL `UNION ALL`,
+ordered by rank and paginated by the database. We chose the union over a per-type top-N
+merge because the merged order is then exact on every page (a top-N merge would need N to
+grow with the page number and would miscount the total), and a filter by type is just
+fewer members in the union. Only the ten rows of the page shown are then read in full,
+one or two queries per type present on it, so the number of queries does not grow with
+the number of hits.
+
+On PostgreSQL one statement (`_PAGE_AND_TOTAL`) computes the union once, counts it and
+reads the page. Its SQL is compiled once per shape (`_union_statement`: types, zone,
+cap, the public consultations and budget cycles, the private sections) and reused with
+the words as a parameter: building and compiling six querysets cost more than running
+them. Each type's member works in two steps, candidates first (ids of the most recent
+matches, from the GIN index), then those rows ranked (`_postgres_ranked`), so a common
+word ranks a bounded number of rows.
 
 The rank of a row is comparable across types:
 - PostgreSQL: `ts_rank` of the row's document (title with weight A, body with weight B,
@@ -35,21 +42,24 @@ The rank of a row is comparable across types:
 A small per-type `priority` breaks ties, pages first.
 
 Bounded work for common words (PostgreSQL; trade-off). Each type ranks at most
-`SEARCH_RESULT_CAP` (setting, default `RESULT_CAP` = 1,000) candidates: its most recent
-matches (highest ids). The list shown is the best `SEARCH_RESULT_CAP` of the union of those
-candidates, paginated honestly up to there. The count is also bounded: each type is counted
-up to the cap plus one, so a total above the cap is shown as "more than N results" with a
+`SEARCH_RESULT_CAP` + 1 (setting, default `RESULT_CAP` = 1,000) candidates: its most
+recent matches (highest ids). The list shown is the best `SEARCH_RESULT_CAP` of the union
+of those candidates, paginated honestly up to there. The count is bounded the same way (it
+counts the candidates): a total above the cap is shown as "more than N results" with a
 note that results beyond are not listed (narrow by zone or type). Below the cap (every
-type has at most the cap of matches) the results, count and order are exactly those of an
-unbounded search. Above it, an older row that would rank high can be missing: we accept that
-for words found in thousands of rows, where the rank of the thousandth row says little, in
-exchange for a cost that does not grow with the number of hits. SQLite is not capped.
+type has at most the cap of matches) the results, count and order are exactly those of
+an unbounded search. Above it, an older row that would rank high can be missing: we
+accept that for words found in thousands of rows, where the rank of the thousandth row
+says little, in exchange for a cost that does not grow with the number of hits. SQLite
+is not capped.
 """
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import (
@@ -58,7 +68,8 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.core.paginator import Paginator
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -72,6 +83,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -80,6 +92,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import get_page_models
 
 from . import text
 
@@ -87,6 +100,8 @@ CONFIG = "quito_es"
 TITLE_BONUS = 1.0
 PAGE_SIZE = 10
 MAX_TERMS = 8  # words beyond these are dropped (and the person is told)
+# Page types whose public pages the search reads as a list of ids (few pages each).
+LISTED_PAGE_MODELS = ("consultations.ConsultationPage", "budgets.BudgetCyclePage")
 RESULT_CAP = 1000  # default of settings.SEARCH_RESULT_CAP (see the module docstring)
 COLUMN = "search_document"  # the stored document of migration 0002 (PostgreSQL)
 
@@ -131,10 +146,15 @@ class Scope:
 
     @cached_property
     def public_pages(self):
-        """Live pages outside private sections (Wagtail reads its view restrictions once)."""
+        """Live pages outside private sections (as Wagtail's `public()`, from the view
+        restrictions read once for the search)."""
         from wagtail.models import Page
 
-        return Page.objects.live().public()
+        private = Q()
+        for path, depth in self.view_restrictions:
+            private |= Q(path__startswith=path, depth__gte=depth)
+        pages = Page.objects.live()
+        return pages.exclude(private) if private else pages
 
     @cached_property
     def zone_page_path(self) -> str | None:
@@ -146,9 +166,43 @@ class Scope:
         found = ZonePage.objects.filter(zone=self.zone).values_list("path", flat=True).first()
         return found or "\x01no-zone-page"
 
+    @cached_property
+    def view_restrictions(self) -> tuple:
+        """Wagtail's private sections (the pages restricted, by path and depth)."""
+        from wagtail.models import PageViewRestriction
+
+        rows = PageViewRestriction.objects.values_list("page__path", "page__depth")
+        return tuple(sorted(set(rows)))
+
     def public(self, model):
         """The live, public pages of a page model, whatever the zone."""
         return model.objects.live().filter(pk__in=self.public_pages.values("pk"))
+
+    @cached_property
+    def _listed_pages(self) -> list[tuple[int, str, int]]:
+        """(id, path, content type) of every public page of the `LISTED_PAGE_MODELS`, in
+        one query."""
+        models = [apps.get_model(label) for label in LISTED_PAGE_MODELS]
+        rows = self.public_pages.type(*models).values_list("pk", "path", "content_type_id")
+        return sorted(rows)
+
+    def page_ids(self, model, *, zoned=True) -> list[int]:
+        """The ids of the public pages of `model` (one of the `LISTED_PAGE_MODELS`, types
+        with few pages), narrowed to the zone's subtree when `zoned`: read once per search,
+        so the statements that use them carry a short list instead of the whole visibility
+        subquery (cheaper to plan)."""
+        types = {
+            content_type.pk
+            for content_type in ContentType.objects.get_for_models(
+                *[m for m in get_page_models() if issubclass(m, model)]
+            ).values()
+        }
+        prefix = self.zone_page_path if zoned else None
+        return [
+            pk
+            for pk, path, type_id in self._listed_pages
+            if type_id in types and (prefix is None or path.startswith(prefix))
+        ]
 
     def pages(self, model=None):
         """Public pages (of `model`), narrowed to the zone's subtree."""
@@ -156,6 +210,13 @@ class Scope:
         if self.zone_page_path is not None:
             pages = pages.filter(path__startswith=self.zone_page_path)
         return pages
+
+    @cached_property
+    def zone_pages(self) -> dict:
+        """Every zone page by path (one query), for the zones of the hits of every type."""
+        from territory.selectors import zone_pages_by_path
+
+        return zone_pages_by_path()
 
     @cached_property
     def query(self):
@@ -215,6 +276,22 @@ def _folded(name: str):
     return Func(F(name), function="qd_fold", output_field=CharField())
 
 
+class _AnyOf(Func):
+    """pk = ANY(ARRAY(subquery)): the subquery's rows are looked up one by one through the
+    primary key (an IN (subquery) is planned as a join that reads the whole table)."""
+
+    arity = 2
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        field, subquery = self.get_source_expressions()
+        field_sql, field_params = compiler.compile(field)
+        # A subquery that can match nothing raises EmptyResultSet: the filter then matches
+        # nothing, as Django's own `__in` does.
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        return f"({field_sql} = ANY(ARRAY{subquery_sql}))", (*field_params, *subquery_params)
+
+
 class StoredDocument(Expression):
     """The row's stored search document (`search_document`, sitesearch migration 0002), a
     column the models do not declare, read from the queryset's own table."""
@@ -240,32 +317,27 @@ def _title_part(vector):
     return Func(vector, Value("{a}"), function="ts_filter", output_field=SearchVectorField())
 
 
-def _candidates(provider: Provider, scope: Scope, rows, limit: int):
-    """The pks of the provider's matching rows, most recent first, at most `limit`."""
-    query = scope.query
-    if provider.index_entries:
-        rows = rows.filter(Q(title=query) | Q(body=query))
-    else:
-        rows = rows.alias(search_document=StoredDocument()).filter(
-            _Matches(F("search_document"), query)
-        )
-    return rows.order_by("-pk").values("pk")[:limit]
-
-
 def _postgres_ranked(provider: Provider, scope: Scope, rows):
+    """The provider's matching rows with their rank, in two steps: the candidates (its
+    `result_cap()` + 1 most recent matches: ids only, from the GIN index), then those rows
+    read again by primary key and ranked. PostgreSQL computes a select list before the
+    sort that a LIMIT follows, so ranking in the first step would rank every match (13,000
+    comments for "basura"), not only those kept."""
     query = scope.query
-    model = rows.model
-    rows = model._default_manager.filter(
-        pk__in=_candidates(provider, scope, rows, result_cap())
-    ).order_by()
     if provider.index_entries:
+        matching = rows.filter(Q(title=query) | Q(body=query))
         vector = _Concat(_stored_vector("title", "A"), _stored_vector("body", "B"))
         title_hit = Q(title=query)
     else:
+        matching = rows.alias(search_document=StoredDocument()).filter(
+            _Matches(F("search_document"), query)
+        )
         vector = StoredDocument()
         title_hit = None
         if provider.title_fields:
             title_hit = _Matches(_title_part(StoredDocument()), query)
+    candidates = matching.order_by("-pk").values("pk")[: result_cap() + 1]
+    rows = rows.model._default_manager.filter(_AnyOf(F("pk"), Subquery(candidates)))
     rank = SearchRank(vector, query) + Value(provider.priority)
     if title_hit is not None:
         rank = rank + Case(When(title_hit, then=Value(TITLE_BONUS)), default=Value(0.0))
@@ -308,9 +380,10 @@ def ranked_rows(provider: Provider, scope: Scope):
     else:
         rows = _sqlite_ranked(provider, scope, rows)
     obj_id = Cast("object_id", IntegerField()) if provider.index_entries else F("pk")
-    return rows.annotate(
+    rows = rows.annotate(
         hit_kind=Value(provider.key, output_field=CharField()), hit_id=obj_id
     ).values("hit_kind", "hit_id", "hit_rank")
+    return rows
 
 
 def ranked(scope: Scope, kinds=None):
@@ -328,20 +401,9 @@ def result_cap() -> int:
 
 
 def counted(scope: Scope, kinds=None) -> int:
-    """How many rows match, counted up to the cap plus one per type (PostgreSQL): more
-    than the cap means "more than `result_cap()`", whatever the exact number."""
-    providers = [p for p in PROVIDERS.values() if not kinds or p.key in kinds]
-    if not scope.postgres:
-        return ranked(scope, kinds).count()
-    limit = result_cap() + 1
-    members = [
-        _candidates(provider, scope, provider.rows(scope).order_by(), limit)
-        for provider in providers
-    ]
-    combined = members[0]
-    if len(members) > 1:
-        combined = combined.union(*members[1:], all=True)
-    return combined.count()
+    """How many rows match (SQLite: exact; PostgreSQL counts with the page, see
+    `_postgres_page`)."""
+    return ranked(scope, kinds).count()
 
 
 class _CountedPaginator(Paginator):
@@ -367,15 +429,127 @@ class Results:
         return self.total > self.cap
 
 
+def _page_number(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
+# The page of hits and the total in one statement (PostgreSQL): the union of the ranked
+# candidates is computed once (a materialised CTE), counted, and the page read from it;
+# one row comes back even when the page is empty, so the total is always known.
+_PAGE_AND_TOTAL = """
+WITH hits AS MATERIALIZED ({union})
+SELECT page.hit_kind, page.hit_id, page.hit_rank, counted.total
+FROM (SELECT count(*) AS total FROM hits) AS counted
+LEFT JOIN LATERAL (
+    SELECT hit_kind, hit_id, hit_rank FROM hits
+    ORDER BY hit_rank DESC, hit_kind, hit_id LIMIT %s OFFSET %s
+) AS page ON true
+"""
+
+
+# Compiled statements (PostgreSQL), by shape. Building and compiling the union of six
+# querysets costs more than running it, and the SQL depends on the words only through one
+# parameter: the statement is compiled once per shape with a stand-in for the words, which
+# are put in its parameters for each search. The shape is everything else the SQL is made
+# of that can change: the types, the zone (and its page's path), the cap, the ids of the
+# public consultations and budget cycles, and Wagtail's view restrictions (private
+# sections), so a publication, an unpublication or a new private section is a new shape.
+_WORDS = "\ue000qd-search-words\ue000"  # a private-use character: never typed
+_STATEMENTS: OrderedDict = OrderedDict()
+_STATEMENTS_LOCK = threading.Lock()
+_STATEMENTS_KEPT = 256
+
+
+def _shape(scope: Scope, kinds) -> tuple:
+    return (
+        connection.alias,
+        connection.settings_dict.get("NAME"),
+        tuple(sorted(kinds)) if kinds else None,
+        getattr(scope.zone, "pk", None),
+        scope.zone_page_path,
+        result_cap(),
+        tuple(scope._listed_pages),
+        scope.view_restrictions,
+    )
+
+
+def _union_statement(scope: Scope, kinds) -> tuple[str, list]:
+    key = _shape(scope, kinds)
+    with _STATEMENTS_LOCK:
+        found = _STATEMENTS.get(key)
+        if found is not None:
+            _STATEMENTS.move_to_end(key)
+    if found is None:
+        stand_in = Scope(terms=[_WORDS], zone=scope.zone)
+        # what the shape was read from, not read again
+        for name in ("_listed_pages", "zone_page_path", "view_restrictions", "public_pages"):
+            if name in scope.__dict__:
+                stand_in.__dict__[name] = scope.__dict__[name]
+        combined = ranked(stand_in, kinds).order_by()
+        try:
+            union, params = combined.query.get_compiler(connection=connection).as_sql()
+        except EmptyResultSet:  # no type can match anything (nothing public)
+            union, params = None, ()
+        found = (union, tuple(params))
+        with _STATEMENTS_LOCK:
+            _STATEMENTS[key] = found
+            while len(_STATEMENTS) > _STATEMENTS_KEPT:
+                _STATEMENTS.popitem(last=False)
+    union, params = found
+    words = " ".join(scope.terms)
+    return union, [words if param == _WORDS else param for param in params]
+
+
+def page_statement(scope: Scope, kinds, number: int, page_size: int):
+    """The SQL and parameters of `_PAGE_AND_TOTAL` for page `number` (PostgreSQL); None
+    when nothing can match."""
+    union, params = _union_statement(scope, kinds)
+    if union is None:
+        return None
+    return _PAGE_AND_TOTAL.format(union=union), [*params, page_size, (number - 1) * page_size]
+
+
+def _postgres_page(scope: Scope, kinds, number: int, page_size: int):
+    """(rows of page `number`, total counted up to the cap + 1 per type)."""
+    statement = page_statement(scope, kinds, number, page_size)
+    if statement is None:
+        return [], 0
+    sql, params = statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    total = fetched[0][3]
+    rows = [
+        {"hit_kind": kind, "hit_id": hit_id, "hit_rank": rank}
+        for kind, hit_id, rank, _total in fetched
+        if kind is not None
+    ]
+    return rows, total
+
+
 def search(scope: Scope, *, kinds=None, page_number=1, page_size=PAGE_SIZE) -> Results:
-    cap = result_cap()
-    total = counted(scope, kinds)
-    listed = min(total, cap) if scope.postgres else total
-    rows = ranked(scope, kinds)
     if scope.postgres:
-        rows = rows[:listed]
-    page = _CountedPaginator(rows, page_size, listed).get_page(page_number)
-    rows = list(page.object_list)
+        cap = result_cap()
+        number = _page_number(page_number)
+        # Pages go up to the cap: a number beyond it is the last page (as get_page does).
+        number = min(number, max((cap + page_size - 1) // page_size, 1))
+        rows, total = _postgres_page(scope, kinds, number, page_size)
+        listed = min(total, cap)
+        paginator = _CountedPaginator((), page_size, listed)
+        if number > paginator.num_pages:
+            number = paginator.num_pages
+            rows, total = _postgres_page(scope, kinds, number, page_size)
+        rows = rows[: max(listed - (number - 1) * page_size, 0)]
+        page = Page(rows, number, paginator)
+    else:
+        total = counted(scope, kinds)
+        cap = total
+        page = _CountedPaginator(ranked(scope, kinds), page_size, total).get_page(page_number)
+        rows = list(page.object_list)
     by_kind = defaultdict(list)
     for row in rows:
         by_kind[row["hit_kind"]].append(row["hit_id"])
@@ -385,7 +559,7 @@ def search(scope: Scope, *, kinds=None, page_number=1, page_size=PAGE_SIZE) -> R
         for row in rows
         if row["hit_id"] in hydrated[row["hit_kind"]]
     ]
-    return Results(page=page, hits=hits, total=total, cap=cap if scope.postgres else total)
+    return Results(page=page, hits=hits, total=total, cap=cap)
 
 
 # --- the providers --------------------------------------------------------------------------
@@ -404,21 +578,30 @@ def _index_entries(scope: Scope, models=None, *, exclude=()):
     type but `exclude`), zone applied."""
     from wagtail.search.models import IndexEntry
 
-    page_ids = scope.pages().annotate(id_text=Cast("pk", CharField())).values("id_text")
-    return IndexEntry.objects.filter(
-        content_type__in=_page_types(models, exclude=exclude), object_id__in=page_ids
+    # Visibility row by row (the entry's page looked up by its primary key), not a list of
+    # every public page's id as text: matches are few beside the pages of the city. The
+    # cast is guarded, though only page types (numeric ids) are read.
+    page_pk = Case(
+        When(object_id__regex=r"^[0-9]{1,9}$", then=Cast("object_id", IntegerField())),
+        default=None,
+    )
+    visible = scope.pages().filter(pk=OuterRef("page_pk"))
+    return (
+        IndexEntry.objects.filter(content_type__in=_page_types(models, exclude=exclude))
+        .alias(page_pk=page_pk)
+        .filter(Exists(visible))
     )
 
 
-def _index_texts(ids) -> dict[int, str]:
-    """Page id -> the body text Wagtail indexed for it (what the search matched)."""
+def _indexed_text():
+    """The body text Wagtail indexed for the outer page (what the search matched)."""
     from wagtail.search.models import IndexEntry
 
     column = "body_text" if connection.vendor == "postgresql" else "body"
     entries = IndexEntry.objects.filter(
-        content_type__in=_page_types(), object_id__in=[str(pk) for pk in ids]
-    ).values_list("object_id", column)
-    return {int(object_id): body or "" for object_id, body in entries}
+        content_type__in=_page_types(), object_id=Cast(OuterRef("pk"), CharField())
+    )
+    return Subquery(entries.values(column)[:1])
 
 
 def _singular(key: str) -> str:
@@ -441,9 +624,8 @@ def _hydrate_pages(ids, scope, *, model=None):
 
     from territory.selectors import prime_zones, zone_of
 
-    pages = list((model or Page).objects.filter(pk__in=ids))
-    prime_zones(pages)
-    texts = _index_texts(ids)
+    pages = list((model or Page).objects.filter(pk__in=ids).annotate(indexed=_indexed_text()))
+    prime_zones(pages, scope.zone_pages)
     hits = {}
     for page in pages:
         hits[page.pk] = Hit(
@@ -451,7 +633,7 @@ def _hydrate_pages(ids, scope, *, model=None):
             label=_singular("asamblea") if model else _type_label(page),
             title=text.as_html(page.title),
             url=page.url or "",
-            excerpt=text.excerpt(texts.get(page.pk, ""), scope.matcher),
+            excerpt=text.excerpt(page.indexed or "", scope.matcher),
             zone=zone_of(page),
             detail=_assembly_date(page) if model else "",
         )
@@ -483,7 +665,7 @@ def _current_provisions(scope):
         consultation_id=OuterRef("version__consultation_id"), number__gt=OuterRef("version__number")
     )
     return (
-        Provision.objects.filter(version__consultation__in=scope.pages(ConsultationPage))
+        Provision.objects.filter(version__consultation_id__in=scope.page_ids(ConsultationPage))
         .exclude(kind=Provision.Kind.HEADING)
         .exclude(Exists(newer))
     )
@@ -495,7 +677,7 @@ def _hydrate_provisions(ids, scope):
     from territory.selectors import prime_zones, zone_of
 
     provisions = list(Provision.objects.filter(pk__in=ids).select_related("version__consultation"))
-    prime_zones([p.version.consultation for p in provisions])
+    prime_zones([p.version.consultation for p in provisions], scope.zone_pages)
     hits = {}
     for provision in provisions:
         consultation = provision.version.consultation
@@ -518,12 +700,13 @@ def _public_thread_ids(scope) -> Q:
     from proposals.models import Request
     from works.models import Work
 
-    consultations = scope.public(ConsultationPage)
-    provisions = Provision.objects.filter(version__consultation__in=consultations)
-    requests = Request.objects.filter(cycle__in=scope.public(BudgetCyclePage))
+    consultations = scope.page_ids(ConsultationPage, zoned=False)
+    provisions = Provision.objects.filter(version__consultation_id__in=consultations)
+    requests = Request.objects.filter(cycle_id__in=scope.page_ids(BudgetCyclePage, zoned=False))
+    general = ConsultationPage.objects.filter(pk__in=consultations)
     return (
         Q(thread_id__in=provisions.values("thread_id"))
-        | Q(thread_id__in=consultations.values("general_thread_id"))
+        | Q(thread_id__in=general.values("general_thread_id"))
         | Q(thread_id__in=requests.values("thread_id"))
         | Q(thread_id__in=Work.objects.values("thread_id"))
     )
@@ -589,8 +772,7 @@ def _request_rows(scope):
     from budgets.models import BudgetCyclePage
     from proposals.models import Request
 
-    cycles = scope.pages(BudgetCyclePage)
-    requests = Request.objects.filter(cycle__in=cycles)
+    requests = Request.objects.filter(cycle_id__in=scope.page_ids(BudgetCyclePage))
     if scope.zone is not None:
         requests = requests.filter(cycle__zone=scope.zone)
     return requests

@@ -15,6 +15,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 EXCERPT_CHARS = 240
 _PIECES = re.compile(r"\w+|\W+")
+_WORD = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
+_WORD_EDGE = re.compile(r"\b|$")
+# Texts longer than this are narrowed to a window around the first hit before an excerpt
+# is cut from them (pages: thousands of words, of which the excerpt shows forty).
+_WINDOW_FROM = 2_000
 _SPACE = re.compile(r"\s+")
 # Control characters (NUL and friends) never reach a page, not even escaped.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -35,11 +41,47 @@ def plain(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# Letters a folded word may have come from (Spanish and its neighbours), for the finders.
+_VARIANTS = {
+    "a": "aáàâäã",
+    "e": "eéèêë",
+    "i": "iíìîï",
+    "o": "oóòôöõ",
+    "u": "uúùûü",
+    "n": "nñ",
+    "c": "cç",
+    "y": "yý",
+}
+
+
+def _accent_insensitive(folded: str) -> str:
+    return "".join(
+        f"[{_VARIANTS[char]}]" if char in _VARIANTS else re.escape(char) for char in folded
+    )
+
+
+class _Matcher:
+    """A rule for which words to mark (`matcher(word)`), with `finder`: a regular expression
+    that finds where such words may be in a long text (case- and accent-insensitive for
+    the common accents), so an excerpt does not fold every word before its first hit."""
+
+    def __init__(self, rule: Callable[[str], bool], finder):
+        self.rule = rule
+        self.finder = finder
+
+    def __call__(self, word: str) -> bool:
+        return self.rule(word)
+
+
 def prefix_matcher(stems: Iterable[str]) -> Callable[[str], bool]:
     """Matches a word whose folded form starts with one of the stems (PostgreSQL's Spanish
     stems, unaccented, are prefixes of the words they come from)."""
     stems = tuple(fold(stem) for stem in stems if stem)
-    return lambda word: bool(stems) and fold(word).startswith(stems)
+    finder = None
+    if stems:
+        alternatives = "|".join(_accent_insensitive(stem) for stem in stems)
+        finder = re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
+    return _Matcher(lambda word: bool(stems) and fold(word).startswith(stems), finder)
 
 
 def substring_matcher(terms: Iterable[str]) -> Callable[[str], bool]:
@@ -48,7 +90,10 @@ def substring_matcher(terms: Iterable[str]) -> Callable[[str], bool]:
     folded = [fold(term) for term in terms if term]
     longer = [term for term in folded if len(term) > 2]
     terms = tuple(longer or folded)
-    return lambda word: bool(terms) and any(term in fold(word) for term in terms)
+    finder = None
+    if terms:
+        finder = re.compile("|".join(_accent_insensitive(term) for term in terms), re.IGNORECASE)
+    return _Matcher(lambda word: bool(terms) and any(term in fold(word) for term in terms), finder)
 
 
 def _render(pieces: list[str], matches: Callable[[str], bool]) -> str:
@@ -72,10 +117,40 @@ def highlight(text: str, matches: Callable[[str], bool]) -> SafeString:
     return mark_safe(_render(_PIECES.findall(plain(text)), matches))  # noqa: S308 (escaped above)
 
 
+def _first_hit(raw: str, matches) -> int | None:
+    """Where the first marked word of `raw` starts, found with the matcher's finder (None:
+    no hit)."""
+    for found in matches.finder.finditer(raw):
+        start = found.start()
+        while start > 0 and _WORD_CHAR.match(raw[start - 1]):
+            start -= 1
+        word = _WORD.match(raw, start)
+        if word and word.group()[:1].isalnum() and matches(word.group()):
+            return start
+    return None
+
+
+def _window(raw: str, matches, length: int) -> tuple[str, bool, bool]:
+    """The part of a long text an excerpt can come from: whole words from well before its
+    first hit to well after it; and whether text was cut before and after."""
+    if len(raw) <= _WINDOW_FROM or getattr(matches, "finder", None) is None:
+        return raw, False, False
+    first = _first_hit(raw, matches) or 0
+    begin, end = max(first - 2 * length, 0), min(first + 4 * length, len(raw))
+    if begin > 0:
+        begin = _WORD_EDGE.search(raw, begin).start()
+    if end < len(raw):
+        while end > begin and _WORD_CHAR.match(raw[end - 1]) and _WORD_CHAR.match(raw[end]):
+            end -= 1
+    return raw[begin:end], begin > 0, end < len(raw)
+
+
 def excerpt(text: str, matches: Callable[[str], bool], length: int = EXCERPT_CHARS) -> SafeString:
     """About `length` characters of the text around its first hit, escaped, hits marked,
-    with an ellipsis where the text was cut. Without a hit: the beginning of the text."""
-    pieces = _PIECES.findall(plain(text))
+    with an ellipsis where the text was cut. Without a hit: the beginning of the text.
+    A long text (a page) is first narrowed to a window around its first hit."""
+    window, cut_before, cut_after = _window(text or "", matches, length)
+    pieces = _PIECES.findall(plain(window))
     first = next((i for i, piece in enumerate(pieces) if piece[:1].isalnum() and matches(piece)), 0)
     # Start a little before the first hit, on a word boundary.
     start, budget = first, length // 4
@@ -89,6 +164,6 @@ def excerpt(text: str, matches: Callable[[str], bool], length: int = EXCERPT_CHA
         used += len(pieces[end])
         end += 1
     body = _render(pieces[start:end], matches).strip()
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(pieces) else ""
+    prefix = "… " if start > 0 or cut_before else ""
+    suffix = " …" if end < len(pieces) or cut_after else ""
     return mark_safe(prefix + body + suffix)  # noqa: S308 (escaped in _render)

@@ -11,7 +11,6 @@ def zone_sections(zone_page, request) -> list:
     return [section for section in sections if section.items]
 
 
-
 def zone_page_of(page):
     """The ZonePage a page belongs to: itself, or its nearest ZonePage ancestor; None for
     city-wide pages (the home page, city-wide consultations). Cached on the page object.
@@ -41,19 +40,29 @@ def zone_page_of(page):
     return found
 
 
-def prime_zones(pages) -> None:
+def zone_pages_by_path() -> dict:
+    """Every zone page (with its zone) by path: one query, for `prime_zones` of many lists."""
+    from .models import ZonePage
+
+    return {zp.path: zp for zp in ZonePage.objects.select_related("zone")}
+
+
+def prime_zones(pages, by_path=None) -> None:
     """Compute `zone_page_of` for many pages with one query (list pages), the same rule:
-    the nearest ZonePage ancestor (or the page itself)."""
+    the nearest ZonePage ancestor (or the page itself). `by_path`: the zone pages already
+    read (`zone_pages_by_path`), then no query."""
     from .models import ZonePage
 
     pages = [page for page in pages if "_zone_page_of" not in page.__dict__]
     if not pages:
         return
-    paths = set()
-    for page in pages:
-        step = page.steplen
-        paths.update(page.path[:end] for end in range(step, len(page.path) + 1, step))
-    by_path = {zp.path: zp for zp in ZonePage.objects.filter(path__in=paths).select_related("zone")}
+    if by_path is None:
+        paths = set()
+        for page in pages:
+            step = page.steplen
+            paths.update(page.path[:end] for end in range(step, len(page.path) + 1, step))
+        zone_pages = ZonePage.objects.filter(path__in=paths).select_related("zone")
+        by_path = {zp.path: zp for zp in zone_pages}
     for page in pages:
         step = page.steplen
         found = None

@@ -136,6 +136,36 @@ def test_hidden_deleted_unpublished_and_private_content_is_not_found(client, wor
     assert "comentario" not in {kind for kind, _ in hits(client, q="bicicletas")[0]}
 
 
+def test_a_change_of_visibility_shows_in_the_very_next_search(client, world):
+    # The same search before and after each change: nothing remembered from the previous
+    # search (PostgreSQL reuses the compiled statement of a search of the same shape) may
+    # show what has since become private, unpublished or moved out of the zone.
+    def kinds(**params):
+        return sorted(kind for kind, _url in hits(client, q="bicicletas", **params)[0])
+
+    everything = kinds()
+    assert len(everything) == EVERYTHING and kinds(zona="calderon").count("articulo") == 1
+    consultation = world["consultation"]
+    restriction = PageViewRestriction.objects.create(page=consultation, restriction_type="login")
+    private = kinds()
+    # the consultation page, its article and the comment on it are gone
+    assert "articulo" not in private and "comentario" not in private
+    assert len(private) == EVERYTHING - 3
+    restriction.delete()
+    assert kinds() == everything
+    consultation.unpublish()
+    assert kinds() == private
+    world["cycle"].unpublish()
+    assert "solicitud" not in kinds() and "solicitud" not in kinds(tipo="solicitud")
+    ConsultationPage.objects.get(pk=consultation.pk).save_revision().publish()
+    assert kinds(zona="calderon").count("articulo") == 1
+    # moved to another zone: the zone's search no longer has it, the other zone's does
+    tumbaco = ZonePage.objects.get(zone__slug="tumbaco")
+    Page.objects.get(pk=consultation.pk).move(tumbaco, pos="last-child")
+    assert "articulo" not in kinds(zona="calderon")
+    assert kinds(zona="tumbaco").count("articulo") == 1
+
+
 def test_accents_and_case_are_ignored_and_stemming_depends_on_the_database(client, world):
     assert len(hits(client, q="BICICLETAS")[0]) == EVERYTHING
     found, _ = hits(client, q="ciclovia")  # "Ciclovías" in the article, "Ciclovía" in the work

@@ -1,5 +1,8 @@
 """Excerpts and marks: escaped text, only our own <mark> elements are markup."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sitesearch import text
 
 
@@ -43,3 +46,40 @@ def test_short_words_are_marked_only_when_nothing_longer_was_typed():
 
 def test_titles_are_escaped_whole():
     assert text.as_html('Parque "Norte" <b>&') == "Parque &quot;Norte&quot; &lt;b&gt;&amp;"
+
+
+def _whole_text_excerpt(body, matches, length):
+    """The excerpt as cut from the whole text's words (no window): what a long text's
+    excerpt must equal."""
+    pieces = text._PIECES.findall(text.plain(body))
+    first = next((i for i, p in enumerate(pieces) if p[:1].isalnum() and matches(p)), 0)
+    start, budget = first, length // 4
+    while start > 0 and budget - len(pieces[start - 1]) >= 0:
+        start -= 1
+        budget -= len(pieces[start])
+    if start > 0 and not pieces[start][:1].isalnum():
+        start += 1
+    end, used = start, 0
+    while end < len(pieces) and (used + len(pieces[end]) <= length or end == start):
+        used += len(pieces[end])
+        end += 1
+    body = text._render(pieces[start:end], matches).strip()
+    return ("… " if start > 0 else "") + body + (" …" if end < len(pieces) else "")
+
+
+WORDS = ["calle", "Parque", "señalización", "ÁRBOL", "niños", "vía", "alcantarillado", "de"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(WORDS), min_size=300, max_size=1500),
+    separators=st.lists(st.sampled_from([" ", ", ", ". ", " (", ") ", "; "]), min_size=1),
+    hit=st.sampled_from(["senalizacion", "arbol", "nino", "alcantarill", "zzz"]),
+    length=st.sampled_from([80, 240]),
+)
+def test_a_long_text_excerpt_equals_the_whole_text_one(words, separators, hit, length):
+    # Pages are long: their excerpt is cut from a window around the first hit, found by
+    # the matcher's accent-insensitive finder; it must be the excerpt of the whole text.
+    body = "".join(word + separators[i % len(separators)] for i, word in enumerate(words))
+    for matcher in (text.prefix_matcher([hit]), text.substring_matcher([hit])):
+        assert text.excerpt(body, matcher, length) == _whole_text_excerpt(body, matcher, length)
