@@ -131,7 +131,7 @@ def main():
         thread_recount(thread=thread)  # bulk inserts bypass the services' counters
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE discussions_comment")
+                cursor.execute("VACUUM ANALYZE discussions_comment")
 
     client = Client()
     client.force_login(users[0])

@@ -118,10 +118,14 @@ class Comment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         indexes = [
-            models.Index(fields=["thread", "parent", "-created_at"], name="comment_thread_new"),
+            # The two orders of a thread's page, whole (the id breaks ties), so a page's ids
+            # are read from the index alone, however deep the page.
             models.Index(
-                fields=["thread", "parent", "-support_count", "-created_at"],
-                name="comment_thread_top",
+                fields=["thread", "parent", "-created_at", "-id"], name="comment_thread_recent"
+            ),
+            models.Index(
+                fields=["thread", "parent", "-support_count", "-created_at", "-id"],
+                name="comment_thread_supported",
             ),
             models.Index(fields=["author", "created_at"], name="comment_author_rate"),
         ]

@@ -35,14 +35,17 @@ def _with_author(queryset):
 
 def thread_page(thread, *, sort: str = DEFAULT_SORT, page_number=1, user=None) -> ThreadPage:
     sort = sort if sort in SORTS else DEFAULT_SORT
-    top_level = _with_author(
-        Comment.objects.filter(thread=thread, parent__isnull=True).order_by(*SORTS[sort])
-    )
-    paginator = Paginator(top_level, PAGE_SIZE)
+    top_level = Comment.objects.filter(thread=thread, parent__isnull=True).order_by(*SORTS[sort])
+    # The page's ids first, from the index of its order (a deep page skips index entries,
+    # not whole rows joined to their authors), then those comments in full.
+    paginator = Paginator(top_level.values_list("pk", flat=True), PAGE_SIZE)
     try:
         page = paginator.page(page_number)
     except (PageNotAnInteger, EmptyPage):
         page = paginator.page(1)
+    ids = list(page.object_list)
+    by_id = _with_author(Comment.objects.filter(pk__in=ids)).in_bulk()
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     result = ThreadPage(page=page, sort=sort, visible_count=thread.comment_count)
     parent_ids = [comment.pk for comment in page.object_list]
     all_ids = list(parent_ids)
