@@ -390,7 +390,12 @@ def ballot_cast(*, poll: Poll, voter, option: PollOption) -> Ballot:
     coalesced `poll.tally` that includes it follows (at most a few per second and poll),
     and closing the poll sends the final counts."""
     state = _share_lock(poll.assembly_id)
+    loaded = poll
     poll = Poll.objects.get(pk=poll.pk)  # re-read under the lock
+    if Poll.assembly.is_cached(loaded):
+        # the assembly page the caller already holds (its zone and parish do not change
+        # with the vote; its live status is read under the lock just above)
+        poll.assembly = loaded.assembly
     if option.poll_id != poll.pk:
         raise DomainError(_("This option does not belong to this vote."))
     status = state.status if state is not None else AssemblyStatus.SCHEDULED

@@ -304,6 +304,7 @@ def vote(page: AssemblyPage, request, poll_id: int):
     if (refused := _require_post(request)) is not None:
         return refused
     poll = get_object_or_404(Poll, pk=poll_id, assembly_id=page.pk)
+    poll.assembly = page  # the page being served: not read again
     anchor = f"poll-{poll.pk}"
     if not request.user.is_authenticated:
         return _login_answer(request, page, anchor, _("Log in to vote."))

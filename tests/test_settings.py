@@ -156,3 +156,55 @@ def test_production_reads_the_client_address_behind_the_documented_proxy():
 
     assert address() == "198.51.100.7"
     assert address(TRUSTED_PROXY_COUNT="0") == "10.0.0.2"
+
+
+POOL_PROBE = """
+import threading, django
+django.setup()
+from django.db import close_old_connections, connection
+pids = []
+def request():  # what a request does in its own thread under ASGI
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pids.append(cursor.fetchone()[0])
+    close_old_connections()
+    connection.close()
+for _ in range(8):
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join()
+print(len(set(pids)))
+"""
+
+
+def _production_probe(code, **extra):
+    env = {**os.environ, **PRODUCTION_ENV, "CEDULA_HASH_KEY": "c" * 48, **extra}
+    env["DJANGO_SETTINGS_MODULE"] = "quitodecide.settings.production"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_reuses_pooled_postgresql_connections_across_request_threads():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        # SQLite (the embedded default) has no pool: the option is PostgreSQL's only.
+        result = _production_probe(
+            "import django; django.setup(); from django.conf import settings;"
+            "print('pool' in settings.DATABASES['default'].get('OPTIONS', {}))",
+            DATABASE_URL="sqlite:///:memory:",
+        )
+        assert result.stdout.strip() == "False", result.stderr
+        return
+    # Eight requests, each in a thread of its own: the pool's few connections (two opened at
+    # start, one more while they open) serve them all; without the pool each opens its own.
+    pooled = _production_probe(POOL_PROBE, DATABASE_URL=url)
+    assert pooled.returncode == 0, pooled.stderr
+    assert int(pooled.stdout.strip()) <= 3
+    unpooled = _production_probe(POOL_PROBE, DATABASE_URL=url, DATABASE_POOL="false")
+    assert int(unpooled.stdout.strip()) == 8, unpooled.stderr
+    # persistent connections and a pool do not mix: said at start, not at the first request
+    both = _production_probe(
+        "import django; django.setup()", DATABASE_URL=url.split("?")[0] + "?conn_max_age=60"
+    )
+    assert both.returncode != 0 and "conn_max_age" in both.stderr

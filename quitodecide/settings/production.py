@@ -54,3 +54,32 @@ STORAGES = {
     "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# PostgreSQL connections from a pool per process (psycopg_pool through Django), not one per
+# request: under ASGI every HTTP request runs in a thread of its own, so CONN_MAX_AGE
+# either opens a connection per request (0) or keeps one per finished thread open until
+# PostgreSQL refuses more (measured with `make bench-vote-storm`). DATABASE_POOL_SIZE bounds
+# the connections of one worker process (the README's topology: workers x size must stay
+# under PostgreSQL's max_connections); a request waits at most DATABASE_POOL_TIMEOUT seconds
+# for one. DATABASE_POOL=false goes back to a connection per request.
+DATABASES = {**DATABASES}  # noqa: F405 (from base)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_POOL", default=True
+):
+    if DATABASES["default"].get("CONN_MAX_AGE"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL sets conn_max_age, but connections come from a pool here: remove "
+            "it from the URL (or set DATABASE_POOL=false to use persistent connections)."
+        )
+    DATABASES["default"] = {
+        **DATABASES["default"],
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {
+            **DATABASES["default"].get("OPTIONS", {}),
+            "pool": {
+                "min_size": 2,
+                "max_size": env.int("DATABASE_POOL_SIZE", default=20),
+                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            },
+        },
+    }
