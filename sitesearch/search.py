@@ -455,9 +455,10 @@ LEFT JOIN LATERAL (
 # querysets costs more than running it, and the SQL depends on the words only through one
 # parameter: the statement is compiled once per shape with a stand-in for the words, which
 # are put in its parameters for each search. The shape is everything else the SQL is made
-# of that can change: the types, the zone (and its page's path), the cap, the ids of the
-# public consultations and budget cycles, and Wagtail's view restrictions (private
-# sections), so a publication, an unpublication or a new private section is a new shape.
+# of that can change: the types, the zone (and its page's path), the cap, the page types'
+# content type ids, the ids of the public consultations and budget cycles, and Wagtail's
+# view restrictions (private sections), so a publication, an unpublication or a new
+# private section is a new shape.
 _WORDS = "\ue000qd-search-words\ue000"  # a private-use character: never typed
 _STATEMENTS: OrderedDict = OrderedDict()
 _STATEMENTS_LOCK = threading.Lock()
@@ -472,6 +473,9 @@ def _shape(scope: Scope, kinds) -> tuple:
         getattr(scope.zone, "pk", None),
         scope.zone_page_path,
         result_cap(),
+        # content type ids are in the SQL too (a database flushed and filled again, as
+        # between tests, gives them new ids)
+        tuple(sorted(_page_types())),
         tuple(scope._listed_pages),
         scope.view_restrictions,
     )
