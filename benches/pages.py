@@ -5,8 +5,8 @@ script empties that database first). It builds a fresh SQLite database with the 
 of `make setup` (migrate and the demo loaders), then serves the site with the production
 settings (benches/pagecache/settings.py: quitodecide.settings.production plus a bench-only
 URLconf holding the bare view, no HTTPS redirect, no static manifest) under one ASGI server
-process, as in the README's production topology (daphne by default; --server uvicorn or
-granian), and loads it from `wrk` on 127.0.0.1.
+process, as in the README's production topology (deploy/asgi-worker by default; --server
+daphne, uvicorn (its defaults) or granian), and loads it from `wrk` on 127.0.0.1.
 
 Measured, in the same run and server set-up:
 - the bare view: a trivial HttpResponse through the full middleware stack and routing;
@@ -94,6 +94,8 @@ def manage(env, *command, timeout=600):
 
 def server_command(name, port):
     app = "quitodecide.asgi:application"
+    if name == "production":  # the README's worker command (uvicorn, websockets-sansio)
+        return ["env", f"PYTHON={PYTHON}", str(ROOT / "deploy" / "asgi-worker"), str(port)]
     if name == "daphne":
         return [str(VENV_BIN / "daphne"), "-v", "0", "-b", "127.0.0.1", "-p", str(port), app]
     if name == "uvicorn":
@@ -221,7 +223,9 @@ def uptime():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server", choices=["daphne", "uvicorn", "granian"], default="daphne")
+    parser.add_argument(
+        "--server", choices=["production", "daphne", "uvicorn", "granian"], default="production"
+    )
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8791)

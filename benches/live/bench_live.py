@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # One key per run: the staff session is created by `prepare` and read by the servers.
 BENCH_SECRET_KEY = os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(40)
 os.environ["BENCH_SECRET_KEY"] = BENCH_SECRET_KEY  # client processes are spawned
-DEFAULT_SERVER = "daphne"
+DEFAULT_SERVER = "production"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 LAYERS = {
     "core": "channels_redis.core.RedisChannelLayer",
@@ -456,14 +456,23 @@ def server_commands() -> dict:
     uvicorn = [python, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", "{port}"]
     uvicorn += ["--no-access-log", "--lifespan", "off"]
     return {
-        # As in the README's production command: daphne drops a handshake the application
-        # has not accepted within 5 s by default, and a crowd joining at once queues longer.
+        # deploy/asgi-worker: the README's production command (uvicorn, websockets-sansio,
+        # no permessage-deflate), run with this interpreter.
+        "production": ["env", f"PYTHON={python}", str(ROOT / "deploy" / "asgi-worker"), "{port}"],
+        # The production command before the comparison of 2026-12-02: daphne drops a
+        # handshake the application has not accepted within 5 s by default, and a crowd
+        # joining at once queues longer.
         "daphne": [
             python, "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}",
             "--websocket_connect_timeout", "60", app,
         ],
         "uvicorn-websockets": [*uvicorn, "--ws", "websockets"],
         "uvicorn-sansio": [*uvicorn, "--ws", "websockets-sansio"],
+        # The same without permessage-deflate (every client offers it; frames are small JSON,
+        # so compression buys little and costs a zlib context per follower and CPU per frame).
+        "uvicorn-sansio-plain": [
+            *uvicorn, "--ws", "websockets-sansio", "--ws-per-message-deflate", "false",
+        ],
         "uvicorn-wsproto": [*uvicorn, "--ws", "wsproto"],
         "granian": [
             python, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",

@@ -5,8 +5,9 @@ WebSockets, (b) polling the JSON state endpoint (`<page>/estado/`) every 0.5 s, 
     .venv/bin/python benches/live/bench_push_vs_poll.py                 # 1,000 followers, 60 s
     .venv/bin/python benches/live/bench_push_vs_poll.py --followers 100 --duration 10
 
-One daphne process with production settings (benches/live/bench_settings.py: the endpoint's
-per-address limit off, every client is 127.0.0.1), the Redis channel layer and cache
+One worker (deploy/asgi-worker, the README's production command) with production settings
+(benches/live/bench_settings.py: the endpoint's per-address limit off, every client is
+127.0.0.1), the Redis channel layer and cache
 (REDIS_URL, default redis://127.0.0.1:6379/5), SQLite in var/ (BENCH_DATABASE_URL to change).
 Events are announcements posted through the real staff WebSocket path; latency is from the
 moment the publisher sends one to the moment a follower sees it (pushed: its frame arrives;
@@ -281,7 +282,7 @@ async def _clients(tag, mode, port, path, count, interval, ready, results, barri
 
 async def open_publisher(port, path_ws, cookie):
     """The staff WebSocket, opened before the followers start (a saturated server may not
-    finish a handshake in daphne's connect timeout)."""
+    finish a handshake within the server's connect timeout)."""
     from websockets.asyncio.client import connect
 
     ws = await connect(
@@ -358,9 +359,9 @@ def run_mode(name, mode, interval, env, info, args, rpid) -> dict:
     tag = f"{RUN}-{mode}-{interval:g}"
     port = free_port()
     log = (ROOT / "var" / f"bench-push-vs-poll-{name.replace(' ', '-')}.log").open("w")
+    # The README's worker command (deploy/asgi-worker), with this interpreter.
     server = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port),
-         "quitodecide.asgi:application"],
+        ["env", f"PYTHON={sys.executable}", str(ROOT / "deploy" / "asgi-worker"), str(port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     clients = []
@@ -489,7 +490,10 @@ def main():
         f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(f"load average before: {os.getloadavg()}")
-    print(f"database: {database_url.split('@')[-1]}  redis: {redis_url}  server: daphne x1")
+    print(
+        f"database: {database_url.split('@')[-1]}  redis: {redis_url}  "
+        "server: deploy/asgi-worker x1"
+    )
     env = server_env(database_url, redis_url)
     info = prepare(env)
     rpid = redis_pid(redis_url)

@@ -12,7 +12,8 @@ tally within 1 s of the close; accepted votes == ballot rows == final tally tota
 
 Cases: "coalesced" (the code as it is) and the baseline "per-ballot" (ballot_cast as before
 coalescing: one exclusive lock and one event per ballot, benches/live/storm_asgi.py), in the
-same run. Everything on 127.0.0.1: daphne with production settings, the Redis channel layer
+same run. Everything on 127.0.0.1: one worker started by deploy/asgi-worker (the README's
+production command) with production settings, the Redis channel layer
 and cache (REDIS_URL, db 4 by default; flushed per case), PostgreSQL (BENCH_DATABASE_URL,
 default a database qd_bench_storm created on 127.0.0.1). Voters' sessions are created in the
 session store directly (no login form), their CSRF secret set as the cookie and posted in
@@ -273,19 +274,13 @@ def run_case(case, database_url, redis_url, args) -> dict:
     ws_path = f"/ws/asambleas/{info['assembly']}/"
     vote_path = f"{info['url'].rstrip('/')}/votar/{info['poll']}/"
     port = free_port()
+    # The README's worker command (deploy/asgi-worker), serving the bench's application.
     cmd = [
-        sys.executable,
-        "-m",
-        "daphne",
-        "-b",
-        "127.0.0.1",
-        "-p",
+        "env",
+        f"PYTHON={sys.executable}",
+        "ASGI_APP=benches.live.storm_asgi:application",
+        str(ROOT / "deploy" / "asgi-worker"),
         str(port),
-        # daphne drops a handshake the application has not accepted within 5 s by default:
-        # 1,000 followers joining at once on a busy 2-core machine take longer.
-        "--websocket_connect_timeout",
-        "120",
-        "benches.live.storm_asgi:application",
     ]
     log = (ROOT / "var" / f"bench-vote-storm-{case}.log").open("w")
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -140,7 +140,8 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # One connection pool per process, not one per request or follower (cache.py).
+            "BACKEND": "quitodecide.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "quitodecide",
             # Passed to redis-py's connection pool: with Redis down a request waits at most

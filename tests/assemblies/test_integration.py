@@ -1,6 +1,8 @@
-"""Two ASGI server processes (daphne) sharing PostgreSQL and Redis, as in production, on
-both Redis channel layers: events cross processes complete and in order, /healthz answers
-on workers that follow an assembly, an unknown assembly is closed with 4404.
+"""Two ASGI worker processes started by deploy/asgi-worker (the production command) sharing
+PostgreSQL and Redis, as in production, on both Redis channel layers: events cross processes
+complete and in order, /healthz answers on workers that follow an assembly, an unknown
+assembly is closed with 4404, an oversized client frame is answered and the socket stays up,
+and the worker declines permessage-deflate.
 
 Needs REDIS_URL and a PostgreSQL DATABASE_URL (CI sets both). Without them it is skipped:
 the in-memory channel layer cannot span processes, and SQLite's in-memory test database
@@ -57,17 +59,9 @@ def start_server(port: int, backend: str) -> subprocess.Popen:
         "CHANNEL_LAYER_BACKEND": backend,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env["PYTHON"] = sys.executable
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "quitodecide.asgi:application",
-        ],
+        [str(ROOT / "deploy" / "asgi-worker"), str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -156,6 +150,16 @@ def test_two_processes_share_events_through_redis(transactional_territory, backe
             follower = await connect(f"ws://127.0.0.1:{port_b}{path}", origin=origin)
             snapshot = await next_frame(follower, "snapshot")
             assert (await next_frame(staff_ws, "snapshot"))["staff"] is True
+            # The client offered permessage-deflate (websockets does by default, as browsers
+            # do); the production worker declines it.
+            assert follower.protocol.extensions == []
+
+            # Above the consumer's limit but within the server's: an error frame, and the
+            # socket stays up (answers the next ping).
+            await follower.send(json.dumps({"type": "ping", "pad": "x" * 200_000}))
+            assert (await next_frame(follower, "error"))["code"] == "too_large"
+            await follower.send(json.dumps({"type": "ping"}))
+            await next_frame(follower, "pong")
 
             async def announce(text):
                 await staff_ws.send(
