@@ -300,26 +300,40 @@ def _login_answer(request, page, anchor, message):
     return _answer(request, page, anchor, code="login", message=message, login_url=login_url)
 
 
+def cast_vote(page: AssemblyPage, user, poll: Poll | None, option) -> tuple[str, str, dict]:
+    """A resident's vote on `poll` of `page` (None: no such poll there), asked by the form
+    (`vote` below) or over the live socket (consumers.AssemblyConsumer). Returns (code,
+    message, payload) as in the JSON answers above; `option` is the value sent (any string
+    or number). The rule book is asked by the service."""
+    if not (user and user.is_authenticated):
+        return "login", _("Log in to vote."), {}
+    if poll is None:
+        return "rejected", _("This vote is not open for online voting."), {}
+    poll.assembly = page  # the page being served: not read again
+    try:
+        option = poll.options.get(pk=int(option))
+    except (TypeError, ValueError, OverflowError, poll.options.model.DoesNotExist):
+        return "invalid", _("Choose an option."), {}
+    try:
+        services.ballot_cast(poll=poll, voter=user, option=option)
+    except DomainError as error:
+        return _refusal(error), error.message, {}
+    return (
+        "ok",
+        _("Your vote has been recorded."),
+        {"poll": selectors.poll_data(poll), "voted": poll.pk},
+    )
+
+
 def vote(page: AssemblyPage, request, poll_id: int):
     if (refused := _require_post(request)) is not None:
         return refused
     poll = get_object_or_404(Poll, pk=poll_id, assembly_id=page.pk)
-    poll.assembly = page  # the page being served: not read again
     anchor = f"poll-{poll.pk}"
     if not request.user.is_authenticated:
         return _login_answer(request, page, anchor, _("Log in to vote."))
-    try:
-        option = poll.options.get(pk=int(request.POST.get("option", "0")))
-    except (ValueError, poll.options.model.DoesNotExist):
-        return _answer(request, page, anchor, code="invalid", message=_("Choose an option."))
-    try:
-        services.ballot_cast(poll=poll, voter=request.user, option=option)
-    except DomainError as error:
-        return _answer(request, page, anchor, code=_refusal(error), message=error.message)
-    payload = {"poll": selectors.poll_data(poll), "voted": poll.pk}
-    return _answer(
-        request, page, anchor, message=_("Your vote has been recorded."), payload=payload
-    )
+    code, message, payload = cast_vote(page, request.user, poll, request.POST.get("option", "0"))
+    return _answer(request, page, anchor, code=code, message=message, payload=payload)
 
 
 def ask(page: AssemblyPage, request):

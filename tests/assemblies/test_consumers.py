@@ -7,6 +7,7 @@ from urllib.parse import quote
 import hypothesis
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from hypothesis import HealthCheck, given
@@ -239,6 +240,79 @@ def test_staff_actions_are_refused_to_others(assembly, staff, other_staff, voter
     assert AssemblyEvent.objects.filter(assembly=assembly).count() == 2
 
 
+def test_residents_vote_over_the_socket_with_the_forms_rules(
+    assembly, staff, other_staff, voter, unverified, zone_page, other_zone_page, live
+):
+    """A vote frame takes the vote form's path (views.cast_vote): one ballot per verified
+    resident, answers in the form's JSON shape, the session as it is now (a socket opened
+    before a logout votes for nobody)."""
+    from django.contrib.sessions.models import Session
+
+    from assemblies.models import Ballot
+
+    from .conftest import make_assembly, verified_resident
+
+    services.assembly_start(assembly=assembly, actor=staff)
+    poll = services.poll_open(
+        assembly=assembly, actor=staff, question="¿Parque?", options=["Sí", "No"], mode="both"
+    )
+    yes, no = poll.options.order_by("position")
+    other = make_assembly(other_zone_page, slug="otra")
+    services.assembly_start(assembly=other, actor=other_staff)
+    foreign = services.poll_open(
+        assembly=other,
+        actor=other_staff,
+        question="¿Otra?",
+        options=["A", "B"],
+        mode="both",
+    )
+    foreign_option = foreign.options.first().pk
+    voter_cookie, leaving_cookie, resident = (
+        cookie_for(person)
+        for person in (voter, verified_resident(zone_page), verified_resident(zone_page))
+    )
+    unverified_cookie = cookie_for(unverified)
+
+    def vote(**fields):
+        return json.dumps({"type": "vote", "poll": poll.pk, "option": yes.pk, **fields})
+
+    async def answer(headers, text, *, before=None):
+        ws = communicator(assembly, headers=headers)
+        assert (await ws.connect())[0]
+        await ws.receive_from()  # the snapshot
+        if before:
+            await database_sync_to_async(before)()
+        frame = await reply_to(ws, text)
+        await still_open(ws)
+        await ws.disconnect()
+        return frame
+
+    async def scenario():
+        done = await answer((ORIGIN, voter_cookie), vote(ref="v1"))
+        assert (done["type"], done["ref"], done["ok"], done["code"]) == ("answer", "v1", True, "ok")
+        assert done["message"] == "Su voto quedó registrado."
+        assert done["payload"]["voted"] == poll.pk
+        assert done["payload"]["poll"]["online_total"] == 1
+        again = await answer((ORIGIN, voter_cookie), vote(option=no.pk, ref=2))
+        assert (again["ok"], again["code"], again["ref"]) == (False, "rejected", 2)
+        anonymous = await answer((ORIGIN,), vote())
+        assert anonymous["code"] == "login"
+        assert anonymous["login_url"].startswith("/cuenta/")
+        assert (await answer((ORIGIN, unverified_cookie), vote()))["code"] == "forbidden"
+        for bad in ({"option": "1"}, {"option": foreign_option}, {"poll": None}):
+            assert (await answer((ORIGIN, resident), vote(**bad)))["code"] == "invalid", bad
+        refused = await answer((ORIGIN, resident), vote(poll=foreign.pk))
+        assert refused["code"] == "rejected"
+        logged_out = await answer(
+            (ORIGIN, leaving_cookie), vote(), before=lambda: Session.objects.all().delete()
+        )
+        assert logged_out["code"] == "login"
+
+    run(scenario)
+    assert list(Ballot.objects.values_list("voter", "option")) == [(voter.pk, yes.pk)]
+    assert not Ballot.objects.filter(poll=foreign).exists()
+
+
 def test_staff_see_questions_awaiting_moderation_others_do_not(assembly, staff, voter, live):
     staff_cookie = cookie_for(staff, mfa=True)
 
@@ -314,7 +388,7 @@ def test_unknown_draft_private_and_impossible_assemblies_close_with_4404(zone_pa
 
 # --- Input robustness: the URL and every frame ------------------------------------------
 
-REPLIES = {"error", "pong", "ack", "resumed", "snapshot"}  # one per client frame
+REPLIES = {"error", "pong", "ack", "resumed", "snapshot", "answer"}  # one per client frame
 CLIENT_ERRORS = {"malformed", "too_large", "unknown_type", "forbidden", "rejected"}
 
 
@@ -522,8 +596,13 @@ action_frames = st.fixed_dictionaries(
     optional=dict.fromkeys(("text", "item", "poll", "question", "moderation", "ref"), field_values),
 )
 other_frames = st.fixed_dictionaries(
-    {"type": st.sampled_from(["ping", "resume", "action", "dance"]) | json_values},
-    optional={"seq": field_values, "ref": field_values},
+    {"type": st.sampled_from(["ping", "resume", "action", "vote", "dance"]) | json_values},
+    optional={
+        "seq": field_values,
+        "ref": field_values,
+        "poll": field_values,
+        "option": field_values,
+    },
 )
 frame_texts = st.one_of(
     st.text(max_size=60),  # arbitrary text, JSON or not

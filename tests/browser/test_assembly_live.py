@@ -65,3 +65,54 @@ def test_follower_sees_the_staff_announcement_live(transactional_db, new_context
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_resident_votes_over_the_open_socket(transactional_db, new_context):
+    """The live page sends a vote over its socket (no request of its own): with every
+    request to the vote URL blocked, the vote still lands and the page says so."""
+    from assemblies.models import Ballot, Poll
+    from tests.assemblies.conftest import verified_resident
+
+    wagtail_base()
+    territory_load()
+    load_demo()
+    zone_page = ZonePage.objects.get(zone__slug="calderon")
+    assembly = make_assembly(zone_page, slug="votos-en-vivo")
+    staff = staff_of(zone_page)
+    services.assembly_start(assembly=assembly, actor=staff)
+    poll = services.poll_open(
+        assembly=assembly,
+        actor=staff,
+        question="¿Veredas?",
+        options=["Sí", "No"],
+        mode=Poll.Mode.BOTH,
+    )
+    voter = verified_resident(zone_page)
+    client = Client()
+    client.force_login(voter)
+    port = free_port()
+    server = start_server(port, "channels_redis.pubsub.RedisPubSubChannelLayer")
+    try:
+        wait_until_up(port, server)
+        base = f"http://127.0.0.1:{port}"
+        context = new_context()
+        context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
+        )
+        page = context.new_page()
+        posts = []
+        page.route(
+            "**/votar/**",
+            lambda route: (posts.append(route.request.method), route.abort()),
+        )
+        page.goto(base + assembly.url)
+        expect(page.locator("#live-connection")).to_contain_text("vivo", timeout=10_000)
+        page.locator(f"#poll-{poll.pk} input[type=radio]").first.check()
+        page.locator(f"#poll-{poll.pk} .vote-form button[type=submit]").click()
+        expect(page.locator(f"#poll-{poll.pk} .notice")).to_be_visible(timeout=5_000)
+        expect(page.locator("#polls-feedback")).to_have_class("live-feedback")  # no error
+        assert posts == []  # nothing went by fetch
+        assert Ballot.objects.filter(voter=voter, poll=poll).count() == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -20,6 +20,7 @@
   var mine = {};  // one's own questions: no support button
   (cfg.mine || "").split(" ").forEach(function (id) { if (id) mine[id] = true; });
   var socket = null;
+  var socketReady = false;  // the socket sent its snapshot (or resumed): it answers frames
   var retry = 0;
   var stopped = false;  // the assembly ended: nothing more to follow
   var connectionEl = document.getElementById("live-connection");
@@ -318,11 +319,13 @@
     var frame;
     try { frame = JSON.parse(message.data); } catch (e) { return; }
     if (frame.type === "snapshot") {
+      socketReady = true;
       state = frame.state;
       seq = frame.seq;
       renderAll();
       document.getElementById("live-followers").textContent = frame.followers;
     } else if (frame.type === "resumed") {
+      socketReady = true;
       seq = frame.seq;
     } else if (frame.type === "event") {
       if (frame.seq <= seq) return;  // already applied
@@ -330,6 +333,8 @@
       apply(frame.payload);
     } else if (frame.type === "presence") {
       document.getElementById("live-followers").textContent = frame.followers;
+    } else if ((frame.type === "answer" || frame.type === "error") && frame.ref) {
+      answered(frame);
     }
   }
 
@@ -339,6 +344,8 @@
     socket.onopen = function () { retry = 0; setConnection(connectedLabel(), true); };
     socket.onmessage = onMessage;
     socket.onclose = function (event) {
+      socketReady = false;
+      resendPending();
       if (stopped || event.code === 4404) return;  // finished, or gone: nothing to follow
       setConnection(T.reconnecting, false);
       var delay = Math.min(15000, 1000 * Math.pow(2, retry)) * (0.5 + Math.random() / 2);
@@ -387,14 +394,42 @@
     }
   }
 
-  function submitWithFetch(form, submitter) {
-    var box = feedbackFor(form);
-    var button = submitter || form.querySelector("button[type=submit]");
-    var hadFocus = document.activeElement;
+  function begin(form, submitter) {
+    var sending = {
+      form: form,
+      box: feedbackFor(form),
+      button: submitter || form.querySelector("button[type=submit]"),
+      hadFocus: document.activeElement
+    };
     // Busy, not disabled: disabling the focused button would drop the focus to the page.
     form.dataset.busy = "1";
-    if (button) button.setAttribute("aria-disabled", "true");
-    if (box) { box.className = "live-feedback"; box.textContent = T.sending; }
+    if (sending.button) sending.button.setAttribute("aria-disabled", "true");
+    if (sending.box) { sending.box.className = "live-feedback"; sending.box.textContent = T.sending; }
+    return sending;
+  }
+
+  function finish(sending, answer) {  // answer: the server's JSON, or null if none came
+    var form = sending.form, box = sending.box, hadFocus = sending.hadFocus;
+    if (answer) {
+      showFeedback(box, answer.message || "", !answer.ok, answer.login_url);
+      afterAnswer(form, answer);
+    } else {
+      showFeedback(box, T.send_failed, true);
+    }
+    delete form.dataset.busy;
+    if (sending.button) sending.button.removeAttribute("aria-disabled");
+    // Focus stays where it was; if that element was replaced (the vote form, a support
+    // button), it moves to the message that says what happened.
+    if (!document.body.contains(hadFocus) || hadFocus === document.body || !hadFocus) {
+      if (box) box.focus();
+    } else if (box && box.classList.contains("is-error")) {
+      var field = form.querySelector("textarea");
+      if (field && document.body.contains(field)) field.focus();
+    }
+  }
+
+  function submitWithFetch(form, submitter, sending) {
+    sending = sending || begin(form, submitter);
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
@@ -405,21 +440,47 @@
       if (type.indexOf("application/json") === -1) throw new Error("not json");
       return response.json();
     }).then(function (answer) {
-      showFeedback(box, answer.message || "", !answer.ok, answer.login_url);
-      afterAnswer(form, answer);
-    }).catch(function () {
-      showFeedback(box, T.send_failed, true);
-    }).then(function () {
-      delete form.dataset.busy;
-      if (button) button.removeAttribute("aria-disabled");
-      // Focus stays where it was; if that element was replaced (the vote form, a support
-      // button), it moves to the message that says what happened.
-      if (!document.body.contains(hadFocus) || hadFocus === document.body || !hadFocus) {
-        if (box) box.focus();
-      } else if (box && box.classList.contains("is-error")) {
-        var field = form.querySelector("textarea");
-        if (field && document.body.contains(field)) field.focus();
-      }
+      finish(sending, answer);
+    }, function () {
+      finish(sending, null);
+    });
+  }
+
+  /* A vote goes over the socket when it is open: the server answers it in the form's JSON
+   * shape ({"type": "answer", "ref", "ok", "code", "message", "payload"}). Should the
+   * socket close first, the form is posted instead (one vote per person all the same: a
+   * vote that did arrive is answered "already voted"). */
+  var pending = {};
+  var refs = 0;
+
+  function voteOverSocket(form, submitter) {
+    var match = /\/(\d+)\/$/.exec(form.getAttribute("action") || "");
+    if (!match || !socketReady || !socket || socket.readyState !== 1) return false;
+    var option = new FormData(form).get("option");
+    var ref = "vote-" + (++refs);
+    pending[ref] = begin(form, submitter);
+    socket.send(JSON.stringify({
+      type: "vote",
+      ref: ref,
+      poll: parseInt(match[1], 10),
+      option: option && /^\d+$/.test(option) ? parseInt(option, 10) : null
+    }));
+    return true;
+  }
+
+  function answered(frame) {
+    var sending = pending[frame.ref];
+    if (!sending) return;
+    delete pending[frame.ref];
+    if (frame.type === "answer") finish(sending, frame);
+    else finish(sending, { ok: false, message: frame.message });
+  }
+
+  function resendPending() {
+    Object.keys(pending).forEach(function (ref) {
+      var sending = pending[ref];
+      delete pending[ref];
+      submitWithFetch(sending.form, null, sending);
     });
   }
 
@@ -429,6 +490,7 @@
     if (!form.matches(".vote-form, .question-form, .upvote-form")) return;
     event.preventDefault();
     if (form.dataset.busy) return;  // already on its way
+    if (form.matches(".vote-form") && voteOverSocket(form, event.submitter)) return;
     submitWithFetch(form, event.submitter);
   });
 
