@@ -1,23 +1,26 @@
-"""`make bench-vote-storm`: 1,000 WebSocket followers of a live assembly while 500 verified
-residents vote online through the real HTTP endpoint within 20 s; then staff close the poll
-over the staff WebSocket path.
+"""`make bench-vote-storm`: 1,000 WebSocket followers of a live assembly, 500 of them
+verified residents who vote within 20 s through the real endpoint; then staff close the
+poll over the staff WebSocket path.
 
     .venv/bin/python benches/live/bench_vote_storm.py --followers 1000 --voters 500 --spread 20
 
-Reports per case: vote acceptance latency (HTTP request to answer) p50/p99; tally freshness
+Reports per case: vote acceptance latency (vote sent to its answer) p50/p99; tally freshness
 (from a vote's answer to the first tally frame, at each follower, whose counts include it;
 conservative: a vote counts as included once a tally's total reaches the total in the
 vote's own answer); tally frames per second; whether every follower holds the same final
 tally within 1 s of the close; accepted votes == ballot rows == final tally total.
 
-Cases: "coalesced" (the code as it is) and the baseline "per-ballot" (ballot_cast as before
-coalescing: one exclusive lock and one event per ballot, benches/live/storm_asgi.py), in the
-same run. Everything on 127.0.0.1: one worker started by deploy/asgi-worker (the README's
-production command) with production settings, the Redis channel layer
-and cache (REDIS_URL, db 4 by default; flushed per case), PostgreSQL (BENCH_DATABASE_URL,
-default a database qd_bench_storm created on 127.0.0.1). Voters' sessions are created in the
-session store directly (no login form), their CSRF secret set as the cookie and posted in
-the form, as a browser does. Every wait is bounded; every process started is ended.
+Cases, in the same run: "coalesced" (the code as it is: each voter is one of the followers
+and votes over its own socket, frame `vote`, as live.js does while the socket is open);
+"coalesced-form" (the same code, votes posted to the vote form's URL as without the socket:
+a request each, from a pool of --http-threads, with the voter's session and CSRF cookie and
+token); the baseline "per-ballot" (ballot_cast as before coalescing: one exclusive lock and
+one event per ballot, benches/live/storm_asgi.py; votes over the socket). Everything on
+127.0.0.1: one worker started by deploy/asgi-worker (the README's production command) with
+production settings, the Redis channel layer and cache (REDIS_URL, db 4 by default; flushed
+per case), PostgreSQL (BENCH_DATABASE_URL, default a database qd_bench_storm created on
+127.0.0.1). Voters' sessions are created in the session store directly (no login form).
+Every wait is bounded; every process started is ended.
 """
 
 import argparse
@@ -133,23 +136,28 @@ def tally_events(database_url: str, poll_id: int) -> int:
 # --- Followers (client processes) -------------------------------------------------------
 
 
-def follower_process(url, count, poll_id, ready, results, start_barrier, deadline_s):
-    asyncio.run(_followers(url, count, poll_id, ready, results, start_barrier, deadline_s))
+def follower_process(url, count, poll_id, plan, start_at, queues, barrier, deadline_s):
+    asyncio.run(_followers(url, count, poll_id, plan, start_at, queues, barrier, deadline_s))
 
 
-async def _followers(url, count, poll_id, ready, results, start_barrier, deadline_s):
+async def _followers(url, count, poll_id, plan, start_at, queues, barrier, deadline_s):
+    """`count` followers; the first len(plan) of them are voters, logged in with their own
+    session, who vote over their socket (as live.js does) at `start_at.value + offset`."""
     from websockets.asyncio.client import connect
 
+    ready, votes_done, results = queues
     semaphore = asyncio.Semaphore(64)
     errors: list[str] = []
 
-    async def one():
+    async def one(k):
+        headers = {"Cookie": f"sessionid={plan[k][0]['session']}"} if k < len(plan) else None
         async with semaphore:
             for _attempt in range(3):  # a loaded server may drop a handshake: try again
                 try:
                     ws = await connect(
                         url,
                         origin="http://127.0.0.1",
+                        additional_headers=headers,
                         open_timeout=60,
                         ping_interval=None,
                         max_queue=None,
@@ -160,9 +168,12 @@ async def _followers(url, count, poll_id, ready, results, start_barrier, deadlin
                     errors.append(f"connect: {type(error).__name__}")
         return None
 
-    sockets = [s for s in await asyncio.gather(*(one() for _ in range(count))) if s]
+    opened = await asyncio.gather(*(one(k) for k in range(count)))
+    sockets = [s for s in opened if s]
     ready.put(len(sockets))
-    await asyncio.to_thread(start_barrier.wait, 600)
+    await asyncio.to_thread(barrier.wait, 600)
+    start = start_at.value
+    answers: dict[str, dict] = {}  # ref -> the vote's timing and answer
 
     async def listen(ws):
         # (receive time, event type, online total, online counts per option)
@@ -170,6 +181,15 @@ async def _followers(url, count, poll_id, ready, results, start_barrier, deadlin
         try:
             while True:
                 frame = json.loads(await ws.recv())
+                if frame.get("type") in ("answer", "error") and frame.get("ref") in answers:
+                    answer = answers[frame["ref"]]
+                    answer["answered"] = time.time()
+                    answer["ok"] = frame.get("ok") is True
+                    poll = (frame.get("payload") or {}).get("poll") or {}
+                    answer["total"] = poll.get("online_total")
+                    if not answer["ok"]:
+                        answer["error"] = frame.get("message")
+                    continue
                 if frame.get("type") != "event":
                     continue
                 poll = (frame.get("payload") or {}).get("poll")
@@ -183,7 +203,25 @@ async def _followers(url, count, poll_id, ready, results, start_barrier, deadlin
             errors.append(type(error).__name__)
         return frames
 
+    async def cast(k, ws):
+        _voter, option, offset = plan[k]
+        await asyncio.sleep(max(0.0, start + offset - time.time()))
+        ref = f"v{k}"
+        answers[ref] = {"sent": time.time()}
+        try:
+            await ws.send(
+                json.dumps({"type": "vote", "poll": poll_id, "option": option, "ref": ref})
+            )
+        except Exception as error:  # noqa: BLE001
+            answers[ref].update(answered=time.time(), ok=False, error=repr(error))
+
     tasks = [asyncio.create_task(listen(ws)) for ws, _seq in sockets]
+    voting = [asyncio.create_task(cast(k, opened[k][0])) for k in range(len(plan)) if opened[k]]
+    await asyncio.gather(*voting)
+    wait_until = time.monotonic() + deadline_s
+    while time.monotonic() < wait_until and any("answered" not in a for a in answers.values()):
+        await asyncio.sleep(0.05)
+    votes_done.put(time.time())  # the main process closes the poll once every vote is answered
     done, pending = await asyncio.wait(tasks, timeout=deadline_s) if tasks else (set(), set())
     for task in pending:
         task.cancel()
@@ -192,7 +230,11 @@ async def _followers(url, count, poll_id, ready, results, start_barrier, deadlin
     await asyncio.gather(*(ws.close() for ws, _seq in sockets), return_exceptions=True)
     if errors:
         print(f"  {len(errors)} follower socket errors: {sorted(set(errors))}", flush=True)
-    results.put(out)
+    lost = len(plan) - sum(1 for k in range(len(plan)) if opened[k])
+    unanswered = [a for a in answers.values() if "answered" not in a]
+    for answer in unanswered:
+        answer.update(answered=time.time(), ok=False, error="no answer")
+    results.put({"frames": out, "answers": list(answers.values()), "voters_lost": lost})
 
 
 # --- Voters (threads of the main process) -----------------------------------------------
@@ -269,7 +311,8 @@ def run_case(case, database_url, redis_url, args) -> dict:
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()  # this bench's own db number
-    env = server_env(database_url, redis_url, case)
+    by_socket = not case.endswith("-form")  # votes over the voters' sockets, as live.js
+    env = server_env(database_url, redis_url, case.removesuffix("-form"))
     info = prepare_case(env, args.voters, case)
     ws_path = f"/ws/asambleas/{info['assembly']}/"
     vote_path = f"{info['url'].rstrip('/')}/votar/{info['poll']}/"
@@ -290,36 +333,52 @@ def run_case(case, database_url, redis_url, args) -> dict:
         procs = args.client_processes
         share = [args.followers // procs + (k < args.followers % procs) for k in range(procs)]
         ctx = mp.get_context("spawn")
-        ready, results = ctx.Queue(), ctx.Queue()
+        queues = ctx.Queue(), ctx.Queue(), ctx.Queue()  # ready, votes done, results
         barrier = ctx.Barrier(procs + 1)
+        start_at = ctx.Value("d", 0.0)
         url = f"ws://127.0.0.1:{port}{ws_path}"
+        options = info["options"]
+        plan = [
+            (voter, options[k % len(options)], k * args.spread / args.voters)
+            for k, voter in enumerate(info["voters"])
+        ]
+        plans = [[] for _ in range(procs)]
+        if by_socket:  # voter k is a follower of client process k mod procs
+            for k, entry in enumerate(plan):
+                plans[k % procs].append(entry)
+            if any(len(p) > n for p, n in zip(plans, share, strict=True)):
+                sys.exit("more voters than followers")
         clients = [
             ctx.Process(
                 target=follower_process,
-                args=(url, n, info["poll"], ready, results, barrier, args.deadline),
+                args=(url, n, info["poll"], plans[k], start_at, queues, barrier, args.deadline),
             )
-            for n in share
+            for k, n in enumerate(share)
         ]
         for client in clients:
             client.start()
-        connected = sum(ready.get(timeout=300) for _ in clients)
+        connected = sum(queues[0].get(timeout=300) for _ in clients)
         time.sleep(2)  # let presence settle
+        start = start_at.value = time.time() + 0.5
         barrier.wait(60)
-        start = time.time() + 0.5
-        options = info["options"]
-        plan = [
-            (voter, options[k % len(options)], start + k * args.spread / args.voters)
-            for k, voter in enumerate(info["voters"])
-        ]
-        with concurrent.futures.ThreadPoolExecutor(args.http_threads) as pool:
-            answers = list(pool.map(lambda p: vote(port, vote_path, *p), plan))
-        storm_end = time.time()
+        if by_socket:
+            storm_end = max(queues[1].get(timeout=args.deadline + 60) for _ in clients)
+        else:
+            timed = [(voter, option, start + offset) for voter, option, offset in plan]
+            with concurrent.futures.ThreadPoolExecutor(args.http_threads) as pool:
+                answers = list(pool.map(lambda p: vote(port, vote_path, *p), timed))
+            storm_end = time.time()
         close_sent, close_acked = asyncio.run(
             staff_close(port, ws_path, info["staff_cookie"], info["poll"])
         )
-        per_follower = []
+        per_follower, socket_answers, voters_lost = [], [], 0
         for _ in clients:
-            per_follower += results.get(timeout=args.deadline + 60)
+            got = queues[2].get(timeout=args.deadline + 60)
+            per_follower += got["frames"]
+            socket_answers += got["answers"]
+            voters_lost += got["voters_lost"]
+        if by_socket:
+            answers = socket_answers
         for client in clients:
             client.join(timeout=30)
     finally:
@@ -371,6 +430,8 @@ def run_case(case, database_url, redis_url, args) -> dict:
         "followers": args.followers,
         "connected": connected,
         "voters": args.voters,
+        "votes_by": "socket" if by_socket else "form",
+        "voters_not_connected": voters_lost,
         "accepted": len(accepted),
         "refused": len(refused),
         "refusals": sorted({str(a.get("error"))[:80] for a in refused})[:3],
@@ -403,7 +464,7 @@ def fmt(r):
         and r["accepted"] == r["ballot_rows"] == r["final_total"]
     )
     return (
-        f"{r['case']:<11} followers={r['connected']}/{r['followers']} "
+        f"{r['case']:<14} votes by {r['votes_by']}: followers={r['connected']}/{r['followers']} "
         f"votes accepted={r['accepted']} refused={r['refused']} rows={r['ballot_rows']} "
         f"final={r['final_tally']} (total {r['final_total']})\n"
         f"            acceptance p50={r['accept_p50_ms']} ms p99={r['accept_p99_ms']} ms | "
@@ -426,7 +487,11 @@ def main():
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--http-threads", type=int, default=64)
     parser.add_argument("--deadline", type=float, default=90, help="max seconds to listen")
-    parser.add_argument("--cases", default="coalesced,per-ballot")
+    parser.add_argument(
+        "--cases",
+        default="coalesced,coalesced-form,per-ballot",
+        help="coalesced: the code as it is; per-ballot: the baseline; -form: votes by form POST",
+    )
     args = parser.parse_args()
 
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4")
