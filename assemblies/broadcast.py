@@ -54,7 +54,13 @@ def send_event(event: AssemblyEvent) -> None:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        async_to_sync(layer.group_send)(group, message)
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except RuntimeError:
+            # The interpreter is exiting (a worker's last tally, sent by tally.py's thread
+            # after the main thread ended): asgiref's executor takes no more work, a loop of
+            # this thread's own still can. A second delivery would be dropped by its seq.
+            asyncio.run(layer.group_send(group, message))
     else:  # called from a thread that runs an event loop itself: schedule, don't block it
         task = loop.create_task(layer.group_send(group, message))
         _pending.add(task)
