@@ -437,6 +437,9 @@ def main():
     parser.add_argument("--pages", type=int, default=5_000)
     parser.add_argument("--budget-requests", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=50, help="timed requests per query")
+    parser.add_argument(
+        "--cap", type=int, help="SEARCH_RESULT_CAP for this run (default: the setting's)"
+    )
     args = parser.parse_args()
     counts = {"comments": args.comments, "pages": args.pages, "requests": args.budget_requests}
 
@@ -460,6 +463,11 @@ def main():
     from sitesearch import search as sitesearch
 
     setup_test_environment()
+    if args.cap:
+        from django.conf import settings
+
+        settings.SEARCH_RESULT_CAP = args.cap
+    print(f"result cap per type: {sitesearch.result_cap()}")
     call_command("migrate", verbosity=0)
     if not filled(counts):
         if connection.introspection.table_names() and not args.rebuild:
