@@ -30,7 +30,10 @@ def fold(value) -> str:
     """Lower case without accents: "Participación" -> "participacion". `None` stays ""."""
     if value is None:
         return ""
-    decomposed = unicodedata.normalize("NFKD", str(value))
+    value = str(value)
+    if value.isascii():  # most words: nothing to decompose (an excerpt folds every word)
+        return value.casefold()
+    decomposed = unicodedata.normalize("NFKD", value)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 

@@ -1,5 +1,7 @@
 """Excerpts and marks: escaped text, only our own <mark> elements are markup."""
 
+import unicodedata
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -9,6 +11,15 @@ from sitesearch import text
 def test_fold_removes_case_and_accents():
     assert text.fold("PARTICIPACIÓN Señalización Ñandú") == "participacion senalizacion nandu"
     assert text.fold(None) == ""
+    assert text.fold("MERCADO") == "mercado"  # the plain-ASCII shortcut lowers case too
+
+
+@given(st.text())
+def test_fold_of_any_text_is_the_full_unicode_fold(value):
+    # the shortcut for ASCII text must give what decomposing every character gives
+    decomposed = unicodedata.normalize("NFKD", value)
+    expected = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    assert text.fold(value) == expected
 
 
 def test_highlight_escapes_everything_but_the_marks():
