@@ -105,3 +105,13 @@ def transactional_territory(transactional_db):
 # Names the assembly tests use for the shared helpers.
 pass_mfa = login_with_mfa
 wagtail_base = recreate_wagtail_base
+
+
+def live_poll(assembly, staff, question="¿Aprueba el plan?", options=("Sí", "No")):
+    """Start `assembly` and open an online-and-room vote in it, as its `staff`."""
+    from assemblies import services
+
+    services.assembly_start(assembly=assembly, actor=staff)
+    return services.poll_open(
+        assembly=assembly, actor=staff, question=question, options=list(options), mode="both"
+    )

@@ -250,22 +250,11 @@ def test_residents_vote_over_the_socket_with_the_forms_rules(
 
     from assemblies.models import Ballot
 
-    from .conftest import make_assembly, verified_resident
+    from .conftest import live_poll, make_assembly, verified_resident
 
-    services.assembly_start(assembly=assembly, actor=staff)
-    poll = services.poll_open(
-        assembly=assembly, actor=staff, question="¿Parque?", options=["Sí", "No"], mode="both"
-    )
+    poll = live_poll(assembly, staff)
     yes, no = poll.options.order_by("position")
-    other = make_assembly(other_zone_page, slug="otra")
-    services.assembly_start(assembly=other, actor=other_staff)
-    foreign = services.poll_open(
-        assembly=other,
-        actor=other_staff,
-        question="¿Otra?",
-        options=["A", "B"],
-        mode="both",
-    )
+    foreign = live_poll(make_assembly(other_zone_page, slug="otra"), other_staff)
     foreign_option = foreign.options.first().pk
     voter_cookie, leaving_cookie, resident = (
         cookie_for(person)

@@ -70,23 +70,15 @@ def test_follower_sees_the_staff_announcement_live(transactional_db, new_context
 def test_a_resident_votes_over_the_open_socket(transactional_db, new_context):
     """The live page sends a vote over its socket (no request of its own): with every
     request to the vote URL blocked, the vote still lands and the page says so."""
-    from assemblies.models import Ballot, Poll
-    from tests.assemblies.conftest import verified_resident
+    from assemblies.models import Ballot
+    from tests.assemblies.conftest import live_poll, verified_resident
 
     wagtail_base()
     territory_load()
     load_demo()
     zone_page = ZonePage.objects.get(zone__slug="calderon")
     assembly = make_assembly(zone_page, slug="votos-en-vivo")
-    staff = staff_of(zone_page)
-    services.assembly_start(assembly=assembly, actor=staff)
-    poll = services.poll_open(
-        assembly=assembly,
-        actor=staff,
-        question="¿Veredas?",
-        options=["Sí", "No"],
-        mode=Poll.Mode.BOTH,
-    )
+    poll = live_poll(assembly, staff_of(zone_page))
     voter = verified_resident(zone_page)
     client = Client()
     client.force_login(voter)
