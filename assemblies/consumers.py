@@ -21,11 +21,13 @@ from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from quitodecide import rulebook
 from quitodecide.errors import DomainError
 from quitodecide.mfa import mark_session
+from quitodecide.middleware import CookieLocaleMiddleware
 
 from . import relay, selectors, services
 from .broadcast import event_frame, group_name
@@ -285,6 +287,14 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=_dumps(answer))
 
     def _cast_vote(self, poll_id: int | None, option_id: int | None):
+        # The answer in the page's language, chosen as for every request (the switch's
+        # cookie, or the site's language).
+        cookies = SimpleNamespace(COOKIES=self.scope.get("cookies") or {})
+        with translation.override(CookieLocaleMiddleware.language_for(cookies)):
+            code, message, payload = self._vote_as_now(poll_id, option_id)
+            return code, str(message), payload
+
+    def _vote_as_now(self, poll_id: int | None, option_id: int | None):
         # Whoever is logged in to this session now: a socket opened before a logout (or a
         # password change, or a deactivated account) votes in nobody's name.
         user = _session_user(self.scope)

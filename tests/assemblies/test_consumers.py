@@ -9,6 +9,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
@@ -256,10 +257,11 @@ def test_residents_vote_over_the_socket_with_the_forms_rules(
     yes, no = poll.options.order_by("position")
     foreign = live_poll(make_assembly(other_zone_page, slug="otra"), other_staff)
     foreign_option = foreign.options.first().pk
-    voter_cookie, leaving_cookie, resident = (
-        cookie_for(person)
-        for person in (voter, verified_resident(zone_page), verified_resident(zone_page))
+    voter_cookie, leaving_cookie, resident, english = (
+        cookie_for(person) for person in (voter, *(verified_resident(zone_page) for _ in range(3)))
     )
+    # the language switch's cookie beside the session's, as the browser sends both
+    english = (b"cookie", english[1] + f"; {settings.LANGUAGE_COOKIE_NAME}=en".encode())
     unverified_cookie = cookie_for(unverified)
 
     def vote(**fields):
@@ -292,13 +294,19 @@ def test_residents_vote_over_the_socket_with_the_forms_rules(
             assert (await answer((ORIGIN, resident), vote(**bad)))["code"] == "invalid", bad
         refused = await answer((ORIGIN, resident), vote(poll=foreign.pk))
         assert refused["code"] == "rejected"
+        in_english = await answer((ORIGIN, english), vote(option=no.pk))
+        assert (in_english["code"], in_english["message"]) == ("ok", "Your vote has been recorded.")
+        assert (await answer((ORIGIN, voter_cookie), vote()))["message"] == (
+            "Usted ya votó en esta pregunta."
+        )  # the site's language without the cookie, whatever the socket before did
         logged_out = await answer(
             (ORIGIN, leaving_cookie), vote(), before=lambda: Session.objects.all().delete()
         )
         assert logged_out["code"] == "login"
 
     run(scenario)
-    assert list(Ballot.objects.values_list("voter", "option")) == [(voter.pk, yes.pk)]
+    assert Ballot.objects.filter(poll=poll).count() == 2  # the voter's, the English one's
+    assert Ballot.objects.get(voter=voter).option_id == yes.pk
     assert not Ballot.objects.filter(poll=foreign).exists()
 
 
