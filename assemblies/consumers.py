@@ -10,9 +10,10 @@ import contextlib
 import json
 import logging
 import re
+import time
 from importlib import import_module
 from types import SimpleNamespace
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -40,6 +41,7 @@ MAX_FRAME = 4096  # characters; a staff announcement is at most 1,000
 PRESENCE_DELAY = 1.5  # seconds: follower counts are sent at most this often per assembly
 MAX_BIGINT = 2**63 - 1  # ids and sequence numbers are bigint columns
 MAX_REF = 100  # characters of an action's `ref`, echoed back in its answer
+VOTE_FRAMES, VOTE_WINDOW = 10, 60.0  # vote frames per socket and seconds
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also takes "²"
 _presence_tasks: set = set()
 
@@ -123,6 +125,8 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
         if assembly is None:
             return False
         self.assembly = assembly
+        # where a vote from someone not logged in is sent (read here, off the event loop)
+        self.login_url = redirect_to_login(assembly.url)["Location"]
         user = self.scope.get("user")
         mark_session(SimpleNamespace(user=user, session=self.scope.get("session")))
         # One rule for both: staff of the zone whose session passed MFA run the assembly
@@ -273,24 +277,50 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
     async def _vote(self, frame: dict):
         """A resident's vote over the socket already open: the same use case as the vote
         form (views.cast_vote: rule book, service, answer), without a request of its own
-        (session, user, page routing: 27 queries by form, about 12 here)."""
+        (session, user, page routing: 27 queries by form, about 12 here). Every vote frame
+        gets an `answer` with its `ref`, in the page's language."""
         ref = _ref(frame.get("ref"))
         try:
             poll_id, option_id = _frame_id(frame, "poll"), _frame_id(frame, "option")
         except Malformed:
             poll_id = option_id = None
-        code, message, payload = await database_sync_to_async(self._cast_vote)(poll_id, option_id)
-        answer = {"type": "answer", "ref": ref, "ok": code == "ok", "code": code}
-        answer.update(message=str(message), payload=payload)
-        if code == "login":  # as the form's JSON answer: where to log in and come back
-            answer["login_url"] = redirect_to_login(self.assembly.url)["Location"]
+        with translation.override(_language(self.scope)):
+            login_url = ""
+            if not _same_site(self.scope):
+                code, message, payload = "forbidden", _("Votes are taken from this site only."), {}
+            elif not self._vote_allowed_now():
+                code, message = "rate", _("Too many votes from this page. Please wait a moment.")
+                payload = {}
+            else:
+                try:
+                    code, message, payload = await database_sync_to_async(self._cast_vote)(
+                        poll_id, option_id
+                    )
+                except Exception:  # answered all the same: the page must not wait forever
+                    logger.exception("Could not take a vote on assembly %s", self.assembly_id)
+                    code, message = "server_error", _("Something went wrong. Please try again.")
+                    payload = {}
+            if code == "login":  # as the form's JSON answer: where to log in and come back
+                login_url = self.login_url
+            answer = {"type": "answer", "ref": ref, "ok": code == "ok", "code": code}
+            answer.update(message=str(message), payload=payload)
+            if login_url:
+                answer["login_url"] = login_url
         await self.send(text_data=_dumps(answer))
 
+    def _vote_allowed_now(self) -> bool:
+        """At most VOTE_FRAMES vote frames per socket in VOTE_WINDOW seconds (a resident
+        votes once per poll; this bounds what one socket can make the database do)."""
+        now = time.monotonic()
+        recent = [at for at in getattr(self, "vote_times", ()) if now - at < VOTE_WINDOW]
+        if len(recent) >= VOTE_FRAMES:
+            self.vote_times = recent
+            return False
+        self.vote_times = [*recent, now]
+        return True
+
     def _cast_vote(self, poll_id: int | None, option_id: int | None):
-        # The answer in the page's language, chosen as for every request (the switch's
-        # cookie, or the site's language).
-        cookies = SimpleNamespace(COOKIES=self.scope.get("cookies") or {})
-        with translation.override(CookieLocaleMiddleware.language_for(cookies)):
+        with translation.override(_language(self.scope)):
             code, message, payload = self._vote_as_now(poll_id, option_id)
             return code, str(message), payload
 
@@ -302,8 +332,13 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
             return cast_vote(self.assembly, user, None, option_id)  # "log in to vote"
         if poll_id is None:
             return "invalid", _("Choose an option."), {}
-        poll = Poll.objects.filter(pk=poll_id, assembly_id=self.assembly_id).first()
-        return cast_vote(self.assembly, user, poll, option_id)
+        # The page as it is now (unpublished or made private since the socket opened: the
+        # form's URL would answer 404), a fresh object for every vote.
+        page = AssemblyPage.objects.live().public().filter(pk=self.assembly_id).first()
+        if page is None:
+            return "rejected", _("This vote is not open for online voting."), {}
+        poll = Poll.objects.filter(pk=poll_id, assembly_id=page.pk).first()
+        return cast_vote(page, user, poll, option_id)
 
     async def _action(self, frame: dict):
         ref = _ref(frame.get("ref"))
@@ -345,6 +380,31 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
             question = Question.objects.get(pk=fields["question"], assembly_id=page.pk)
             services.question_moderate(question=question, actor=user, action=fields["moderation"])
         return selectors.current_seq(page.pk)
+
+
+def _language(scope) -> str:
+    """The language a request with the socket's cookies would get (the switch's cookie, or
+    the site's language)."""
+    return CookieLocaleMiddleware.language_for(SimpleNamespace(COOKIES=scope.get("cookies") or {}))
+
+
+def _same_site(scope) -> bool:
+    """The page that opened the socket is one of this site's (a vote is final; the form
+    path has its CSRF token). The handshake's check accepts any host of ALLOWED_HOSTS,
+    wildcards included; here the Origin's host must be the very host the socket was opened
+    on (ports aside: a proxy passes the host without it), or a CSRF_TRUSTED_ORIGINS entry."""
+    headers = dict(scope.get("headers") or [])
+    origin = headers.get(b"origin", b"").decode("latin-1")
+    host = headers.get(b"host", b"").decode("latin-1")
+    if origin and origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    try:
+        parsed = urlsplit(origin)
+        origin_host = (parsed.hostname or "").lower()
+        own_host = (urlsplit(f"//{host}").hostname or "").lower()
+    except ValueError:  # "http://[::1" and the like
+        return False
+    return parsed.scheme in ("http", "https") and bool(origin_host) and origin_host == own_host
 
 
 def _session_user(scope):

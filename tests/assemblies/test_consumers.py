@@ -22,6 +22,7 @@ from .conftest import pass_mfa
 
 pytestmark = pytest.mark.django_db
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1:8000")  # as a browser sends it (the page's own host and port)
 
 
 @pytest.fixture(autouse=True)
@@ -279,28 +280,28 @@ def test_residents_vote_over_the_socket_with_the_forms_rules(
         return frame
 
     async def scenario():
-        done = await answer((ORIGIN, voter_cookie), vote(ref="v1"))
+        done = await answer((ORIGIN, HOST, voter_cookie), vote(ref="v1"))
         assert (done["type"], done["ref"], done["ok"], done["code"]) == ("answer", "v1", True, "ok")
         assert done["message"] == "Su voto quedó registrado."
         assert done["payload"]["voted"] == poll.pk
         assert done["payload"]["poll"]["online_total"] == 1
-        again = await answer((ORIGIN, voter_cookie), vote(option=no.pk, ref=2))
+        again = await answer((ORIGIN, HOST, voter_cookie), vote(option=no.pk, ref=2))
         assert (again["ok"], again["code"], again["ref"]) == (False, "rejected", 2)
-        anonymous = await answer((ORIGIN,), vote())
+        anonymous = await answer((ORIGIN, HOST, HOST), vote())
         assert anonymous["code"] == "login"
         assert anonymous["login_url"].startswith("/cuenta/")
-        assert (await answer((ORIGIN, unverified_cookie), vote()))["code"] == "forbidden"
+        assert (await answer((ORIGIN, HOST, unverified_cookie), vote()))["code"] == "forbidden"
         for bad in ({"option": "1"}, {"option": foreign_option}, {"poll": None}):
-            assert (await answer((ORIGIN, resident), vote(**bad)))["code"] == "invalid", bad
-        refused = await answer((ORIGIN, resident), vote(poll=foreign.pk))
+            assert (await answer((ORIGIN, HOST, resident), vote(**bad)))["code"] == "invalid", bad
+        refused = await answer((ORIGIN, HOST, resident), vote(poll=foreign.pk))
         assert refused["code"] == "rejected"
-        in_english = await answer((ORIGIN, english), vote(option=no.pk))
+        in_english = await answer((ORIGIN, HOST, english), vote(option=no.pk))
         assert (in_english["code"], in_english["message"]) == ("ok", "Your vote has been recorded.")
-        assert (await answer((ORIGIN, voter_cookie), vote()))["message"] == (
+        assert (await answer((ORIGIN, HOST, voter_cookie), vote()))["message"] == (
             "Usted ya votó en esta pregunta."
         )  # the site's language without the cookie, whatever the socket before did
         logged_out = await answer(
-            (ORIGIN, leaving_cookie), vote(), before=lambda: Session.objects.all().delete()
+            (ORIGIN, HOST, leaving_cookie), vote(), before=lambda: Session.objects.all().delete()
         )
         assert logged_out["code"] == "login"
 
@@ -308,6 +309,49 @@ def test_residents_vote_over_the_socket_with_the_forms_rules(
     assert Ballot.objects.filter(poll=poll).count() == 2  # the voter's, the English one's
     assert Ballot.objects.get(voter=voter).option_id == yes.pk
     assert not Ballot.objects.filter(poll=foreign).exists()
+
+
+def test_socket_votes_come_from_this_site_at_a_bounded_rate_to_the_page_as_it_is(
+    assembly, staff, zone_page, live
+):
+    """A vote is final: the page that sends it must be this site's own (the handshake's
+    check takes any of ALLOWED_HOSTS), one socket sends at most VOTE_FRAMES a window, and a
+    page unpublished since the socket opened takes no vote."""
+    from assemblies.models import Ballot
+
+    from .conftest import live_poll, verified_resident
+
+    poll = live_poll(assembly, staff)
+    option = poll.options.first().pk
+    cookies = [cookie_for(verified_resident(zone_page)) for _ in range(3)]
+    text = json.dumps({"type": "vote", "poll": poll.pk, "option": option, "ref": "r"})
+    sibling = (b"origin", b"http://localhost")  # allowed by ALLOWED_HOSTS, not this host
+
+    async def answers(headers, frames, *, before=None):
+        ws = communicator(assembly, headers=headers)
+        assert (await ws.connect())[0]
+        await ws.receive_from()
+        if before:
+            await database_sync_to_async(before)()
+        got = [await reply_to(ws, frame) for frame in frames]
+        await still_open(ws)
+        await ws.disconnect()
+        return [(frame["type"], frame["code"], frame.get("ref")) for frame in got]
+
+    async def scenario():
+        assert await answers((sibling, HOST, cookies[0]), [text]) == [("answer", "forbidden", "r")]
+        assert await answers((ORIGIN, cookies[0]), [text]) == [("answer", "forbidden", "r")]
+        bad = json.dumps({"type": "vote", "poll": poll.pk, "option": "x"})
+        limit = consumers.VOTE_FRAMES
+        codes = [
+            code for _t, code, _r in await answers((ORIGIN, HOST, cookies[1]), [bad] * (limit + 1))
+        ]
+        assert codes == ["invalid"] * limit + ["rate"]
+        gone = await answers((ORIGIN, HOST, cookies[2]), [text], before=assembly.unpublish)
+        assert gone == [("answer", "rejected", "r")]
+
+    run(scenario)
+    assert not Ballot.objects.filter(poll=poll).exists()
 
 
 def test_staff_see_questions_awaiting_moderation_others_do_not(assembly, staff, voter, live):

@@ -430,9 +430,12 @@
 
   function submitWithFetch(form, submitter, sending) {
     sending = sending || begin(form, submitter);
+    var body = new FormData(form);
+    // A vote sent first over the socket is posted with the choice it was sent with.
+    if (sending.option) body.set("option", sending.option);
     fetch(form.action, {
       method: "POST",
-      body: new FormData(form),
+      body: body,
       headers: { "Accept": "application/json" },
       credentials: "same-origin"
     }).then(function (response) {
@@ -452,13 +455,20 @@
    * vote that did arrive is answered "already voted"). */
   var pending = {};
   var refs = 0;
+  var VOTE_TIMEOUT_MS = 10000;
 
   function voteOverSocket(form, submitter) {
     var match = /\/(\d+)\/$/.exec(form.getAttribute("action") || "");
     if (!match || !socketReady || !socket || socket.readyState !== 1) return false;
     var option = new FormData(form).get("option");
     var ref = "vote-" + (++refs);
-    pending[ref] = begin(form, submitter);
+    var sending = pending[ref] = begin(form, submitter);
+    sending.option = option;
+    // No answer within a while (a connection that died without closing, as when a phone
+    // changes networks): close the socket; its close posts the vote by form instead.
+    sending.timer = window.setTimeout(function () {
+      if (pending[ref] && socket) socket.close();
+    }, VOTE_TIMEOUT_MS);
     socket.send(JSON.stringify({
       type: "vote",
       ref: ref,
@@ -472,6 +482,7 @@
     var sending = pending[frame.ref];
     if (!sending) return;
     delete pending[frame.ref];
+    window.clearTimeout(sending.timer);
     if (frame.type === "answer") finish(sending, frame);
     else finish(sending, { ok: false, message: frame.message });
   }
@@ -480,6 +491,7 @@
     Object.keys(pending).forEach(function (ref) {
       var sending = pending[ref];
       delete pending[ref];
+      window.clearTimeout(sending.timer);
       submitWithFetch(sending.form, null, sending);
     });
   }
