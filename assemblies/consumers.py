@@ -26,7 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from quitodecide import rulebook
-from quitodecide.errors import DomainError
+from quitodecide.errors import DomainError, PermissionDenied
 from quitodecide.mfa import mark_session
 from quitodecide.middleware import CookieLocaleMiddleware
 
@@ -349,6 +349,10 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
             return
         try:
             seq = await self._run_action(*_parse_action(frame))
+        except PermissionDenied:
+            await self._error(
+                "forbidden", _("Only staff of this zone, with two-step login, can do this."), ref
+            )
         except DomainError as error:
             await self._error("rejected", str(error.message), ref)
         except (
@@ -365,7 +369,13 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
     def _run_action(self, name: str, fields: dict) -> int:
         """Staff actions over the socket: the same services as the control panel's forms.
         `fields` were checked by `_parse_action`."""
-        user, page = self.scope["user"], self.assembly
+        # The session as it is now, MFA step included: staff who logged out, changed their
+        # password or lost their zone since the socket opened act no more.
+        user, store = _session_user_and_store(self.scope)
+        mark_session(SimpleNamespace(user=user, session=store))
+        page = self.assembly
+        if not rulebook.allowed(user, "assemblies.run", page):
+            raise PermissionDenied(_("Only staff of this zone, with two-step login, can do this."))
         if name == "announcement.post":
             services.announcement_post(assembly=page, actor=user, text=fields["text"])
         elif name == "agenda.advance":
@@ -410,11 +420,16 @@ def _same_site(scope) -> bool:
 def _session_user(scope):
     """The user of the socket's session as it is now in the session store (Django's own
     check: session present and not expired, account active, password unchanged)."""
+    return _session_user_and_store(scope)[0]
+
+
+def _session_user_and_store(scope):
+    """(user, session store) as they are now; (AnonymousUser, None) without a session."""
     key = getattr(scope.get("session"), "session_key", None)
     if not key:
-        return AnonymousUser()
+        return AnonymousUser(), None
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
-    return get_user(SimpleNamespace(session=store))
+    return get_user(SimpleNamespace(session=store)), store
 
 
 # --- Parsing the fields of client frames -----------------------------------------------

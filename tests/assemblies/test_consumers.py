@@ -354,6 +354,31 @@ def test_socket_votes_come_from_this_site_at_a_bounded_rate_to_the_page_as_it_is
     assert not Ballot.objects.filter(poll=poll).exists()
 
 
+def test_staff_actions_follow_the_session_as_it_is_now(assembly, staff, live):
+    """A staff socket acts only while its session still holds the login and its MFA step:
+    after a logout elsewhere (the session deleted) the same open socket is refused."""
+    from django.contrib.sessions.models import Session
+
+    services.assembly_start(assembly=assembly, actor=staff)
+    staff_cookie = cookie_for(staff, mfa=True)
+    post = json.dumps({"type": "action", "action": "announcement.post", "text": "x", "ref": 7})
+
+    async def scenario():
+        ws = communicator(assembly, headers=(ORIGIN, staff_cookie))
+        assert (await ws.connect())[0]
+        assert json.loads(await ws.receive_from())["staff"] is True
+        assert (await reply_to(ws, post))["type"] == "ack"
+        await database_sync_to_async(lambda: Session.objects.all().delete())()
+        refused = await reply_to(ws, post)
+        assert (refused["type"], refused["code"], refused["ref"]) == ("error", "forbidden", 7)
+        await still_open(ws)
+        await ws.disconnect()
+
+    run(scenario)
+    announced = AssemblyEvent.objects.filter(assembly=assembly, type="announcement.posted")
+    assert announced.count() == 1
+
+
 def test_staff_see_questions_awaiting_moderation_others_do_not(assembly, staff, voter, live):
     staff_cookie = cookie_for(staff, mfa=True)
 
