@@ -320,11 +320,7 @@ class AssemblyConsumer(AsyncWebsocketConsumer):
         return True
 
     def _cast_vote(self, poll_id: int | None, option_id: int | None):
-        with translation.override(_language(self.scope)):
-            code, message, payload = self._vote_as_now(poll_id, option_id)
-            return code, str(message), payload
-
-    def _vote_as_now(self, poll_id: int | None, option_id: int | None):
+        # (runs in the language _vote chose: the thread gets a copy of its context)
         # Whoever is logged in to this session now: a socket opened before a logout (or a
         # password change, or a deactivated account) votes in nobody's name.
         user = _session_user(self.scope)
