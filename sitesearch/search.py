@@ -212,11 +212,12 @@ class Scope:
         return pages
 
     @cached_property
-    def zone_pages(self) -> dict:
-        """Every zone page by path (one query), for the zones of the hits of every type."""
-        from territory.selectors import zone_pages_by_path
+    def zones(self) -> dict:
+        """Every zone by its page's path (one narrow query), for the zones of the hits of
+        every type (`territory.selectors.zone_at`)."""
+        from territory.selectors import zones_by_page_path
 
-        return zone_pages_by_path()
+        return zones_by_page_path()
 
     @cached_property
     def query(self):
@@ -228,13 +229,33 @@ class Scope:
         made of, on SQLite the words typed."""
         if not self.postgres:
             return text.substring_matcher(self.terms)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT unnest(tsvector_to_array(to_tsvector(%s::regconfig, %s)))",
-                [CONFIG, " ".join(self.terms)],
-            )
-            stems = [row[0] for row in cursor.fetchall()]
-        return text.prefix_matcher(stems)
+        return text.prefix_matcher(_stems(" ".join(self.terms)))
+
+
+_STEMS: OrderedDict = OrderedDict()  # words -> their stems, the most recent searches
+_STEMS_KEPT = 512
+_STEMS_LOCK = threading.Lock()
+
+
+def _stems(words: str) -> tuple[str, ...]:
+    """The lexemes PostgreSQL makes of `words` in `CONFIG` (for the marks), remembered per
+    process for recent searches: the configuration is fixed by a migration, so the same
+    words always give the same stems, and a repeated search saves a round trip."""
+    with _STEMS_LOCK:
+        found = _STEMS.get(words)
+        if found is not None:
+            _STEMS.move_to_end(words)
+            return found
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT unnest(tsvector_to_array(to_tsvector(%s::regconfig, %s)))", [CONFIG, words]
+        )
+        found = tuple(row[0] for row in cursor.fetchall())
+    with _STEMS_LOCK:
+        _STEMS[words] = found
+        while len(_STEMS) > _STEMS_KEPT:
+            _STEMS.popitem(last=False)
+    return found
 
 
 @dataclass
@@ -623,13 +644,19 @@ def _page_rows(scope):
     return _index_entries(scope, exclude=(AssemblyPage,))
 
 
+# The page columns a hit shows or its URL needs (Wagtail's `url` reads `url_path`): a
+# page row has about 30 columns, and building them was most of a hit's cost.
+_PAGE_FIELDS = ("id", "title", "url_path", "path", "depth", "content_type")
+
+
 def _hydrate_pages(ids, scope, *, model=None):
     from wagtail.models import Page
 
-    from territory.selectors import prime_zones, zone_of
+    from territory.selectors import zone_at
 
-    pages = list((model or Page).objects.filter(pk__in=ids).annotate(indexed=_indexed_text()))
-    prime_zones(pages, scope.zone_pages)
+    fields = (*_PAGE_FIELDS, "starts_at") if model else _PAGE_FIELDS
+    pages = (model or Page).objects.filter(pk__in=ids).only(*fields)
+    pages = list(pages.annotate(indexed=_indexed_text()))
     hits = {}
     for page in pages:
         hits[page.pk] = Hit(
@@ -638,7 +665,7 @@ def _hydrate_pages(ids, scope, *, model=None):
             title=text.as_html(page.title),
             url=page.url or "",
             excerpt=text.excerpt(page.indexed or "", scope.matcher),
-            zone=zone_of(page),
+            zone=zone_at(page.path, scope.zones),
             detail=_assembly_date(page) if model else "",
         )
     return hits
@@ -678,10 +705,20 @@ def _current_provisions(scope):
 def _hydrate_provisions(ids, scope):
     from consultations.models import Provision
     from quitodecide.pages import subpage_url
-    from territory.selectors import prime_zones, zone_of
+    from territory.selectors import zone_at
 
-    provisions = list(Provision.objects.filter(pk__in=ids).select_related("version__consultation"))
-    prime_zones([p.version.consultation for p in provisions], scope.zone_pages)
+    provisions = (
+        Provision.objects.filter(pk__in=ids)
+        .select_related("version__consultation")
+        .only(
+            "key",
+            "label",
+            "heading",
+            "body",
+            "version__consultation",
+            *(f"version__consultation__{name}" for name in _PAGE_FIELDS),
+        )
+    )
     hits = {}
     for provision in provisions:
         consultation = provision.version.consultation
@@ -692,7 +729,7 @@ def _hydrate_provisions(ids, scope):
             title=text.as_html(title),
             url=subpage_url(consultation, "provision_thread", provision.key),
             excerpt=text.excerpt(provision.body, scope.matcher),
-            zone=zone_of(consultation),
+            zone=zone_at(consultation.path, scope.zones),
             detail=consultation.title,
         )
     return hits
@@ -744,13 +781,26 @@ def _thread_links(thread_ids) -> dict[int, tuple[str, str]]:
     links = {}
     for work in Work.objects.filter(thread_id__in=thread_ids).only("code", "title", "thread_id"):
         links[work.thread_id] = (reverse("works:detail", args=[work.code]), work.title)
-    for item in Request.objects.filter(thread_id__in=thread_ids).select_related("cycle"):
+    requests = (
+        Request.objects.filter(thread_id__in=thread_ids)
+        .select_related("cycle")
+        .only("title", "thread_id", "cycle", *(f"cycle__{name}" for name in _PAGE_FIELDS))
+    )
+    for item in requests:
         links[item.thread_id] = (subpage_url(item.cycle, "request_detail", item.pk), item.title)
-    for page in ConsultationPage.objects.filter(general_thread_id__in=thread_ids):
+    generals = ConsultationPage.objects.filter(general_thread_id__in=thread_ids)
+    for page in generals.only("general_thread_id", *_PAGE_FIELDS):
         links[page.general_thread_id] = (subpage_url(page, "general_discussion"), page.title)
     provisions = (
         Provision.objects.filter(thread_id__in=thread_ids)
         .select_related("version__consultation")
+        .only(
+            "thread_id",
+            "key",
+            "label",
+            "version__consultation",
+            *(f"version__consultation__{name}" for name in _PAGE_FIELDS),
+        )
         .order_by("thread_id", "-version__number")
     )
     for provision in provisions:
@@ -764,7 +814,11 @@ def _thread_links(thread_ids) -> dict[int, tuple[str, str]]:
 def _hydrate_comments(ids, scope):
     from discussions.models import Comment
 
-    comments = list(Comment.objects.filter(pk__in=ids).select_related("thread__zone"))
+    comments = list(
+        Comment.objects.filter(pk__in=ids)
+        .select_related("thread__zone")
+        .only("body", "thread__title", "thread__zone")
+    )
     links = _thread_links({comment.thread_id for comment in comments})
     hits = {}
     for comment in comments:
@@ -795,7 +849,18 @@ def _hydrate_requests(ids, scope):
     from quitodecide.pages import subpage_url
 
     hits = {}
-    for item in Request.objects.filter(pk__in=ids).select_related("cycle__zone"):
+    requests = (
+        Request.objects.filter(pk__in=ids)
+        .select_related("cycle__zone")
+        .only(
+            "title",
+            "description",
+            "cycle__title",
+            "cycle__zone",
+            *(f"cycle__{name}" for name in _PAGE_FIELDS),
+        )
+    )
+    for item in requests:
         hits[item.pk] = Hit(
             kind="solicitud",
             label=_singular("solicitud"),

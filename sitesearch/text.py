@@ -63,17 +63,14 @@ def _accent_insensitive(folded: str) -> str:
     )
 
 
-class _Matcher:
-    """A rule for which words to mark (`matcher(word)`), with `finder`: a regular expression
-    that finds where such words may be in a long text (case- and accent-insensitive for
-    the common accents), so an excerpt does not fold every word before its first hit."""
-
-    def __init__(self, rule: Callable[[str], bool], finder):
-        self.rule = rule
-        self.finder = finder
-
-    def __call__(self, word: str) -> bool:
-        return self.rule(word)
+def _matcher(rule: Callable[[str], bool], finder) -> Callable[[str], bool]:
+    """A rule for which words to mark (`matcher(word)`), carrying `finder`: a regular
+    expression that finds where such words may be in a long text (case- and
+    accent-insensitive for the common accents), so an excerpt does not fold every word
+    before its first hit. The rule itself is the callable (an excerpt asks it of every
+    word it shows: no wrapper call in between)."""
+    rule.finder = finder
+    return rule
 
 
 def prefix_matcher(stems: Iterable[str]) -> Callable[[str], bool]:
@@ -84,7 +81,13 @@ def prefix_matcher(stems: Iterable[str]) -> Callable[[str], bool]:
     if stems:
         alternatives = "|".join(_accent_insensitive(stem) for stem in stems)
         finder = re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
-    return _Matcher(lambda word: bool(stems) and fold(word).startswith(stems), finder)
+
+    def rule(word: str) -> bool:
+        if not stems:
+            return False
+        return (word.casefold() if word.isascii() else fold(word)).startswith(stems)
+
+    return _matcher(rule, finder)
 
 
 def substring_matcher(terms: Iterable[str]) -> Callable[[str], bool]:
@@ -96,16 +99,25 @@ def substring_matcher(terms: Iterable[str]) -> Callable[[str], bool]:
     finder = None
     if terms:
         finder = re.compile("|".join(_accent_insensitive(term) for term in terms), re.IGNORECASE)
-    return _Matcher(lambda word: bool(terms) and any(term in fold(word) for term in terms), finder)
+    return _matcher(
+        lambda word: bool(terms) and any(term in fold(word) for term in terms), finder
+    )
 
 
 def _render(pieces: list[str], matches: Callable[[str], bool]) -> str:
-    out = []
+    """The pieces escaped, the matching words in `<mark>`: the text between two marks is
+    escaped in one run (an excerpt has about sixty pieces and a few marks)."""
+    out, run = [], []
     for piece in pieces:
-        if piece[:1].isalnum() or piece[:1] == "_":
-            out.append(f"<mark>{escape(piece)}</mark>" if matches(piece) else escape(piece))
+        if (piece[:1].isalnum() or piece[:1] == "_") and matches(piece):
+            if run:
+                out.append(escape("".join(run)))
+                run = []
+            out.append(f"<mark>{escape(piece)}</mark>")
         else:
-            out.append(escape(piece))
+            run.append(piece)
+    if run:
+        out.append(escape("".join(run)))
     return "".join(out)
 
 

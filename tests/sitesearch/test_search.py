@@ -305,6 +305,55 @@ def test_the_query_count_does_not_grow_with_the_hits(client, world):
     assert _count(client, q="bicicletas", tipo="comentario") == one_comment
 
 
+def test_the_query_count_of_each_type_does_not_grow_with_its_hits(client, world):
+    # Hits are read with the columns they show (`only`): a column left out would be read
+    # again for every hit. One hit of each type, then several (in other zones, consultations,
+    # cycles and threads): the same number of queries.
+    kinds = ("pagina", "articulo", "solicitud", "asamblea", "obra", "comentario")
+    before = {kind: _count(client, q="bicicletas", tipo=kind) for kind in kinds}
+    tumbaco = ZonePage.objects.get(zone__slug="tumbaco")
+    for number, standard in enumerate(StandardPage.objects.live().exclude(pk=world["standard"].pk)):
+        standard.intro = f"Bicicletas, página {number}."
+        standard.save_revision().publish()
+    other = make_consultation(
+        tumbaco,
+        slug="aceras",
+        text="Artículo 1.- Bicicletas.- Van por la ciclovía.\n"
+        "Artículo 2.- Parqueo.- Las bicicletas se dejan en el parqueadero.\n",
+    )
+    cycle = make_cycle("tumbaco")
+    for number in range(3):
+        make_request(cycle, title=f"Bicicletas para el barrio {number}")
+        make_request(world["cycle"], title=f"Más bicicletas {number}")
+        make_work("calderon", title=f"Estacionamiento de bicicletas {number}")
+        _assembly(tumbaco, f"Asamblea de bicicletas {number}", "Sobre bicicletas.")
+    threads = [
+        Provision.objects.filter(version__consultation=other).first().thread,
+        request_thread_of(request=world["request"]),
+        world["work"].thread,
+        world["consultation"].general_thread,
+    ]
+    for number, thread in enumerate(threads):
+        _comment(thread, f"Bicicletas, comentario {number}.")
+    for kind in kinds:
+        found, _html = hits(client, q="bicicletas", tipo=kind)
+        assert len(found) >= 3, (kind, found)
+        assert _count(client, q="bicicletas", tipo=kind) == before[kind], kind
+
+
+def test_each_hit_names_the_zone_it_belongs_to(client, world):
+    found, html = hits(client, q="bicicletas")
+    labels = dict(
+        re.findall(
+            r'data-kind="(\w+)">\s*<p class="search-hit-type">(.*?)</p>', html, re.S
+        )
+    )
+    for kind in ("articulo", "comentario", "solicitud", "asamblea"):
+        assert "Calderón" in labels[kind], (kind, labels[kind])
+    assert "Tumbaco" in labels["obra"]
+    assert "Calderón" not in labels["obra"] and "Tumbaco" not in labels["solicitud"]
+
+
 def test_the_postgresql_stored_documents_match_the_queries(world):
     from importlib import import_module
 
