@@ -163,16 +163,21 @@ class Scope:
             return None
         from territory.models import ZonePage
 
-        found = ZonePage.objects.filter(zone=self.zone).values_list("path", flat=True).first()
-        return found or "\x01no-zone-page"
+        def build(ids):
+            return ZonePage.objects.filter(zone_id__in=ids).values_list("path")
+
+        found = _read("zone-path", build, [self.zone.pk])
+        return found[0][0] if found else "\x01no-zone-page"
 
     @cached_property
     def view_restrictions(self) -> tuple:
         """Wagtail's private sections (the pages restricted, by path and depth)."""
         from wagtail.models import PageViewRestriction
 
-        rows = PageViewRestriction.objects.values_list("page__path", "page__depth")
-        return tuple(sorted(set(rows)))
+        def build(_ids):
+            return PageViewRestriction.objects.values_list("page__path", "page__depth")
+
+        return tuple(sorted(set(_read("view-restrictions", build, ()))))
 
     def public(self, model):
         """The live, public pages of a page model, whatever the zone."""
@@ -183,8 +188,13 @@ class Scope:
         """(id, path, content type) of every public page of the `LISTED_PAGE_MODELS`, in
         one query."""
         models = [apps.get_model(label) for label in LISTED_PAGE_MODELS]
-        rows = self.public_pages.type(*models).values_list("pk", "path", "content_type_id")
-        return sorted(rows)
+
+        def build(_ids):
+            return self.public_pages.type(*models).values_list("pk", "path", "content_type_id")
+
+        # the SQL names the private sections and the content types
+        key = (self.view_restrictions, tuple(sorted(_page_types())))
+        return sorted(_read("listed-pages", build, (), key=key))
 
     def page_ids(self, model, *, zoned=True) -> list[int]:
         """The ids of the public pages of `model` (one of the `LISTED_PAGE_MODELS`, types
@@ -212,12 +222,31 @@ class Scope:
         return pages
 
     @cached_property
-    def zones(self) -> dict:
-        """Every zone by its page's path (one narrow query), for the zones of the hits of
-        every type (`territory.selectors.zone_at`)."""
-        from territory.selectors import zones_by_page_path
+    def _zone_list(self) -> list:
+        """Every zone (its id, slug and name: what a hit shows), with `page_path`, the path
+        of its zone page (None without one)."""
+        from territory.models import Zone
 
-        return zones_by_page_path()
+        def build(_ids):
+            return Zone.objects.values_list("id", "slug", "name", "page__path")
+
+        zones = []
+        for pk, slug, name, page_path in _read("zones", build, ()):
+            zone = Zone.from_db(connection.alias, ["id", "slug", "name"], [pk, slug, name])
+            zone.page_path = page_path
+            zones.append(zone)
+        return zones
+
+    @cached_property
+    def zones(self) -> dict:
+        """Every zone by its page's path (read once per search, one narrow query), for the
+        zones of page hits (`territory.selectors.zone_at`)."""
+        return {zone.page_path: zone for zone in self._zone_list if zone.page_path}
+
+    @cached_property
+    def zones_by_id(self) -> dict:
+        """Every zone by id (the same query), for hits that name their zone."""
+        return {zone.pk: zone for zone in self._zone_list}
 
     @cached_property
     def query(self):
@@ -633,8 +662,8 @@ def _singular(key: str) -> str:
     return str(PROVIDERS[key].singular)
 
 
-def _type_label(page) -> str:
-    model = ContentType.objects.get_for_id(page.content_type_id).model_class()
+def _type_label(content_type_id: int) -> str:
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
     return str(model._meta.verbose_name).capitalize() if model else str(_("Page"))
 
 
@@ -644,29 +673,78 @@ def _page_rows(scope):
     return _index_entries(scope, exclude=(AssemblyPage,))
 
 
-# The page columns a hit shows or its URL needs (Wagtail's `url` reads `url_path`): a
-# page row has about 30 columns, and building them was most of a hit's cost.
-_PAGE_FIELDS = ("id", "title", "url_path", "path", "depth", "content_type")
+# --- reading the hits of a page -------------------------------------------------------------
+# The ten rows of a page of hits are read by id with the columns they show, as tuples: with
+# ten rows to read, Django building and compiling a queryset and building model instances
+# (a page row has about 30 columns) cost several times what the database takes to run it.
+# Each read's SQL is compiled once per process (per read, number of ids and the content
+# types it names), with stand-in ids that are replaced by the real ones as parameters.
+_STAND_IN = -2_000_000_000  # ids compiled in place of the real ones: never a row's id
+_READS: OrderedDict = OrderedDict()
+_READS_LOCK = threading.Lock()
+_READS_KEPT = 256
 
 
-def _hydrate_pages(ids, scope, *, model=None):
+def _read(name: str, build: Callable[[list[int]], object], ids, key=()) -> list[tuple]:
+    """The rows of `build(ids)` (a `values_list` queryset filtered by `pk__in=ids`). Only
+    for columns the database driver returns as Python wants them (numbers, text): the
+    field converters of Django are not applied."""
+    ids = list(ids)
+    stand_ins = [_STAND_IN - index for index in range(len(ids))]
+    cache_key = (connection.alias, connection.settings_dict.get("NAME"), name, len(ids), key)
+    with _READS_LOCK:
+        found = _READS.get(cache_key)
+        if found is not None:
+            _READS.move_to_end(cache_key)
+    if found is None:
+        try:
+            sql, params = build(stand_ins).query.get_compiler(connection=connection).as_sql()
+        except EmptyResultSet:  # no ids
+            sql, params = None, ()
+        found = (sql, tuple(params))
+        with _READS_LOCK:
+            _READS[cache_key] = found
+            while len(_READS) > _READS_KEPT:
+                _READS.popitem(last=False)
+    sql, params = found
+    if sql is None:
+        return []
+    real = dict(zip(stand_ins, ids, strict=True))
+    params = [real.get(param, param) if type(param) is int else param for param in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _page_stub(model, pk: int, url_path: str):
+    """An instance of page `model` holding only its id and URL path: all that Wagtail's
+    `url` and a routable page's `reverse_subpage` read (any other column would be read
+    from the database on access: the query-count tests would see it)."""
+    values = {"id": pk, "page_ptr_id": pk, "url_path": url_path}
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+def _hydrate_pages(ids, scope):
     from wagtail.models import Page
 
     from territory.selectors import zone_at
 
-    fields = (*_PAGE_FIELDS, "starts_at") if model else _PAGE_FIELDS
-    pages = (model or Page).objects.filter(pk__in=ids).only(*fields)
-    pages = list(pages.annotate(indexed=_indexed_text()))
+    def build(ids):
+        pages = Page.objects.filter(pk__in=ids).annotate(indexed=_indexed_text())
+        return pages.values_list("pk", "title", "url_path", "path", "content_type_id", "indexed")
+
     hits = {}
-    for page in pages:
-        hits[page.pk] = Hit(
-            kind="asamblea" if model else "pagina",
-            label=_singular("asamblea") if model else _type_label(page),
-            title=text.as_html(page.title),
-            url=page.url or "",
-            excerpt=text.excerpt(page.indexed or "", scope.matcher),
-            zone=zone_at(page.path, scope.zones),
-            detail=_assembly_date(page) if model else "",
+    for pk, title, url_path, path, type_id, indexed in _read(
+        "pages", build, ids, key=tuple(sorted(_page_types()))
+    ):
+        hits[pk] = Hit(
+            kind="pagina",
+            label=_type_label(type_id),
+            title=text.as_html(title),
+            url=_page_stub(Page, pk, url_path).url or "",
+            excerpt=text.excerpt(indexed or "", scope.matcher),
+            zone=zone_at(path, scope.zones),
         )
     return hits
 
@@ -684,9 +762,24 @@ def _assembly_rows(scope):
 
 
 def _hydrate_assemblies(ids, scope):
+    """Through the ORM (few, and the date needs Django's conversion on SQLite)."""
     from assemblies.models import AssemblyPage
+    from territory.selectors import zone_at
 
-    return _hydrate_pages(ids, scope, model=AssemblyPage)
+    fields = ("id", "title", "url_path", "path", "depth", "starts_at")
+    pages = AssemblyPage.objects.filter(pk__in=ids).only(*fields)
+    hits = {}
+    for page in pages.annotate(indexed=_indexed_text()):
+        hits[page.pk] = Hit(
+            kind="asamblea",
+            label=_singular("asamblea"),
+            title=text.as_html(page.title),
+            url=page.url or "",
+            excerpt=text.excerpt(page.indexed or "", scope.matcher),
+            zone=zone_at(page.path, scope.zones),
+            detail=_assembly_date(page),
+        )
+    return hits
 
 
 def _current_provisions(scope):
@@ -703,34 +796,36 @@ def _current_provisions(scope):
 
 
 def _hydrate_provisions(ids, scope):
-    from consultations.models import Provision
+    from consultations.models import ConsultationPage, Provision
     from quitodecide.pages import subpage_url
     from territory.selectors import zone_at
 
-    provisions = (
-        Provision.objects.filter(pk__in=ids)
-        .select_related("version__consultation")
-        .only(
+    def build(ids):
+        return Provision.objects.filter(pk__in=ids).values_list(
+            "pk",
             "key",
             "label",
             "heading",
             "body",
-            "version__consultation",
-            *(f"version__consultation__{name}" for name in _PAGE_FIELDS),
+            "version__consultation_id",
+            "version__consultation__title",
+            "version__consultation__url_path",
+            "version__consultation__path",
         )
-    )
+
     hits = {}
-    for provision in provisions:
-        consultation = provision.version.consultation
-        title = f"{provision.label} {provision.heading}".strip()
-        hits[provision.pk] = Hit(
+    for pk, key, label, heading, body, page_id, page_title, url_path, path in _read(
+        "provisions", build, ids
+    ):
+        consultation = _page_stub(ConsultationPage, page_id, url_path)
+        hits[pk] = Hit(
             kind="articulo",
             label=_singular("articulo"),
-            title=text.as_html(title),
-            url=subpage_url(consultation, "provision_thread", provision.key),
-            excerpt=text.excerpt(provision.body, scope.matcher),
-            zone=zone_at(consultation.path, scope.zones),
-            detail=consultation.title,
+            title=text.as_html(f"{label} {heading}".strip()),
+            url=subpage_url(consultation, "provision_thread", key),
+            excerpt=text.excerpt(body, scope.matcher),
+            zone=zone_at(path, scope.zones),
+            detail=page_title,
         )
     return hits
 
@@ -773,63 +868,88 @@ def _comment_rows(scope):
 
 def _thread_links(thread_ids) -> dict[int, tuple[str, str]]:
     """thread id -> (url of the page showing it, what it is about), 4 queries at most."""
+    from budgets.models import BudgetCyclePage
     from consultations.models import ConsultationPage, Provision
     from proposals.models import Request
     from quitodecide.pages import subpage_url
     from works.models import Work
 
+    ids = sorted(thread_ids)
     links = {}
-    for work in Work.objects.filter(thread_id__in=thread_ids).only("code", "title", "thread_id"):
-        links[work.thread_id] = (reverse("works:detail", args=[work.code]), work.title)
-    requests = (
-        Request.objects.filter(thread_id__in=thread_ids)
-        .select_related("cycle")
-        .only("title", "thread_id", "cycle", *(f"cycle__{name}" for name in _PAGE_FIELDS))
+    works = _read(
+        "thread-works",
+        lambda ids: Work.objects.filter(thread_id__in=ids).values_list(
+            "thread_id", "code", "title"
+        ),
+        ids,
     )
-    for item in requests:
-        links[item.thread_id] = (subpage_url(item.cycle, "request_detail", item.pk), item.title)
-    generals = ConsultationPage.objects.filter(general_thread_id__in=thread_ids)
-    for page in generals.only("general_thread_id", *_PAGE_FIELDS):
-        links[page.general_thread_id] = (subpage_url(page, "general_discussion"), page.title)
-    provisions = (
-        Provision.objects.filter(thread_id__in=thread_ids)
-        .select_related("version__consultation")
-        .only(
-            "thread_id",
-            "key",
-            "label",
-            "version__consultation",
-            *(f"version__consultation__{name}" for name in _PAGE_FIELDS),
+    for thread_id, code, title in works:
+        links[thread_id] = (reverse("works:detail", args=[code]), title)
+    requests = _read(
+        "thread-requests",
+        lambda ids: Request.objects.filter(thread_id__in=ids).values_list(
+            "thread_id", "pk", "title", "cycle_id", "cycle__url_path"
+        ),
+        ids,
+    )
+    for thread_id, pk, title, cycle_id, url_path in requests:
+        cycle = _page_stub(BudgetCyclePage, cycle_id, url_path)
+        links[thread_id] = (subpage_url(cycle, "request_detail", pk), title)
+    generals = _read(
+        "thread-generals",
+        lambda ids: ConsultationPage.objects.filter(general_thread_id__in=ids).values_list(
+            "general_thread_id", "pk", "title", "url_path"
+        ),
+        ids,
+    )
+    for thread_id, pk, title, url_path in generals:
+        page = _page_stub(ConsultationPage, pk, url_path)
+        links[thread_id] = (subpage_url(page, "general_discussion"), title)
+
+    def provisions(ids):
+        return (
+            Provision.objects.filter(thread_id__in=ids)
+            .order_by("thread_id", "-version__number")
+            .values_list(
+                "thread_id",
+                "key",
+                "label",
+                "version__consultation_id",
+                "version__consultation__title",
+                "version__consultation__url_path",
+            )
         )
-        .order_by("thread_id", "-version__number")
-    )
-    for provision in provisions:
-        if provision.thread_id not in links:
-            page = provision.version.consultation
-            url = subpage_url(page, "provision_thread", provision.key)
-            links[provision.thread_id] = (url, f"{provision.label} · {page.title}")
+
+    for thread_id, key, label, page_id, title, url_path in _read(
+        "thread-provisions", provisions, ids
+    ):
+        if thread_id not in links:  # the newest version's article
+            page = _page_stub(ConsultationPage, page_id, url_path)
+            url = subpage_url(page, "provision_thread", key)
+            links[thread_id] = (url, f"{label} · {title}")
     return links
 
 
 def _hydrate_comments(ids, scope):
     from discussions.models import Comment
 
-    comments = list(
-        Comment.objects.filter(pk__in=ids)
-        .select_related("thread__zone")
-        .only("body", "thread__title", "thread__zone")
-    )
-    links = _thread_links({comment.thread_id for comment in comments})
+    def build(ids):
+        return Comment.objects.filter(pk__in=ids).values_list(
+            "pk", "body", "thread_id", "thread__title", "thread__zone_id"
+        )
+
+    rows = _read("comments", build, ids)
+    links = _thread_links({thread_id for _pk, _body, thread_id, _title, _zone in rows})
     hits = {}
-    for comment in comments:
-        url, about = links.get(comment.thread_id, ("", comment.thread.title))
-        hits[comment.pk] = Hit(
+    for pk, body, thread_id, thread_title, zone_id in rows:
+        url, about = links.get(thread_id, ("", thread_title))
+        hits[pk] = Hit(
             kind="comentario",
             label=_singular("comentario"),
             title=text.as_html(_("Comment on “%(about)s”") % {"about": about}),
-            url=f"{url}#comentario-{comment.pk}" if url else "",
-            excerpt=text.excerpt(comment.body, scope.matcher),
-            zone=comment.thread.zone,
+            url=f"{url}#comentario-{pk}" if url else "",
+            excerpt=text.excerpt(body, scope.matcher),
+            zone=scope.zones_by_id.get(zone_id),
         )
     return hits
 
@@ -845,30 +965,34 @@ def _request_rows(scope):
 
 
 def _hydrate_requests(ids, scope):
+    from budgets.models import BudgetCyclePage
     from proposals.models import Request
     from quitodecide.pages import subpage_url
 
-    hits = {}
-    requests = (
-        Request.objects.filter(pk__in=ids)
-        .select_related("cycle__zone")
-        .only(
+    def build(ids):
+        return Request.objects.filter(pk__in=ids).values_list(
+            "pk",
             "title",
             "description",
+            "cycle_id",
             "cycle__title",
-            "cycle__zone",
-            *(f"cycle__{name}" for name in _PAGE_FIELDS),
+            "cycle__url_path",
+            "cycle__zone_id",
         )
-    )
-    for item in requests:
-        hits[item.pk] = Hit(
+
+    hits = {}
+    for pk, title, description, cycle_id, cycle_title, url_path, zone_id in _read(
+        "requests", build, ids
+    ):
+        cycle = _page_stub(BudgetCyclePage, cycle_id, url_path)
+        hits[pk] = Hit(
             kind="solicitud",
             label=_singular("solicitud"),
-            title=text.as_html(item.title),
-            url=subpage_url(item.cycle, "request_detail", item.pk),
-            excerpt=text.excerpt(item.description, scope.matcher),
-            zone=item.cycle.zone,
-            detail=f"{item.reference} · {item.cycle.title}",
+            title=text.as_html(title),
+            url=subpage_url(cycle, "request_detail", pk),
+            excerpt=text.excerpt(description, scope.matcher),
+            zone=scope.zones_by_id.get(zone_id),
+            detail=f"{Request(pk=pk).reference} · {cycle_title}",
         )
     return hits
 

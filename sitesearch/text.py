@@ -99,9 +99,7 @@ def substring_matcher(terms: Iterable[str]) -> Callable[[str], bool]:
     finder = None
     if terms:
         finder = re.compile("|".join(_accent_insensitive(term) for term in terms), re.IGNORECASE)
-    return _matcher(
-        lambda word: bool(terms) and any(term in fold(word) for term in terms), finder
-    )
+    return _matcher(lambda word: bool(terms) and any(term in fold(word) for term in terms), finder)
 
 
 def _render(pieces: list[str], matches: Callable[[str], bool]) -> str:

@@ -40,17 +40,6 @@ def zone_page_of(page):
     return found
 
 
-def zones_by_page_path() -> dict:
-    """Every zone by the path of its zone page, in one narrow query (no page rows built):
-    for `zone_at`, where many rows name their page by path (the site search)."""
-    from django.db.models import F
-
-    from .models import Zone
-
-    zones = Zone.objects.annotate(page_path=F("page__path")).filter(page_path__isnull=False)
-    return {zone.page_path: zone for zone in zones}
-
-
 def _nearest(path: str, by_path: dict, step: int):
     """The value of the longest prefix of `path` (a tree path of `step`-long parts) in
     `by_path`: the nearest ancestor, the page itself first."""
@@ -62,9 +51,9 @@ def _nearest(path: str, by_path: dict, step: int):
 
 
 def zone_at(path: str, zones: dict):
-    """The zone of the page at tree path `path`, with `zones` from `zones_by_page_path`:
+    """The zone of the page at tree path `path`, with `zones` {zone page path: zone}:
     `zone_of`'s rule (nearest zone page, the page itself first) for a row read without
-    its page model."""
+    its page model (the site search)."""
     from wagtail.models import Page
 
     return _nearest(path or "", zones, Page.steplen)
