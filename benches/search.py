@@ -7,9 +7,10 @@ consultation articles, 5,000 standard pages (indexed by Wagtail's search backend
 10,000 budget requests, all of generated Spanish text. Then it times typical searches
 through the real view (`/buscar/` through Django's test client: middleware, form, the
 search of sitesearch.search, template rendering), against the empty search page (the same
-view, form, zone list and template, no search) measured in the same run. Prints
-p50/p95/p99 per query, the EXPLAIN (ANALYZE) of the main query (the union that reads the
-page of hits) and whether the GIN indexes were used.
+view, form, zone list and template, no search) measured in the same run, the queries
+interleaved (each round times every query once). Prints p50/p95/p99 per query, the
+EXPLAIN (ANALYZE) of the main query (the union that reads the page of hits) and whether
+the GIN indexes were used.
 """
 
 import argparse
@@ -494,22 +495,31 @@ def main():
 
     client = Client()
     timed = [("baseline: empty search page", {})] + QUERIES
-    rows = []
-    for label, params in timed:
-        for _ in range(3):
-            response = client.get("/buscar/", params)
-            assert response.status_code == 200, (label, response.status_code)
-        timings = []
-        for _ in range(args.repeat):
+    # Interleaved: each round times every query once (the baseline too), so a few seconds
+    # in which the machine is slower (a VM's neighbours) fall on every query alike instead
+    # of on the one being timed then.
+    timings = {label: [] for label, _params in timed}
+    last = {}
+    for round_number in range(3 + args.repeat):
+        for label, params in timed:
             start = time.perf_counter()
             response = client.get("/buscar/", params)
-            timings.append((time.perf_counter() - start) * 1000)
-        results = response.context["results"] if params else None
+            elapsed = (time.perf_counter() - start) * 1000
+            assert response.status_code == 200, (label, response.status_code)
+            if round_number >= 3:  # three warm-up rounds
+                timings[label].append(elapsed)
+            last[label] = response
+    rows = []
+    for label, params in timed:
+        results = last[label].context["results"] if params else None
         # hits: the exact count, or ">N" when more than the cap (SEARCH_RESULT_CAP) match
         total = 0 if results is None else f">{results.cap}" if results.more else results.total
-        rows.append((label, params, timings, total))
+        rows.append((label, params, timings[label], total))
 
-    print(f"\n/buscar/ through the test client, {args.repeat} timed requests each (ms)")
+    print(
+        f"\n/buscar/ through the test client, {args.repeat} timed requests each, "
+        "interleaved (ms)"
+    )
     print(f"{'query':<30} {'q':<38} {'hits':>7} {'p50':>7} {'p95':>7} {'p99':>7}")
     worst = 0.0
     for label, params, timings, total in rows:
