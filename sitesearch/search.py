@@ -263,30 +263,55 @@ class Scope:
         return text.prefix_matcher(_stems(" ".join(self.terms)))
 
 
-_STEMS: OrderedDict = OrderedDict()  # words -> their stems, the most recent searches
-_STEMS_KEPT = 512
-_STEMS_LOCK = threading.Lock()
+class _Recent:
+    """Values computed once per key, the most recent `kept` keys remembered (per process):
+    the compiled statements and reads, and the stems of recent searches. Two threads may
+    compute the same value at once; both get it, one is kept."""
+
+    def __init__(self, kept: int):
+        self._values: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._kept = kept
+
+    def get(self, key, compute: Callable[[], object]):
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = compute()
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self._kept:
+                self._values.popitem(last=False)
+        return value
+
+
+def _compiled(queryset) -> tuple[str | None, tuple]:
+    """The SQL and parameters of a queryset; None when it can match nothing."""
+    try:
+        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:
+        return None, ()
+    return sql, tuple(params)
+
+
+_STEMS = _Recent(512)  # (database, words) -> their stems
 
 
 def _stems(words: str) -> tuple[str, ...]:
     """The lexemes PostgreSQL makes of `words` in `CONFIG` (for the marks), remembered per
     process for recent searches: the configuration is fixed by a migration, so the same
     words always give the same stems, and a repeated search saves a round trip."""
-    with _STEMS_LOCK:
-        found = _STEMS.get(words)
-        if found is not None:
-            _STEMS.move_to_end(words)
-            return found
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT unnest(tsvector_to_array(to_tsvector(%s::regconfig, %s)))", [CONFIG, words]
-        )
-        found = tuple(row[0] for row in cursor.fetchall())
-    with _STEMS_LOCK:
-        _STEMS[words] = found
-        while len(_STEMS) > _STEMS_KEPT:
-            _STEMS.popitem(last=False)
-    return found
+
+    def compute():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT unnest(tsvector_to_array(to_tsvector(%s::regconfig, %s)))",
+                [CONFIG, words],
+            )
+            return tuple(row[0] for row in cursor.fetchall())
+
+    return _STEMS.get((connection.alias, connection.settings_dict.get("NAME"), words), compute)
 
 
 @dataclass
@@ -512,9 +537,7 @@ LEFT JOIN LATERAL (
 # view restrictions (private sections), so a publication, an unpublication or a new
 # private section is a new shape.
 _WORDS = "\ue000qd-search-words\ue000"  # a private-use character: never typed
-_STATEMENTS: OrderedDict = OrderedDict()
-_STATEMENTS_LOCK = threading.Lock()
-_STATEMENTS_KEPT = 256
+_STATEMENTS = _Recent(256)
 
 
 def _shape(scope: Scope, kinds) -> tuple:
@@ -534,28 +557,16 @@ def _shape(scope: Scope, kinds) -> tuple:
 
 
 def _union_statement(scope: Scope, kinds) -> tuple[str, list]:
-    key = _shape(scope, kinds)
-    with _STATEMENTS_LOCK:
-        found = _STATEMENTS.get(key)
-        if found is not None:
-            _STATEMENTS.move_to_end(key)
-    if found is None:
+    def compute():
         stand_in = Scope(terms=[_WORDS], zone=scope.zone)
         # what the shape was read from, not read again
         for name in ("_listed_pages", "zone_page_path", "view_restrictions", "public_pages"):
             if name in scope.__dict__:
                 stand_in.__dict__[name] = scope.__dict__[name]
-        combined = ranked(stand_in, kinds).order_by()
-        try:
-            union, params = combined.query.get_compiler(connection=connection).as_sql()
-        except EmptyResultSet:  # no type can match anything (nothing public)
-            union, params = None, ()
-        found = (union, tuple(params))
-        with _STATEMENTS_LOCK:
-            _STATEMENTS[key] = found
-            while len(_STATEMENTS) > _STATEMENTS_KEPT:
-                _STATEMENTS.popitem(last=False)
-    union, params = found
+        # None: no type can match anything (nothing public)
+        return _compiled(ranked(stand_in, kinds).order_by())
+
+    union, params = _STATEMENTS.get(_shape(scope, kinds), compute)
     words = " ".join(scope.terms)
     return union, [words if param == _WORDS else param for param in params]
 
@@ -682,9 +693,7 @@ def _page_rows(scope):
 # Each read's SQL is compiled once per process (per read, number of ids and the content
 # types it names), with stand-in ids that are replaced by the real ones as parameters.
 _STAND_IN = -2_000_000_000  # ids compiled in place of the real ones: never a row's id
-_READS: OrderedDict = OrderedDict()
-_READS_LOCK = threading.Lock()
-_READS_KEPT = 256
+_READS = _Recent(256)
 
 
 def _read(name: str, build: Callable[[list[int]], object], ids, key=()) -> list[tuple]:
@@ -694,21 +703,7 @@ def _read(name: str, build: Callable[[list[int]], object], ids, key=()) -> list[
     ids = list(ids)
     stand_ins = [_STAND_IN - index for index in range(len(ids))]
     cache_key = (connection.alias, connection.settings_dict.get("NAME"), name, len(ids), key)
-    with _READS_LOCK:
-        found = _READS.get(cache_key)
-        if found is not None:
-            _READS.move_to_end(cache_key)
-    if found is None:
-        try:
-            sql, params = build(stand_ins).query.get_compiler(connection=connection).as_sql()
-        except EmptyResultSet:  # no ids
-            sql, params = None, ()
-        found = (sql, tuple(params))
-        with _READS_LOCK:
-            _READS[cache_key] = found
-            while len(_READS) > _READS_KEPT:
-                _READS.popitem(last=False)
-    sql, params = found
+    sql, params = _READS.get(cache_key, lambda: _compiled(build(stand_ins)))  # None: no ids
     if sql is None:
         return []
     real = dict(zip(stand_ins, ids, strict=True))
