@@ -151,10 +151,13 @@ def _window(raw: str, matches, length: int) -> tuple[str, bool, bool]:
     first = _first_hit(raw, matches) or 0
     begin, end = max(first - 2 * length, 0), min(first + 4 * length, len(raw))
     if begin > 0:
-        begin = _WORD_EDGE.search(raw, begin).start()
+        edge = _WORD_EDGE.search(raw, begin).start()
+        begin = edge if edge <= first else begin  # inside one huge word: cut it
     if end < len(raw):
-        while end > begin and _WORD_CHAR.match(raw[end - 1]) and _WORD_CHAR.match(raw[end]):
-            end -= 1
+        edge = end
+        while edge > begin and _WORD_CHAR.match(raw[edge - 1]) and _WORD_CHAR.match(raw[edge]):
+            edge -= 1
+        end = edge if edge > first else end  # the hit is inside one huge word: cut it
     return raw[begin:end], begin > 0, end < len(raw)
 
 

@@ -344,9 +344,7 @@ def test_the_query_count_of_each_type_does_not_grow_with_its_hits(client, world)
 def test_each_hit_names_the_zone_it_belongs_to(client, world):
     found, html = hits(client, q="bicicletas")
     labels = dict(
-        re.findall(
-            r'data-kind="(\w+)">\s*<p class="search-hit-type">(.*?)</p>', html, re.S
-        )
+        re.findall(r'data-kind="(\w+)">\s*<p class="search-hit-type">(.*?)</p>', html, re.S)
     )
     for kind in ("articulo", "comentario", "solicitud", "asamblea"):
         assert "Calderón" in labels[kind], (kind, labels[kind])

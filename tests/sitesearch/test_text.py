@@ -44,6 +44,16 @@ def test_excerpt_without_a_hit_is_the_beginning_and_drops_control_characters():
     assert html == "Hola mundo"
 
 
+def test_a_hit_inside_one_huge_word_still_has_an_excerpt():
+    # A text of one word (hostile input, or a pasted string) has no word edge to cut at:
+    # the window is cut inside the word rather than left empty.
+    matches = text.prefix_matcher(["bici"])
+    for huge in ("bici" * 250_000, "x" * 3_000 + " " + "bici" * 2_000):
+        found = text.excerpt(huge, matches)
+        assert "<mark>bici" in found and found.endswith(" …"), found[:60]
+        assert len(found) < 2 * text.EXCERPT_CHARS * 4
+
+
 def test_prefix_matcher_marks_words_of_the_same_stem():
     matches = text.prefix_matcher(["particip"])
     assert matches("Participativos") and matches("participación")
