@@ -113,7 +113,12 @@ class Request(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"PP-{self.pk:05d}"
+        return self.reference_for(self.pk)
+
+    @staticmethod
+    def reference_for(pk: int) -> str:
+        """The public reference of request `pk` (for rows read without the model)."""
+        return f"PP-{pk:05d}"
 
     @property
     def has_location(self) -> bool:

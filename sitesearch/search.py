@@ -989,7 +989,7 @@ def _hydrate_requests(ids, scope):
             url=subpage_url(cycle, "request_detail", pk),
             excerpt=text.excerpt(description, scope.matcher),
             zone=scope.zones_by_id.get(zone_id),
-            detail=f"{Request(pk=pk).reference} · {cycle_title}",
+            detail=f"{Request.reference_for(pk)} · {cycle_title}",
         )
     return hits
 
